@@ -110,6 +110,8 @@ export interface CredentialState {
   provider: ProviderName;
   /** Provider configuration as validated at registration (holds secrets). */
   config: Record<string, unknown>;
+  /** The provider settings that are not secret (shown by `describe`). */
+  settings: Record<string, unknown>;
   grant: Grant;
   policy: RefreshPolicy;
   token?: TokenSet;

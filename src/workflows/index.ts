@@ -1,0 +1,2 @@
+/** Workflow entry point bundled for the worker: every workflow type Halflife registers. */
+export { credentialWorkflow } from './credential-workflow';
