@@ -1,0 +1,85 @@
+/**
+ * Validation of registrations: everything is checked before any workflow starts, and the first
+ * problem is reported as an `InvalidConfigError` naming the field and the reason.
+ */
+import { z } from 'zod';
+import type { ProviderName, RefreshPolicy } from '../credential';
+import { InvalidConfigError } from '../errors';
+import { policyProblem } from '../policy';
+import { getProvider, parseProviderConfig, publicSettings } from '../providers/registry';
+import type { CredentialSpec } from '../workflows/credential-state';
+
+/** Allowed credential ids: letters, digits, `.`, `_`, `-`; 1–128 characters, starting with a letter or digit. */
+export const credentialIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** What a caller passes to register a credential. */
+export interface RegisterInput {
+  id: string;
+  provider: ProviderName;
+  /** The provider's configuration (see docs/providers.md). */
+  config: Record<string, unknown>;
+  /** The refresh token, for providers that use one. */
+  grant?: { refreshToken?: string };
+  /** A token the caller already holds; without it the first refresh happens at once. */
+  token?: { accessToken: string; tokenType?: string; expiresAt: number | string | Date; scope?: string };
+  policy?: Partial<RefreshPolicy>;
+}
+
+const secret = z.string().min(1, 'must not be empty').max(16_384, 'must be at most 16384 characters');
+
+const schema = z.object({
+  id: z.string().regex(credentialIdPattern, 'must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit'),
+  provider: z.enum(['oauth2', 'oauth2_client_credentials', 'wechat', 'wecom']),
+  config: z.record(z.string(), z.unknown()),
+  grant: z.object({ refreshToken: secret.optional() }).strict().optional(),
+  token: z
+    .object({
+      accessToken: secret,
+      tokenType: z.string().min(1).max(64).optional(),
+      expiresAt: z.union([z.number().int().positive(), z.iso.datetime({ offset: true }), z.date()]),
+      scope: z.string().max(4096).optional(),
+    })
+    .strict()
+    .optional(),
+  policy: z.record(z.string(), z.unknown()).optional(),
+}).strict();
+
+/** Throws the first zod issue as an InvalidConfigError. */
+export function raiseFirstIssue(error: z.ZodError, prefix = ''): never {
+  const issue = error.issues[0];
+  const field = [prefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.') || 'input';
+  throw new InvalidConfigError(field, issue?.message ?? 'is invalid');
+}
+
+/** Validates a registration and turns it into the workflow's starting spec. */
+export function parseRegistration(input: unknown): CredentialSpec {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) raiseFirstIssue(parsed.error);
+  const reg = parsed.data;
+  const problem = policyProblem(reg.policy);
+  if (problem) throw new InvalidConfigError(problem.field, problem.reason);
+  const provider = getProvider(reg.provider);
+  const config = parseProviderConfig(reg.provider, reg.config);
+  if (provider.needsRefreshToken && !reg.grant?.refreshToken) {
+    throw new InvalidConfigError('grant.refreshToken', `is required by the ${reg.provider} provider`);
+  }
+  const spec: CredentialSpec = {
+    id: reg.id,
+    provider: reg.provider,
+    config,
+    settings: publicSettings(reg.provider, config),
+    grant: provider.needsRefreshToken ? { refreshToken: reg.grant?.refreshToken } : {},
+    policy: reg.policy as Partial<RefreshPolicy> | undefined,
+  };
+  if (reg.token) {
+    const expiresAt = new Date(reg.token.expiresAt).getTime();
+    spec.token = {
+      accessToken: reg.token.accessToken,
+      tokenType: reg.token.tokenType ?? 'Bearer',
+      expiresAt,
+      issuedAt: Math.min(Date.now(), expiresAt),
+      ...(reg.token.scope !== undefined ? { scope: reg.token.scope } : {}),
+    };
+  }
+  return spec;
+}

@@ -1,0 +1,45 @@
+/**
+ * Global setup of the integration tests: a real Temporal dev server (in memory, its own ports),
+ * a real Redis, and the workflow bundle built once for every worker process.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflows } from '../../src/dev/bundle-workflows';
+import { startDevServer } from '../../src/dev/dev-server';
+import { freePort } from '../../src/dev/net';
+import { ensureRedisServerBinary, startRedisServer } from '../../src/dev/redis-server';
+import { ensureTemporalCli } from '../../src/dev/temporal-cli';
+import { requiredSearchAttributes } from '../../src/search-attributes';
+import { testEnvFile, type TestEnv } from './test-env';
+
+const log = (msg: string) => process.stderr.write(`[test setup] ${msg}\n`);
+
+export default async function globalSetup(): Promise<void> {
+  const dir = path.dirname(testEnvFile);
+  fs.mkdirSync(dir, { recursive: true });
+  await ensureTemporalCli({ log });
+  await ensureRedisServerBinary({ log });
+  const [temporalPort, redisPort] = [await freePort(), await freePort()];
+  const [server, redis, workflowBundlePath] = await Promise.all([
+    startDevServer({
+      port: temporalPort,
+      uiPort: null,
+      searchAttributes: { ...requiredSearchAttributes },
+      logFile: path.join(dir, 'test-temporal.log'),
+      log,
+    }),
+    startRedisServer({ port: redisPort, dir, log }),
+    bundleWorkflows(path.join(dir, 'test-workflow-bundle.js')),
+  ]);
+  (globalThis as Record<string, unknown>).__halflifeStop = async () => {
+    await Promise.all([server.stop(), redis.stop()]);
+  };
+  const env: TestEnv = {
+    temporalAddress: server.address,
+    namespace: server.namespace,
+    redisUrl: redis.url,
+    workflowBundlePath,
+  };
+  fs.writeFileSync(testEnvFile, JSON.stringify(env, null, 2));
+  log(`Temporal ${env.temporalAddress}, Redis ${env.redisUrl}`);
+}

@@ -1,0 +1,54 @@
+/**
+ * The shared test environment written by the global setup: the dev server's address, Redis, and
+ * the prebuilt workflow bundle. Plus helpers to open clients against it.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { connectTemporal } from '../../src/client/connect';
+import { TokenClient, type TokenClientOptions } from '../../src/client/token-client';
+
+/** What the global setup started. */
+export interface TestEnv {
+  temporalAddress: string;
+  namespace: string;
+  redisUrl: string;
+  workflowBundlePath: string;
+}
+
+/** Where the global setup writes the environment. */
+export const testEnvFile = path.join(__dirname, '..', '..', '.halflife', 'test-env.json');
+
+/** Reads the environment written by the global setup. */
+export function testEnv(): TestEnv {
+  return JSON.parse(fs.readFileSync(testEnvFile, 'utf8')) as TestEnv;
+}
+
+/** A fresh id for this test (credential ids, task queues). */
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Opens a Redis connection to the test Redis. */
+export function openRedis(): Redis {
+  return new Redis(testEnv().redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false });
+}
+
+/** A TokenClient on the test server; `close()` closes its connection and Redis too. */
+export async function openTokenClient(
+  taskQueue: string,
+  options: Partial<TokenClientOptions> & { withRedis?: boolean } = {},
+): Promise<TokenClient & { shutdown(): Promise<void> }> {
+  const env = testEnv();
+  const connection = await connectTemporal({ address: env.temporalAddress });
+  const redis = options.withRedis === false ? undefined : openRedis();
+  const client = new TokenClient({ connection, namespace: env.namespace, taskQueue, redis, ...options });
+  return Object.assign(client, {
+    async shutdown() {
+      await client.close();
+      redis?.disconnect();
+      await connection.close();
+    },
+  });
+}
