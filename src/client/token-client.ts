@@ -5,9 +5,10 @@
  */
 import { Client, isGrpcServiceError, type Connection, type DataConverter } from '@temporalio/client';
 import { Redis } from 'ioredis';
-import type { CredentialDescription, RefreshOutcome, TokenView } from '../credential';
-import { CredentialNotFoundError, isHalflifeError, TokenExpiredError } from '../errors';
+import type { CredentialDescription, CredentialStatus, ProviderName, RefreshOutcome, TokenView } from '../credential';
+import { CredentialNotFoundError, InvalidConfigError, isHalflifeError, TokenExpiredError } from '../errors';
 import {
+  credentialIdOf,
   credentialWorkflowId,
   defaultTaskQueue,
   describeQuery,
@@ -21,9 +22,12 @@ import type { KeySpace } from '../redis/keys';
 import { TokenCache } from '../redis/token-cache';
 import { providerSearchAttribute, statusSearchAttribute, expiresAtSearchAttribute } from '../search-attributes';
 import { initialState } from '../workflows/credential-state';
+import { isAuthError } from './auth-errors';
 import { isUpdateLimitStatus } from './connect';
 import { translateError } from './errors-map';
+import { listQuery, type ListFilter } from './list-query';
 import { parseRegistration, type RegisterInput } from './registration';
+import { Subscriptions, type CredentialListener } from './subscriptions';
 
 /** Options of a TokenClient. */
 export interface TokenClientOptions {
@@ -43,6 +47,14 @@ export interface TokenClientOptions {
   localCacheMs?: number;
   /** How long `refresh` and `getToken` wait for a new token. @default 30_000 */
   refreshTimeoutMs?: number;
+}
+
+/** One row of `list`. */
+export interface CredentialSummary {
+  id: string;
+  status?: CredentialStatus;
+  provider?: ProviderName;
+  expiresAt?: number;
 }
 
 /** Result of `register`. */
@@ -70,6 +82,7 @@ function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => Error
 export class TokenClient {
   readonly temporal: Client;
   private readonly cache?: TokenCache;
+  private readonly subscriptions?: Subscriptions;
   private readonly local = new Map<string, LocalEntry>();
   private readonly refreshing = new Map<string, Promise<RefreshOutcome>>();
   private readonly taskQueue: string;
@@ -85,6 +98,12 @@ export class TokenClient {
     if (options.redis) {
       const space: KeySpace = { prefix: options.redisPrefix ?? 'halflife', namespace };
       this.cache = new TokenCache(options.redis, space);
+      this.subscriptions = new Subscriptions(options.redis, space, (event) => {
+        const entry = this.local.get(event.credentialId);
+        if (entry && (event.version > entry.view.version || event.status !== entry.view.status)) {
+          this.local.delete(event.credentialId);
+        }
+      });
     }
   }
 
@@ -205,9 +224,55 @@ export class TokenClient {
     }
   }
 
+  /**
+   * Runs `fn` with a valid token. If `fn` fails with an auth error (HTTP 401, errcode 40001/40014/42001,
+   * or `isAuthError`), refreshes with the token's version as stale and retries exactly once.
+   */
+  async withToken<T>(
+    id: string,
+    fn: (token: TokenView) => Promise<T>,
+    options: { isAuthError?: (err: unknown) => boolean; minTtlMs?: number } = {},
+  ): Promise<T> {
+    const token = await this.getToken(id, { minTtlMs: options.minTtlMs });
+    try {
+      return await fn(token);
+    } catch (err) {
+      if (!(options.isAuthError ?? isAuthError)(err)) throw err;
+      const outcome = await this.refresh(id, { staleVersion: token.version });
+      return fn(outcome.token);
+    }
+  }
+
+  /** Running credentials, optionally filtered by status and provider (a visibility query). */
+  async list(filter: ListFilter = {}): Promise<CredentialSummary[]> {
+    const rows: CredentialSummary[] = [];
+    for await (const info of this.temporal.workflow.list({ query: listQuery(filter) })) {
+      const id = credentialIdOf(info.workflowId);
+      if (!id) continue;
+      const expiresAt = info.typedSearchAttributes.get(expiresAtSearchAttribute);
+      rows.push({
+        id,
+        status: info.typedSearchAttributes.get(statusSearchAttribute) as CredentialStatus | undefined,
+        provider: info.typedSearchAttributes.get(providerSearchAttribute) as ProviderName | undefined,
+        ...(expiresAt ? { expiresAt: expiresAt.getTime() } : {}),
+      });
+    }
+    return rows.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Calls `listener` for every rotation and status event of credential `id` (or every credential,
+   * with `*`). Needs Redis. Resolves, once subscribed, to a function that unsubscribes.
+   */
+  async subscribe(id: string, listener: CredentialListener): Promise<() => Promise<void>> {
+    if (!this.subscriptions) throw new InvalidConfigError('redis', 'subscribe needs a Redis connection');
+    return this.subscriptions.add(id, listener);
+  }
+
   /** Closes what the client opened (not the connection or Redis passed in). */
   async close(): Promise<void> {
     this.local.clear();
+    this.subscriptions?.close();
   }
 
   private async query(id: string): Promise<TokenView | null> {
