@@ -1,0 +1,79 @@
+/**
+ * Opens what every Halflife process needs from its configuration: the Temporal connection, the
+ * optional Redis, and the data converter that encrypts payloads.
+ */
+import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
+import { Redis } from 'ioredis';
+import { createDataConverter, createWorkerDataConverter } from '../codec/data-converter';
+import { loadOrCreateDevKeyring, parseKeyring, type Keyring } from '../codec/keyring';
+import type { HalflifeConfig } from '../config';
+import { InvalidConfigError } from '../errors';
+import { connectTemporal } from '../client/connect';
+import { TokenClient } from '../client/token-client';
+import { stateDir } from '../dev/state-dir';
+import { isRedisUp } from '../dev/redis-server';
+
+/** The Redis a local development setup uses when `REDIS_URL` is not set and one answers. */
+export const localRedisUrl = 'redis://127.0.0.1:6379';
+
+/** The state folder of this configuration. */
+export function stateDirOf(config: HalflifeConfig): string {
+  return config.stateDir ? path.resolve(config.stateDir) : stateDir();
+}
+
+/** The encryption key ring: from `HALFLIFE_ENCRYPTION_KEYS`, or a development key kept in the state folder. */
+export function keyringOf(config: HalflifeConfig): Keyring {
+  if (config.encryptionKeys) return parseKeyring(config.encryptionKeys);
+  if (config.production) {
+    throw new InvalidConfigError('HALFLIFE_ENCRYPTION_KEYS', 'is required when NODE_ENV=production');
+  }
+  return loadOrCreateDevKeyring(stateDirOf(config));
+}
+
+/** Data converter for clients (payload codec and failure converter). */
+export function clientDataConverter(config: HalflifeConfig): DataConverter {
+  return createDataConverter(keyringOf(config));
+}
+
+/** Data converter for workers (payload codec and failure converter path). */
+export function workerDataConverter(config: HalflifeConfig): DataConverter {
+  return createWorkerDataConverter(keyringOf(config));
+}
+
+/** Redis for this process: `REDIS_URL`, else a local Redis if one answers, else none. */
+export async function openRedis(config: HalflifeConfig, options: { probeLocal?: boolean } = {}): Promise<Redis | undefined> {
+  const url = config.redisUrl ?? (options.probeLocal !== false && (await isRedisUp(localRedisUrl)) ? localRedisUrl : undefined);
+  if (!url) return undefined;
+  // Fail fast while disconnected: Redis is a mirror, callers fall back to the workflow.
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 2000, enableOfflineQueue: false, lazyConnect: true });
+  redis.on('error', () => undefined);
+  await redis.connect().catch(() => undefined);
+  return redis;
+}
+
+/** A TokenClient for the configured deployment; `close()` also closes the connections it opened. */
+export async function openTokenClient(config: HalflifeConfig): Promise<TokenClient & { shutdown(): Promise<void> }> {
+  const connection = await connectTemporal({
+    address: config.temporal.address,
+    tls: config.temporal.tls,
+    apiKey: config.temporal.apiKey as string | undefined,
+    metadata: config.temporal.metadata,
+  });
+  const redis = await openRedis(config);
+  const client = new TokenClient({
+    connection,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    redis,
+    redisPrefix: config.redisPrefix,
+    dataConverter: clientDataConverter(config),
+  });
+  return Object.assign(client, {
+    async shutdown() {
+      await client.close();
+      redis?.disconnect();
+      await connection.close();
+    },
+  });
+}
