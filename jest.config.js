@@ -1,5 +1,9 @@
 /** Jest configuration: fast unit tests, and integration tests against a real Temporal dev server and Redis. */
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: { isolatedModules: true }, diagnostics: false }] };
+const tsJest = ['ts-jest', { tsconfig: { isolatedModules: true, allowJs: true }, diagnostics: false }];
+// oauth4webapi ships ES modules only. Node >= 20.19 require()s them natively, but jest cannot before
+// Node 24.9, so jest compiles that one package to CommonJS like the project's own sources.
+const transform = { '^.+\\.ts$': tsJest, '/node_modules/oauth4webapi/.+\\.js$': tsJest };
+const transformIgnorePatterns = ['/node_modules/(?!oauth4webapi/)'];
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -9,12 +13,14 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
     },
     {
       displayName: 'integration',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',

@@ -1,0 +1,63 @@
+/**
+ * Every provider by name, and the registration-time helpers built on them: configuration
+ * parsing (errors name the field) and the non-secret view of a configuration.
+ */
+import type { z } from 'zod';
+import type { ProviderName } from '../credential';
+import { InvalidConfigError } from '../errors';
+import { oauth2Provider } from './oauth2';
+import { oauth2ClientCredentialsProvider } from './oauth2-client-credentials';
+import type { Provider } from './provider';
+import { wechatProvider } from './wechat';
+import { wecomProvider } from './wecom';
+
+/**
+ * Forgets a provider's configuration type. Safe because configurations reach `refresh` only
+ * after its own `configSchema` parsed them; needed because zod schema types are invariant.
+ */
+function untyped<C extends Record<string, unknown>>(provider: Provider<C>): Provider {
+  return provider as unknown as Provider;
+}
+
+/** Every provider, by name. */
+export const providers: Record<ProviderName, Provider> = {
+  oauth2: untyped(oauth2Provider),
+  oauth2_client_credentials: untyped(oauth2ClientCredentialsProvider),
+  wechat: untyped(wechatProvider),
+  wecom: untyped(wecomProvider),
+};
+
+/** The names of every provider, in a stable order. */
+export const providerNames = Object.keys(providers) as ProviderName[];
+
+/** The provider called `name`; an unknown name is an `InvalidConfigError` on `provider`. */
+export function getProvider(name: ProviderName): Provider {
+  const provider = Object.prototype.hasOwnProperty.call(providers, name) ? providers[name] : undefined;
+  if (!provider) throw new InvalidConfigError('provider', `must be one of ${providerNames.join(', ')}`);
+  return provider;
+}
+
+/** Converts the first zod issue into an `InvalidConfigError` whose field starts with `config`. */
+function firstIssue(error: z.ZodError): InvalidConfigError {
+  const issue = error.issues[0];
+  if (!issue) return new InvalidConfigError('config', 'is invalid');
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    return new InvalidConfigError(['config', ...path, issue.keys[0] ?? ''].join('.'), 'is not a known field');
+  }
+  if (path.length === 0 && issue.code === 'invalid_type') return new InvalidConfigError('config', 'must be an object');
+  return new InvalidConfigError(['config', ...path].join('.'), issue.message);
+}
+
+/** Validates a provider configuration and fills its defaults; the first problem is thrown as `InvalidConfigError('config.<field>', reason)`. */
+export function parseProviderConfig(name: ProviderName, raw: unknown): Record<string, unknown> {
+  const parsed = getProvider(name).configSchema.safeParse(raw);
+  if (!parsed.success) throw firstIssue(parsed.error);
+  return parsed.data;
+}
+
+/** The configuration without its secret fields (what `describe` and the HTTP API show). */
+export function publicSettings(name: ProviderName, config: Record<string, unknown>): Record<string, unknown> {
+  const secret = new Set<string>(getProvider(name).secretFields);
+  return Object.fromEntries(Object.entries(config).filter(([key]) => !secret.has(key)));
+}

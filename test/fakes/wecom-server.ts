@@ -1,0 +1,141 @@
+/**
+ * A fake of the WeCom token API (real HTTP on 127.0.0.1): `GET /cgi-bin/gettoken` answers
+ * `{errcode:0, errmsg:'ok', access_token, expires_in}` with the same token until it expires
+ * (`expires_in` counting down), or an errcode with HTTP 200: 41002/41004 (missing corpid/secret),
+ * 40013 (unknown corpid), 40001 (wrong secret), 60020 (IP not allowed), 45009 (daily limit).
+ * `GET /cgi-bin/user/get?access_token=` validates a token: 0, 42001 (expired), 40014 (invalid).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrcodeInjections, remainingSeconds } from './errcode-fake';
+import { chinaDay, randomToken, sendJson, startLoopbackServer, type LoopbackServer } from './fake-http';
+
+/** Options of the fake WeCom server. */
+export interface FakeWecomOptions {
+  /** Lifetime of new tokens in seconds. @default 7200 */
+  expiresIn?: number;
+  /** gettoken calls per app per day (UTC+8) before 45009. @default Infinity */
+  dailyQuota?: number;
+  /** Echo the presented secret in errmsg of auth failures (to test that providers scrub it). @default false */
+  echoSecretInErrmsg?: boolean;
+  /** The fake's clock. @default Date.now */
+  now?: () => number;
+}
+
+interface AppState {
+  token?: string;
+  usage: Map<number, number>;
+}
+
+/** The fake WeCom server's handle. */
+export class FakeWecomServer extends ErrcodeInjections {
+  /** `${corpid}\n${secret}` → the app's state. */
+  private readonly apps = new Map<string, AppState>();
+  private readonly corps = new Set<string>();
+  /** token → expiry, and whether it was invalidated early. */
+  private readonly tokens = new Map<string, { expiresAt: number; invalidated: boolean }>();
+  private readonly clock: () => number;
+  private expiresIn: number;
+  private readonly dailyQuota: number;
+  private readonly echoSecret: boolean;
+  private ipAllowed = true;
+  /** gettoken hits. */
+  calls = 0;
+  /** Date.now() at each gettoken hit. */
+  readonly callTimes: number[] = [];
+  /** The access token issued last. */
+  lastAccessToken: string | undefined;
+
+  private constructor(private readonly server: LoopbackServer, options: FakeWecomOptions) {
+    super();
+    this.clock = options.now ?? Date.now;
+    this.expiresIn = options.expiresIn ?? 7200;
+    this.dailyQuota = options.dailyQuota ?? Number.POSITIVE_INFINITY;
+    this.echoSecret = options.echoSecretInErrmsg ?? false;
+  }
+
+  /** Starts a fake on 127.0.0.1 with a random port. */
+  static async start(options: FakeWecomOptions = {}): Promise<FakeWecomServer> {
+    let fake: FakeWecomServer | undefined;
+    const server = await startLoopbackServer((req, res) => fake?.handle(req, res));
+    fake = new FakeWecomServer(server, options);
+    return fake;
+  }
+
+  /** Base URL to configure as `baseUrl`. */
+  get url(): string {
+    return this.server.url;
+  }
+  /** Registers an application (a corp may have several, each with its own secret and token). */
+  addApp(corpid: string, corpsecret: string): void {
+    this.corps.add(corpid);
+    this.apps.set(`${corpid}\n${corpsecret}`, { usage: new Map() });
+  }
+  /** Turns the trusted-IP check off (`false` answers 60020). */
+  setIpAllowed(allowed: boolean): void {
+    this.ipAllowed = allowed;
+  }
+  /** Sets the lifetime (seconds) of tokens issued from now on. */
+  setExpiresIn(seconds: number): void {
+    this.expiresIn = seconds;
+  }
+  /** Invalidates every token early (WeCom may do so); the next gettoken issues new ones. */
+  invalidateAll(): void {
+    for (const token of this.tokens.values()) token.invalidated = true;
+  }
+  /** True for a token that the validation endpoint accepts now. */
+  isValidAccessToken(token: string): boolean {
+    return this.tokenStatus(token) === 0;
+  }
+  /** Stops the server and destroys hanging sockets. */
+  close(): Promise<void> {
+    return this.server.close();
+  }
+
+  private tokenStatus(token: string): 0 | 40014 | 42001 {
+    const issued = this.tokens.get(token);
+    if (!issued || issued.invalidated) return 40014;
+    return this.clock() >= issued.expiresAt ? 42001 : 0;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const q = url.searchParams;
+    if (url.pathname === '/cgi-bin/user/get') return this.validate(res, q.get('access_token') ?? '', q.get('userid') ?? 'zhangsan');
+    if (url.pathname !== '/cgi-bin/gettoken') return sendJson(res, 404, { errcode: 404, errmsg: 'not found' });
+    this.calls += 1;
+    this.callTimes.push(Date.now());
+    if (this.apply(res)) return;
+    const fail = (errcode: number, errmsg: string) => sendJson(res, 200, { errcode, errmsg: `${errmsg}, hint: [${Math.random().toString(36).slice(2, 12)}]` });
+    const corpid = q.get('corpid') ?? '';
+    const secret = q.get('corpsecret') ?? '';
+    if (!corpid) return fail(41002, 'corpid missing');
+    if (!secret) return fail(41004, 'corpsecret missing');
+    if (!this.corps.has(corpid)) return fail(40013, 'invalid corpid');
+    const app = this.apps.get(`${corpid}\n${secret}`);
+    if (!app) return fail(40001, `invalid credential${this.echoSecret ? ` corpsecret=${secret}` : ''}`);
+    if (!this.ipAllowed) return fail(60020, 'not allow to access from your ip, from ip: 127.0.0.1');
+    const day = chinaDay(this.clock());
+    const used = (app.usage.get(day) ?? 0) + 1;
+    app.usage.set(day, used);
+    if (used > this.dailyQuota) return fail(45009, 'api freq out of limit');
+    const now = this.clock();
+    if (!app.token || this.tokenStatus(app.token) !== 0) {
+      app.token = randomToken('wc');
+      this.tokens.set(app.token, { expiresAt: now + this.expiresIn * 1000, invalidated: false });
+      this.lastAccessToken = app.token;
+    }
+    const expiresAt = this.tokens.get(app.token)?.expiresAt ?? now;
+    sendJson(res, 200, { errcode: 0, errmsg: 'ok', access_token: app.token, expires_in: remainingSeconds(expiresAt, now) });
+  }
+
+  private validate(res: ServerResponse, token: string, userid: string): void {
+    const status = this.tokenStatus(token);
+    if (status === 0) return sendJson(res, 200, { errcode: 0, errmsg: 'ok', userid, name: userid, department: [1] });
+    sendJson(res, 200, { errcode: status, errmsg: status === 42001 ? 'access_token expired' : 'invalid access_token' });
+  }
+}
+
+/** Starts a fake WeCom token API on 127.0.0.1 (port 0). */
+export function startFakeWecomServer(options: FakeWecomOptions = {}): Promise<FakeWecomServer> {
+  return FakeWecomServer.start(options);
+}

@@ -1,0 +1,122 @@
+/**
+ * One "target" per provider: its fake server, a valid configuration and the ways to make the fake
+ * misbehave, so a test can provoke any classification row against any provider alike.
+ */
+import type { ProviderName } from '../../../src/credential';
+import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../fakes/oauth2-server';
+import { startFakeWechatServer, type FakeWechatServer } from '../../fakes/wechat-server';
+import { startFakeWecomServer, type FakeWecomServer } from '../../fakes/wecom-server';
+
+/** A provider wired to its fake. */
+export interface Target {
+  provider: ProviderName;
+  /** Values that must never appear in an error. */
+  secrets: string[];
+  config(overrides?: Record<string, unknown>): Record<string, unknown>;
+  /** The config key holding the endpoint URL, and its value for a given base URL. */
+  endpointOverride(baseUrl: string): Record<string, unknown>;
+  grant(): { refreshToken?: string };
+  calls(): number;
+  oauthError?(error: string): void;
+  errcode?(errcode: number): void;
+  http(status: number, retryAfter?: string): void;
+  raw(body: string, status?: number, contentType?: string): void;
+  hang(): void;
+  /** Answer bodies for the malformed rows. */
+  bodies: { missingAccessToken: string; invalidExpiresIn: string; missingTokenType?: string };
+}
+
+/** The three fakes behind the targets. */
+export interface Fakes {
+  oauth: FakeOAuth2Server;
+  wechat: FakeWechatServer;
+  wecom: FakeWecomServer;
+  close(): Promise<void>;
+}
+
+/** Starts one fake of each kind. */
+export async function startFakes(): Promise<Fakes> {
+  const [oauth, wechat, wecom] = await Promise.all([startFakeOAuth2Server(), startFakeWechatServer(), startFakeWecomServer()]);
+  return { oauth, wechat, wecom, close: async () => void (await Promise.all([oauth.close(), wechat.close(), wecom.close()])) };
+}
+
+let counter = 0;
+function unique(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${process.pid}-${counter}`;
+}
+
+function oauthTarget(provider: 'oauth2' | 'oauth2_client_credentials', fake: FakeOAuth2Server): Target {
+  const clientId = unique('client');
+  const clientSecret = `cs-${unique('secret')}-Zq9`;
+  fake.addClient(clientId, clientSecret);
+  const refreshToken = provider === 'oauth2' ? fake.issueRefreshToken(clientId) : undefined;
+  return {
+    provider,
+    secrets: [clientSecret, ...(refreshToken ? [refreshToken] : [])],
+    config: (overrides = {}) => ({ tokenEndpoint: fake.tokenEndpoint, clientId, clientSecret, ...overrides }),
+    endpointOverride: (baseUrl) => ({ tokenEndpoint: `${baseUrl}/token` }),
+    grant: () => (provider === 'oauth2' ? { refreshToken } : {}),
+    calls: () => fake.callsFor(clientId),
+    oauthError: (error) => fake.rejectNextWith(1, error, { description: `refused ${clientSecret} ${refreshToken ?? ''}` }),
+    http: (status, retryAfter) => fake.failNext(1, { status, retryAfter }),
+    raw: (body, status, contentType) => fake.respondNextWith(1, body, status, contentType),
+    hang: () => fake.hangNext(1),
+    bodies: {
+      missingAccessToken: '{"token_type":"Bearer","expires_in":3600}',
+      invalidExpiresIn: '{"access_token":"at-x","token_type":"Bearer","expires_in":-5}',
+      missingTokenType: '{"access_token":"at-x","expires_in":3600}',
+    },
+  };
+}
+
+function wechatTarget(fake: FakeWechatServer, stable: boolean): Target {
+  const appid = unique('wxapp');
+  const secret = `wxsecret-${unique('s')}`;
+  fake.addApp(appid, secret);
+  return {
+    provider: 'wechat',
+    secrets: [secret],
+    config: (overrides = {}) => ({ appid, secret, baseUrl: fake.url, stable, ...overrides }),
+    endpointOverride: (baseUrl) => ({ baseUrl }),
+    grant: () => ({}),
+    calls: () => fake.calls,
+    errcode: (n) => fake.failNext(1, n, `failure ${n} for ${secret}`),
+    http: (status, retryAfter) => fake.failNextHttp(1, status, { retryAfter }),
+    raw: (body, status, contentType) => fake.respondNextWith(1, body, status, contentType),
+    hang: () => fake.hangNext(1),
+    bodies: { missingAccessToken: '{"expires_in":7200}', invalidExpiresIn: '{"access_token":"wx-x","expires_in":"soon"}' },
+  };
+}
+
+function wecomTarget(fake: FakeWecomServer): Target {
+  const corpid = unique('corp');
+  const corpsecret = `wcsecret-${unique('s')}`;
+  fake.addApp(corpid, corpsecret);
+  return {
+    provider: 'wecom',
+    secrets: [corpsecret],
+    config: (overrides = {}) => ({ corpid, corpsecret, baseUrl: fake.url, ...overrides }),
+    endpointOverride: (baseUrl) => ({ baseUrl }),
+    grant: () => ({}),
+    calls: () => fake.calls,
+    errcode: (n) => fake.failNext(1, n, `failure ${n} for ${corpsecret}`),
+    http: (status, retryAfter) => fake.failNextHttp(1, status, { retryAfter }),
+    raw: (body, status, contentType) => fake.respondNextWith(1, body, status, contentType),
+    hang: () => fake.hangNext(1),
+    bodies: { missingAccessToken: '{"errcode":0,"errmsg":"ok","expires_in":7200}', invalidExpiresIn: '{"errcode":0,"errmsg":"ok","access_token":"wc-x","expires_in":0}' },
+  };
+}
+
+/** A fresh target (new client / app at the fake) for `provider`. */
+export function targetFor(provider: ProviderName, fakes: Fakes, options: { stable?: boolean } = {}): Target {
+  switch (provider) {
+    case 'oauth2':
+    case 'oauth2_client_credentials':
+      return oauthTarget(provider, fakes.oauth);
+    case 'wechat':
+      return wechatTarget(fakes.wechat, options.stable ?? false);
+    case 'wecom':
+      return wecomTarget(fakes.wecom);
+  }
+}
