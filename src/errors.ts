@@ -116,3 +116,74 @@ Object.defineProperty(ProviderError.prototype, 'name', { value: 'ProviderError' 
 export function isHalflifeError<T extends HalflifeError>(err: unknown, name: string): err is T {
   return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === name;
 }
+
+/**
+ * An encrypted payload could not be decrypted: its key is not in the key ring
+ * (`unknown_encryption_key`) or its bytes fail authentication (`decryption_failed`).
+ *
+ * The message names the key id only, never key material or plaintext.
+ */
+export class DecryptionError extends HalflifeError {
+  /** The key id the payload names, if it names one. */
+  readonly keyId?: string;
+
+  constructor(code: 'unknown_encryption_key' | 'decryption_failed', message: string, options?: { keyId?: string; cause?: unknown }) {
+    super(message, code, options);
+    this.keyId = options?.keyId;
+  }
+}
+Object.defineProperty(DecryptionError.prototype, 'name', { value: 'DecryptionError' });
+
+/**
+ * An HTTP API request is malformed (not JSON, not an object, a bad path id or query parameter);
+ * `field` names what is wrong. Answered with 400.
+ */
+export class InvalidRequestError extends HalflifeError {
+  readonly field: string;
+  readonly reason: string;
+
+  constructor(field: string, reason: string) {
+    super(`${field}: ${reason}`, 'invalid_request');
+    this.field = field;
+    this.reason = reason;
+  }
+}
+Object.defineProperty(InvalidRequestError.prototype, 'name', { value: 'InvalidRequestError' });
+
+/** An HTTP API request carried no API key, or one that is not configured. Answered with 401. */
+export class AuthenticationError extends HalflifeError {
+  /** `invalid_token` when a key was sent but is unknown (RFC 6750 §3.1); absent when none was sent. */
+  readonly bearerError?: 'invalid_token' | 'invalid_request';
+
+  constructor(message: string, bearerError?: 'invalid_token' | 'invalid_request') {
+    super(message, 'unauthorized');
+    this.bearerError = bearerError;
+  }
+}
+Object.defineProperty(AuthenticationError.prototype, 'name', { value: 'AuthenticationError' });
+
+/** A known API key lacks the scope a route needs or does not cover the credential. Answered with 403. */
+export class PermissionDeniedError extends HalflifeError {
+  /** The scope the route needs. */
+  readonly scope: string;
+
+  constructor(scope: string, message: string) {
+    super(message, 'forbidden');
+    this.scope = scope;
+  }
+}
+Object.defineProperty(PermissionDeniedError.prototype, 'name', { value: 'PermissionDeniedError' });
+
+/** A credential cannot be replaced by one of another provider (revoke it first). Answered with 409. */
+export class ProviderMismatchError extends HalflifeError {
+  readonly credentialId: string;
+  /** The provider the running credential uses. */
+  readonly current: string;
+
+  constructor(credentialId: string, current: string, requested: string) {
+    super(`credential ${credentialId} uses provider ${current}, not ${requested}; revoke it before registering it again`, 'provider_mismatch');
+    this.credentialId = credentialId;
+    this.current = current;
+  }
+}
+Object.defineProperty(ProviderMismatchError.prototype, 'name', { value: 'ProviderMismatchError' });

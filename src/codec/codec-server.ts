@@ -1,0 +1,176 @@
+/**
+ * The codec endpoint of the Temporal Web UI and CLI, as a Fastify plugin: `POST /decode` and
+ * `POST /encode` under the prefix the caller registers it with (the API uses `/codec`).
+ *
+ * Protocol: the body is `{ payloads: [{ metadata: { key: base64 }, data: base64 }] }` and the answer
+ * has the same shape. The UI sends `X-Namespace` (accepted; one key ring serves every namespace)
+ * and, when configured to, `Authorization` and cookies, so CORS allows those headers and credentials
+ * for the configured UI origins only.
+ *
+ * Redaction (on by default): decoded `json/plain` and `json/protobuf` payloads are parsed and their
+ * secret fields replaced by their shape (`redact.ts`). Any other decoded payload (raw bytes, JSON
+ * that does not parse) could hold a secret the walker cannot see, so it is replaced by a JSON
+ * placeholder that gives its encoding and size. A payload that fails to decode (a key no longer in
+ * the ring, altered bytes) is returned as it came, still encrypted, so one bad payload does not
+ * blank a whole history.
+ */
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidConfigError } from '../errors';
+import { isEncrypted } from './aes-gcm-codec';
+import { redactPayloadValue } from './redact';
+
+/** Options of `codecRoutes`. */
+export interface CodecRoutesOptions {
+  /** The codec the workers and clients use. */
+  codec: PayloadCodec;
+  /** Replace secrets in decoded payloads by their shape. @default true */
+  redact?: boolean;
+  /** Whether the request may use the endpoint (API key, loopback in development...). False answers 401. */
+  authorize(request: FastifyRequest): boolean | Promise<boolean>;
+  /** Exact origins of the Web UI allowed to call from a browser (e.g. `http://localhost:8233`). @default [] */
+  corsOrigins?: readonly string[];
+  /** Largest accepted request body, in bytes. @default 4 MiB */
+  bodyLimit?: number;
+}
+
+/** One payload as the codec protocol carries it (proto3 JSON: bytes as base64). */
+export interface WirePayload {
+  metadata?: Record<string, string>;
+  data?: string;
+}
+
+const payloadsSchema = {
+  type: 'object',
+  required: ['payloads'],
+  properties: {
+    payloads: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { metadata: { type: 'object', additionalProperties: { type: 'string' } }, data: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
+/** Registers the codec endpoint routes; mount it with a prefix: `app.register(codecRoutes, { prefix: '/codec', ... })`. */
+export const codecRoutes: FastifyPluginAsync<CodecRoutesOptions> = async (app, options) => {
+  const { codec, authorize } = options;
+  const redact = options.redact ?? true;
+  const bodyLimit = options.bodyLimit ?? 4 * 1024 * 1024;
+
+  app.addHook('onRequest', corsHook(options.corsOrigins ?? []));
+  app.setErrorHandler(answerError(bodyLimit));
+
+  const guard = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    if (await authorize(request)) return undefined;
+    return reply
+      .code(401)
+      .header('WWW-Authenticate', 'Bearer')
+      .send({ error: { code: 'unauthorized', message: 'the codec endpoint needs a valid API key' } });
+  };
+  const route = { bodyLimit, schema: { body: payloadsSchema }, onRequest: guard };
+  type Body = { Body: { payloads: WirePayload[] } };
+
+  app.post<Body>('/decode', route, async (request) => {
+    const decoded = await Promise.all(request.body.payloads.map(fromWire).map((p) => decodeOne(codec, p)));
+    return { payloads: decoded.map((p) => toWire(redact ? redactDecoded(p) : p)) };
+  });
+
+  app.post<Body>('/encode', route, async (request) => {
+    const encoded = await codec.encode(request.body.payloads.map(fromWire));
+    return { payloads: encoded.map(toWire) };
+  });
+
+  // Preflights carry no credentials; the CORS hook has already added the headers for allowed origins.
+  const preflight = async (_request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => reply.code(204).send();
+  app.options('/decode', preflight);
+  app.options('/encode', preflight);
+};
+
+/** Adds CORS headers for requests from the configured origins only (compared exactly, as browsers send them). */
+function corsHook(origins: readonly string[]) {
+  const allowed = new Set(
+    origins.map((origin) => {
+      if (origin === '*') throw new InvalidConfigError('corsOrigins', 'list the UI origins; "*" cannot carry credentials');
+      try {
+        return new URL(origin).origin;
+      } catch {
+        throw new InvalidConfigError('corsOrigins', `'${origin}' is not an origin such as http://localhost:8233`);
+      }
+    }),
+  );
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const origin = request.headers.origin;
+    void reply.header('Vary', 'Origin');
+    if (origin === undefined || !allowed.has(origin)) return;
+    void reply.headers({
+      'Access-Control-Allow-Origin': origin,
+      'Access-Control-Allow-Credentials': 'true',
+      'Access-Control-Allow-Methods': 'POST, OPTIONS',
+      'Access-Control-Allow-Headers': 'Content-Type, X-Namespace, Authorization',
+      'Access-Control-Max-Age': '600',
+    });
+  };
+}
+
+async function decodeOne(codec: PayloadCodec, payload: Payload): Promise<Payload> {
+  try {
+    const [decoded] = await codec.decode([payload]);
+    return decoded ?? payload;
+  } catch {
+    return payload;
+  }
+}
+
+/** What an operator may see of a decoded payload (see the module comment). */
+export function redactDecoded(payload: Payload): Payload {
+  const encoding = metadataText(payload, 'encoding');
+  if (encoding === 'binary/null' || isEncrypted(payload)) return payload;
+  const size = payload.data?.byteLength ?? 0;
+  if (encoding === 'json/plain' || encoding === 'json/protobuf') {
+    try {
+      const value: unknown = JSON.parse(Buffer.from(payload.data ?? []).toString('utf8'));
+      return { ...payload, data: Buffer.from(JSON.stringify(redactPayloadValue(value)), 'utf8') };
+    } catch {
+      // Not JSON after all: hide it like any other opaque payload.
+    }
+  }
+  const placeholder = { redacted: true, reason: 'not JSON, hidden by the codec endpoint', encoding, bytes: size };
+  return { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(placeholder)) };
+}
+
+function metadataText(payload: Payload, key: string): string | undefined {
+  const value = payload.metadata?.[key];
+  return value ? Buffer.from(value).toString('utf8') : undefined;
+}
+
+function fromWire(wire: WirePayload): Payload {
+  const metadata: Record<string, Uint8Array> = {};
+  for (const [key, value] of Object.entries(wire.metadata ?? {})) metadata[key] = Buffer.from(value, 'base64');
+  return { metadata, data: Buffer.from(wire.data ?? '', 'base64') };
+}
+
+function toWire(payload: Payload): Required<WirePayload> {
+  const metadata: Record<string, string> = {};
+  for (const [key, value] of Object.entries(payload.metadata ?? {})) metadata[key] = Buffer.from(value).toString('base64');
+  return { metadata, data: Buffer.from(payload.data ?? []).toString('base64') };
+}
+
+/** Errors as `{ error: { code, message } }`, with messages that never echo the request body. */
+function answerError(bodyLimit: number) {
+  return async (err: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    let code = 'invalid_request';
+    let message = 'malformed request body';
+    if (err.validation) message = err.message;
+    else if (status === 413) [code, message] = ['payload_too_large', `request body is larger than ${bodyLimit} bytes`];
+    else if (status === 415) [code, message] = ['unsupported_media_type', 'send Content-Type: application/json'];
+    else if (status === 500) {
+      [code, message] = ['internal', 'internal error'];
+      request.log.error({ errorName: err.name, errorCode: err.code }, 'codec endpoint failed');
+    }
+    return reply.code(status).send({ error: { code, message } });
+  };
+}
