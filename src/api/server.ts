@@ -1,0 +1,151 @@
+/**
+ * The HTTP API for consumers in other languages (Fastify): the `/v1/credentials` routes, health,
+ * the OpenAPI document, Prometheus metrics and, when given a codec, the Web UI codec endpoint.
+ * `createApiServer` builds the instance; the caller decides where it listens.
+ *
+ * Public without a key: `GET /healthz`, `GET /openapi.json`. `GET /metrics` needs `read` over
+ * all credentials (its series name every credential). Request bodies are limited (64 KiB by
+ * default; 413 beyond). Logging goes through the redacting service logger; Fastify logs only the
+ * method, URL and status of requests, never headers or bodies.
+ */
+import type { PayloadCodec } from '@temporalio/common';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { codecRoutes } from '../codec/codec-server';
+import { createLogger, type Logger } from '../logger';
+import { authenticateRequest, installAuth, requireKey } from './auth';
+import { credentialRoutes, type ApiTokenClient } from './credential-routes';
+import { apiErrorHandler } from './errors';
+import type { ApiKeys } from './keys';
+import { ApiMetrics } from './metrics';
+import { openApiDocument } from './openapi';
+
+/** The part of TokenClient the API uses. */
+export type { ApiTokenClient } from './credential-routes';
+
+/** Reachability probes behind `GET /healthz`; each should resolve quickly (they are cut off after `timeoutMs`). */
+export interface ApiHealthChecks {
+  /** Whether Temporal answers (e.g. the gRPC health check). Required: without Temporal nothing works. */
+  temporal(): Promise<boolean>;
+  /** Whether Redis answers; omit when the deployment runs without Redis (reported as `disabled`). */
+  redis?(): Promise<boolean>;
+  /** @default 2000 */
+  timeoutMs?: number;
+}
+
+/** The Web UI codec endpoint, served under `/codec`. */
+export interface ApiCodecOptions {
+  /** The payload codec the workers and clients use. */
+  codec: PayloadCodec;
+  /** Show secrets in decoded payloads by their shape only. @default true */
+  redact?: boolean;
+  /** Development only: answer loopback callers that send no key (the local Web UI sends none). @default false */
+  allowLoopbackWithoutKey?: boolean;
+}
+
+/** Options of `createApiServer`. */
+export interface ApiServerOptions {
+  /** A TokenClient (or anything with the same methods). */
+  tokenClient: ApiTokenClient;
+  /** The configured API keys (`loadApiKeys`). */
+  keys: ApiKeys;
+  health: ApiHealthChecks;
+  /** The redacting service logger. @default a silent logger */
+  logger?: Logger;
+  /** Serve the codec endpoint under `/codec`. @default not served */
+  codec?: ApiCodecOptions;
+  /** Origins of the Web UI allowed to call the codec endpoint from a browser (`HalflifeConfig.uiOrigins`). @default [] */
+  uiOrigins?: readonly string[];
+  /** @default a new `ApiMetrics` in its own registry */
+  metrics?: ApiMetrics;
+  /** Largest accepted request body in bytes (the codec endpoint has its own, larger limit). @default 65536 */
+  bodyLimit?: number;
+}
+
+const loopback = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+async function probe(check: (() => Promise<boolean>) | undefined, timeoutMs: number): Promise<boolean | 'disabled'> {
+  if (!check) return 'disabled';
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  try {
+    return await Promise.race([check().then(Boolean, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The codec endpoint's access rule: a key with `read` over all credentials, or (if allowed) a keyless loopback caller. */
+function codecAccess(keys: ApiKeys, allowLoopback: boolean) {
+  return (request: FastifyRequest): boolean => {
+    if (request.headers.authorization === undefined) return allowLoopback && loopback.has(request.socket.remoteAddress ?? '');
+    try {
+      return keys.allowsAll(authenticateRequest(keys, request), 'read');
+    } catch {
+      return false;
+    }
+  };
+}
+
+/** Builds the API server (not listening); see the module comment. */
+export function createApiServer(options: ApiServerOptions): FastifyInstance {
+  const { keys, health } = options;
+  const bodyLimit = options.bodyLimit ?? 64 * 1024;
+  const metrics = options.metrics ?? new ApiMetrics();
+  // A pino Logger is a FastifyBaseLogger; the cast keeps the instance's type the default one callers expect.
+  const loggerInstance = (options.logger ?? createLogger('silent')) as FastifyBaseLogger;
+  const onError = apiErrorHandler(bodyLimit);
+  const app = Fastify({
+    loggerInstance,
+    bodyLimit,
+    return503OnClosing: true,
+    // Longer than any valid id, so a too-long id is answered 400 naming `id` (beyond this: 414).
+    routerOptions: { maxParamLength: 256 },
+    // Malformed URLs and over-long parameters get the API's error shape too.
+    frameworkErrors: (err, request, reply) => void onError(err, request, reply),
+  });
+  // Only JSON bodies: text/plain answers 415 instead of reaching a handler as a string. An empty
+  // JSON body counts as no body (`curl -X POST -H 'Content-Type: application/json' .../refresh`).
+  app.removeContentTypeParser('text/plain');
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    body.length === 0 ? done(null, undefined) : parseJson(request, body.toString(), done),
+  );
+  installAuth(app);
+  app.setErrorHandler(onError);
+  app.setNotFoundHandler(async (request, reply) =>
+    reply.code(404).send({ error: { code: 'not_found', message: `no route for ${request.method} on this path` } }),
+  );
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  // Every route lives in a plugin, so hooks added to the instance before `ready()` see all of them.
+  void app.register(async (api) => {
+    api.get('/healthz', async (_request, reply) => {
+      const timeoutMs = health.timeoutMs ?? 2000;
+      const redisCheck = health.redis ? () => health.redis?.() ?? Promise.resolve(false) : undefined;
+      const [temporal, redis] = await Promise.all([probe(() => health.temporal(), timeoutMs), probe(redisCheck, timeoutMs)]);
+      const up = temporal === true;
+      return reply.code(up ? 200 : 503).header('Cache-Control', 'no-store').send({ status: up ? 'ok' : 'unavailable', temporal: up, redis });
+    });
+    const document = openApiDocument({ codec: options.codec !== undefined });
+    api.get('/openapi.json', async () => document);
+    api.get('/metrics', { onRequest: requireKey(keys, 'read', 'all') }, async (_request, reply) => {
+      const { contentType, body } = await metrics.render();
+      return reply.type(contentType).header('Cache-Control', 'no-store').send(body);
+    });
+  });
+  void app.register(credentialRoutes, { tokenClient: options.tokenClient, keys, metrics });
+  if (options.codec) {
+    const { codec, redact, allowLoopbackWithoutKey } = options.codec;
+    void app.register(codecRoutes, {
+      prefix: '/codec',
+      codec,
+      redact: redact ?? true,
+      corsOrigins: options.uiOrigins ?? [],
+      authorize: codecAccess(keys, allowLoopbackWithoutKey ?? false),
+    });
+  }
+  return app;
+}
