@@ -11,7 +11,7 @@ import { defaultTaskQueue } from './messages';
 /** The service's settings. */
 export interface HalflifeConfig {
   /** Temporal connection (address, TLS, API key) from the standard `TEMPORAL_*` variables and profiles. */
-  temporal: NativeConnectionOptions;
+  temporal: NativeConnectionOptions & { address: string };
   /** Whether `TEMPORAL_ADDRESS` (or a profile) named a server; if not, `start` runs a dev server. */
   temporalAddressGiven: boolean;
   /** @default 'default' */

@@ -3,6 +3,7 @@
  * optional Redis, and the data converter that encrypts payloads.
  */
 import path from 'node:path';
+import type { Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { Redis } from 'ioredis';
 import { createDataConverter, createWorkerDataConverter } from '../codec/data-converter';
@@ -52,8 +53,18 @@ export async function openRedis(config: HalflifeConfig, options: { probeLocal?: 
   return redis;
 }
 
-/** A TokenClient for the configured deployment; `close()` also closes the connections it opened. */
-export async function openTokenClient(config: HalflifeConfig): Promise<TokenClient & { shutdown(): Promise<void> }> {
+/** A TokenClient with the connections it was opened with. */
+export interface OpenedTokenClient extends TokenClient {
+  /** The Temporal connection (for health checks). */
+  readonly connection: Connection;
+  /** Redis, when one is configured or answers locally. */
+  readonly redis?: Redis;
+  /** Closes the client and the connections it opened. */
+  shutdown(): Promise<void>;
+}
+
+/** A TokenClient for the configured deployment; `shutdown()` also closes the connections it opened. */
+export async function openTokenClient(config: HalflifeConfig): Promise<OpenedTokenClient> {
   const connection = await connectTemporal({
     address: config.temporal.address,
     tls: config.temporal.tls,
@@ -70,6 +81,8 @@ export async function openTokenClient(config: HalflifeConfig): Promise<TokenClie
     dataConverter: clientDataConverter(config),
   });
   return Object.assign(client, {
+    connection,
+    redis,
     async shutdown() {
       await client.close();
       redis?.disconnect();

@@ -9,6 +9,7 @@ import { startDevServer } from '../../src/dev/dev-server';
 import { freePort } from '../../src/dev/net';
 import { ensureRedisServerBinary, startRedisServer } from '../../src/dev/redis-server';
 import { ensureTemporalCli } from '../../src/dev/temporal-cli';
+import { generateKey } from '../../src/codec/keyring';
 import { requiredSearchAttributes } from '../../src/search-attributes';
 import { testEnvFile, type TestEnv } from './test-env';
 
@@ -39,6 +40,7 @@ export default async function globalSetup(): Promise<void> {
     namespace: server.namespace,
     redisUrl: redis.url,
     workflowBundlePath,
+    encryptionKeys: generateKey('test1'),
   };
   fs.writeFileSync(testEnvFile, JSON.stringify(env, null, 2));
   log(`Temporal ${env.temporalAddress}, Redis ${env.redisUrl}`);

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { connectTemporal } from '../../src/client/connect';
 import { TokenClient, type TokenClientOptions } from '../../src/client/token-client';
+import { createDataConverter } from '../../src/codec/data-converter';
+import { parseKeyring } from '../../src/codec/keyring';
 
 /** What the global setup started. */
 export interface TestEnv {
@@ -15,6 +17,8 @@ export interface TestEnv {
   namespace: string;
   redisUrl: string;
   workflowBundlePath: string;
+  /** The key ring every test worker and client encrypts with (`HALFLIFE_ENCRYPTION_KEYS` format). */
+  encryptionKeys: string;
 }
 
 /** Where the global setup writes the environment. */
@@ -38,12 +42,14 @@ export function openRedis(): Redis {
 /** A TokenClient on the test server; `close()` closes its connection and Redis too. */
 export async function openTokenClient(
   taskQueue: string,
-  options: Partial<TokenClientOptions> & { withRedis?: boolean } = {},
+  options: Partial<TokenClientOptions> & { withRedis?: boolean; encryptionKeys?: string } = {},
 ): Promise<TokenClient & { shutdown(): Promise<void> }> {
   const env = testEnv();
   const connection = await connectTemporal({ address: env.temporalAddress });
   const redis = options.withRedis === false ? undefined : openRedis();
-  const client = new TokenClient({ connection, namespace: env.namespace, taskQueue, redis, ...options });
+  const { withRedis: _withRedis, encryptionKeys, ...rest } = options;
+  const dataConverter = createDataConverter(parseKeyring(encryptionKeys ?? env.encryptionKeys));
+  const client = new TokenClient({ connection, namespace: env.namespace, taskQueue, redis, dataConverter, ...rest });
   return Object.assign(client, {
     async shutdown() {
       await client.close();

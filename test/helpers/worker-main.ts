@@ -2,10 +2,13 @@
  * A credential worker as its own process, for tests that kill or replace workers.
  * Environment: HALFLIFE_TEST_ENV (path of the test env JSON), HALFLIFE_TEST_TASK_QUEUE,
  * HALFLIFE_TEST_HANG_AFTER_HEARTBEAT (a credential id whose refresh stops right after its
- * heartbeat, so the test can kill the process in the crash window).
+ * heartbeat, so the test can kill the process in the crash window), HALFLIFE_TEST_ENCRYPTION_KEYS
+ * (a key ring other than the shared test one, for rotation tests).
  */
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { Redis } from 'ioredis';
+import { createWorkerDataConverter } from '../../src/codec/data-converter';
+import { parseKeyring } from '../../src/codec/keyring';
 import { createCredentialWorker } from '../../src/worker';
 import { testEnv } from './test-env';
 
@@ -22,6 +25,7 @@ async function main(): Promise<void> {
     taskQueue,
     redis,
     workflowBundlePath: env.workflowBundlePath,
+    dataConverter: createWorkerDataConverter(parseKeyring(process.env.HALFLIFE_TEST_ENCRYPTION_KEYS ?? env.encryptionKeys)),
     identity: `test-worker-${process.pid}`,
     hooks: {
       afterHeartbeat: async (input) => {
