@@ -14,13 +14,16 @@ import {
   describeQuery,
   getTokenQuery,
   reauthorizeUpdate,
+  reconfigureUpdate,
   refreshUpdate,
   revokeUpdate,
   type ReauthorizeRequest,
+  type ReconfigureRequest,
 } from '../messages';
 import type { KeySpace } from '../redis/keys';
 import { TokenCache } from '../redis/token-cache';
 import { providerSearchAttribute, statusSearchAttribute, expiresAtSearchAttribute } from '../search-attributes';
+import { policyProblem } from '../policy';
 import { initialState } from '../workflows/credential-state';
 import { isAuthError } from './auth-errors';
 import { isUpdateLimitStatus } from './connect';
@@ -209,6 +212,17 @@ export class TokenClient {
   async describe(id: string): Promise<CredentialDescription> {
     try {
       return await this.handle(id).query(describeQuery);
+    } catch (err) {
+      throw translateError(err, id);
+    }
+  }
+
+  /** Changes the refresh policy (or the already validated configuration) of a running credential. */
+  async reconfigure(id: string, request: ReconfigureRequest): Promise<CredentialDescription> {
+    const problem = policyProblem(request.policy);
+    if (problem) throw new InvalidConfigError(problem.field, problem.reason);
+    try {
+      return await this.handle(id).executeUpdate(reconfigureUpdate, { args: [request] });
     } catch (err) {
       throw translateError(err, id);
     }

@@ -121,8 +121,13 @@ describe('HTTP API over real Temporal, Redis and a token endpoint', () => {
       body: { provider: 'oauth2', token_endpoint: fake.tokenEndpoint, client_id: clientId, client_secret: clientSecret, refresh_token: newRefreshToken, refresh_ratio: 0.6 },
     });
     expect(replaced.status).toBe(200);
-    expect(replaced.body).toMatchObject({ id, created: false, token: { version: first.version + 2 }, ignored_fields: ['refresh_ratio'] });
-    expect((await call('GET', `/v1/credentials/${id}`)).body).toMatchObject({ version: first.version + 2, status: 'active' });
+    expect(replaced.body).toMatchObject({ id, created: false, token: { version: first.version + 2 } });
+    expect(replaced.body.ignored_fields).toBeUndefined();
+    expect((await call('GET', `/v1/credentials/${id}`)).body).toMatchObject({
+      version: first.version + 2,
+      status: 'active',
+      policy: expect.objectContaining({ refresh_ratio: 0.6 }),
+    });
     const mismatch = await call('PUT', `/v1/credentials/${id}`, { body: { provider: 'wecom', corpid: 'c', corpsecret: 'corp-secret-123456' } });
     expect(mismatch.status).toBe(409);
     expect(mismatch.body.error.code).toBe('provider_mismatch');
