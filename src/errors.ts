@@ -187,3 +187,14 @@ export class ProviderMismatchError extends HalflifeError {
   }
 }
 Object.defineProperty(ProviderMismatchError.prototype, 'name', { value: 'ProviderMismatchError' });
+
+/** The Temporal server could not be reached at the configured address. */
+export class TemporalUnreachableError extends HalflifeError {
+  readonly address: string;
+
+  constructor(address: string, options?: { cause?: unknown }) {
+    super(`cannot reach Temporal at ${address}: start the service (npm start) or set TEMPORAL_ADDRESS`, 'temporal_unreachable', options);
+    this.address = address;
+  }
+}
+Object.defineProperty(TemporalUnreachableError.prototype, 'name', { value: 'TemporalUnreachableError' });

@@ -44,6 +44,6 @@ export async function createCredentialWorker(options: CredentialWorkerOptions): 
       : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities({ provider: getProvider, cache, hooks: options.hooks }),
     dataConverter: options.dataConverter,
-    identity: options.identity,
+    ...(options.identity ? { identity: options.identity } : {}),
   });
 }

@@ -14,27 +14,13 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { CredentialDescription, TokenView } from '../credential';
 import type { TokenClient } from '../client/token-client';
-import { parseRegistration } from '../client/registration';
-import { InvalidConfigError, isHalflifeError, ProviderMismatchError } from '../errors';
-import type { ReauthorizeRequest, ReconfigureRequest } from '../messages';
+import type { ReconfigureRequest } from '../messages';
 import { requireKey } from './auth';
+import { inApiTerms, reauthorizeFrom, registerOrReplace } from './credential-actions';
 import type { ApiKeys } from './keys';
 import type { ApiMetrics } from './metrics';
 import { describeResponse, summaryResponse, tokenResponse } from './responses';
-import {
-  apiFieldName,
-  credentialBodySchema,
-  ignoredOnReplace,
-  listQuerySchema,
-  parseBody,
-  parseParams,
-  policyPatchOf,
-  reauthorizeGrantSchema,
-  refreshBodySchema,
-  toRegisterInput,
-  tokenQuerySchema,
-  type CredentialBody,
-} from './schemas';
+import { listQuerySchema, parseBody, parseParams, refreshBodySchema, tokenQuerySchema } from './schemas';
 
 /** The part of `TokenClient` the API uses (tests pass an in-memory stand-in). */
 export type ApiTokenClient = Pick<TokenClient, 'register' | 'getToken' | 'refresh' | 'reauthorize' | 'describe' | 'revoke' | 'list'> & {
@@ -51,24 +37,6 @@ export interface CredentialRoutesOptions {
 
 type IdRoute = { Params: { id: string } };
 
-/** Awaits a TokenClient call (or validation), renaming the fields its errors name to the API's (`config.clientId` → `client_id`). */
-async function inApiTerms<T>(call: Promise<T> | (() => T)): Promise<T> {
-  try {
-    return await (typeof call === 'function' ? call() : call);
-  } catch (err) {
-    if (isHalflifeError<InvalidConfigError>(err, 'InvalidConfigError')) throw new InvalidConfigError(apiFieldName(err.field), err.reason);
-    throw err;
-  }
-}
-
-/** The new configuration and grant of a registration body, checked against the running credential's provider. */
-async function replacementFor(client: ApiTokenClient, id: string, body: CredentialBody): Promise<ReauthorizeRequest> {
-  const current = await client.describe(id);
-  if (current.provider !== body.provider) throw new ProviderMismatchError(id, current.provider, body.provider);
-  const spec = await inApiTerms(() => parseRegistration(toRegisterInput(id, body)));
-  return { grant: spec.grant, config: spec.config, settings: spec.settings };
-}
-
 /** Registers the credential routes (mount at the root: paths are absolute). */
 export const credentialRoutes: FastifyPluginAsync<CredentialRoutesOptions> = async (app: FastifyInstance, options) => {
   const { tokenClient: client, keys, metrics } = options;
@@ -83,20 +51,13 @@ export const credentialRoutes: FastifyPluginAsync<CredentialRoutesOptions> = asy
 
   app.put<IdRoute>('/v1/credentials/:id', { onRequest: requireKey(keys, 'admin', 'credential') }, async (request, reply) => {
     const { id } = request.params;
-    const body = parseBody(credentialBodySchema, request.body);
-    const input = toRegisterInput(id, body);
-    try {
-      const registration = await inApiTerms(client.register(input));
+    const result = await registerOrReplace(client, id, request.body);
+    if (result.created) {
       void reply.code(201).header('Location', `/v1/credentials/${id}`);
-      return { id, provider: body.provider, created: true, token: served(id, registration.token) };
-    } catch (err) {
-      if (!isHalflifeError(err, 'CredentialExistsError')) throw err;
+      return { id, provider: result.provider, created: true, token: served(id, result.token) };
     }
-    const token = await inApiTerms(client.reauthorize(id, await replacementFor(client, id, body)));
-    const policy = policyPatchOf(body);
-    if (policy && client.reconfigure) await inApiTerms(client.reconfigure(id, { policy }));
-    const ignored = ignoredOnReplace(body, Boolean(client.reconfigure));
-    return { id, provider: body.provider, created: false, token: served(id, token), ...(ignored.length ? { ignored_fields: ignored } : {}) };
+    const ignored = result.ignored.length ? { ignored_fields: result.ignored } : {};
+    return { id, provider: result.provider, created: false, token: served(id, result.token), ...ignored };
   });
 
   app.get<IdRoute>('/v1/credentials/:id/token', { onRequest: requireKey(keys, 'read', 'credential') }, async (request) => {
@@ -115,15 +76,7 @@ export const credentialRoutes: FastifyPluginAsync<CredentialRoutesOptions> = asy
 
   app.post<IdRoute>('/v1/credentials/:id/reauthorize', { onRequest: requireKey(keys, 'admin', 'credential') }, async (request) => {
     const { id } = request.params;
-    const raw = request.body ?? {};
-    let reauthorization: ReauthorizeRequest;
-    if (typeof raw === 'object' && raw !== null && 'provider' in raw) {
-      reauthorization = await replacementFor(client, id, parseBody(credentialBodySchema, raw));
-    } else {
-      const body = parseBody(reauthorizeGrantSchema, raw);
-      reauthorization = body.refresh_token === undefined ? {} : { grant: { refreshToken: body.refresh_token } };
-    }
-    return served(id, await inApiTerms(client.reauthorize(id, reauthorization)));
+    return served(id, await reauthorizeFrom(client, id, request.body ?? {}));
   });
 
   app.get<IdRoute>('/v1/credentials/:id', { onRequest: requireKey(keys, 'read', 'credential') }, async (request) =>

@@ -2,14 +2,15 @@
  * Opens what every Halflife process needs from its configuration: the Temporal connection, the
  * optional Redis, and the data converter that encrypts payloads.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { Redis } from 'ioredis';
 import { createDataConverter, createWorkerDataConverter } from '../codec/data-converter';
-import { loadOrCreateDevKeyring, parseKeyring, type Keyring } from '../codec/keyring';
+import { devKeyFileName, loadOrCreateDevKeyring, parseKeyring, type Keyring } from '../codec/keyring';
 import type { HalflifeConfig } from '../config';
-import { InvalidConfigError } from '../errors';
+import { InvalidConfigError, TemporalUnreachableError } from '../errors';
 import { connectTemporal } from '../client/connect';
 import { TokenClient } from '../client/token-client';
 import { stateDir } from '../dev/state-dir';
@@ -23,18 +24,29 @@ export function stateDirOf(config: HalflifeConfig): string {
   return config.stateDir ? path.resolve(config.stateDir) : stateDir();
 }
 
-/** The encryption key ring: from `HALFLIFE_ENCRYPTION_KEYS`, or a development key kept in the state folder. */
-export function keyringOf(config: HalflifeConfig): Keyring {
+/**
+ * The encryption key ring: from `HALFLIFE_ENCRYPTION_KEYS`, or the development key kept in the
+ * state folder. Only the service creates that key (`create`); a CLI that finds none is most likely
+ * running in another folder than the service, and says so instead of encrypting with a new key.
+ */
+export function keyringOf(config: HalflifeConfig, options: { create?: boolean } = {}): Keyring {
   if (config.encryptionKeys) return parseKeyring(config.encryptionKeys);
   if (config.production) {
     throw new InvalidConfigError('HALFLIFE_ENCRYPTION_KEYS', 'is required when NODE_ENV=production');
   }
-  return loadOrCreateDevKeyring(stateDirOf(config));
+  const dir = stateDirOf(config);
+  if (options.create === false && !fs.existsSync(path.join(dir, devKeyFileName))) {
+    throw new InvalidConfigError(
+      'HALFLIFE_ENCRYPTION_KEYS',
+      `is not set and ${dir} holds no development key ring; run this where the service runs (or set HALFLIFE_STATE_DIR to its state folder)`,
+    );
+  }
+  return loadOrCreateDevKeyring(dir);
 }
 
 /** Data converter for clients (payload codec and failure converter). */
-export function clientDataConverter(config: HalflifeConfig): DataConverter {
-  return createDataConverter(keyringOf(config));
+export function clientDataConverter(config: HalflifeConfig, options: { createKeys?: boolean } = {}): DataConverter {
+  return createDataConverter(keyringOf(config, { create: options.createKeys }));
 }
 
 /** Data converter for workers (payload codec and failure converter path). */
@@ -63,14 +75,24 @@ export interface OpenedTokenClient extends TokenClient {
   shutdown(): Promise<void>;
 }
 
-/** A TokenClient for the configured deployment; `shutdown()` also closes the connections it opened. */
-export async function openTokenClient(config: HalflifeConfig): Promise<OpenedTokenClient> {
-  const connection = await connectTemporal({
-    address: config.temporal.address,
-    tls: config.temporal.tls,
-    apiKey: config.temporal.apiKey as string | undefined,
-    metadata: config.temporal.metadata,
-  });
+/**
+ * A TokenClient for the configured deployment; `shutdown()` also closes the connections it opened.
+ * `createKeys: false` refuses to create a development key ring (see `keyringOf`).
+ */
+export async function openTokenClient(config: HalflifeConfig, options: { createKeys?: boolean; connectTimeoutMs?: number } = {}): Promise<OpenedTokenClient> {
+  const dataConverter = clientDataConverter(config, options);
+  let connection: Connection;
+  try {
+    connection = await connectTemporal({
+      address: config.temporal.address,
+      tls: config.temporal.tls,
+      apiKey: config.temporal.apiKey as string | undefined,
+      metadata: config.temporal.metadata,
+      ...(options.connectTimeoutMs ? { connectTimeout: options.connectTimeoutMs } : {}),
+    });
+  } catch (err) {
+    throw new TemporalUnreachableError(config.temporal.address, { cause: err });
+  }
   const redis = await openRedis(config);
   const client = new TokenClient({
     connection,
@@ -78,7 +100,7 @@ export async function openTokenClient(config: HalflifeConfig): Promise<OpenedTok
     taskQueue: config.taskQueue,
     redis,
     redisPrefix: config.redisPrefix,
-    dataConverter: clientDataConverter(config),
+    dataConverter,
   });
   return Object.assign(client, {
     connection,

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { HalflifeConfig } from '../config';
 import { startDevServer, type DevServerHandle } from '../dev/dev-server';
 import { ensureTemporalCli } from '../dev/temporal-cli';
@@ -21,10 +21,18 @@ export interface ServiceParts {
   worker?: boolean;
   /** Run the HTTP API (and codec endpoint). @default true */
   api?: boolean;
+  /** Start (or reuse) a dev server when no Temporal address is configured. @default true */
+  devServer?: boolean;
+  /** Stop on SIGINT / SIGTERM. @default true */
+  handleSignals?: boolean;
 }
 
 /** A running service. */
 export interface RunningService {
+  /** The Temporal server it uses. */
+  address: string;
+  /** The Web UI of the dev server it started or reused, if any. */
+  uiUrl?: string;
   /** Resolves when the service has stopped. */
   done: Promise<void>;
   /** Stops everything (idempotent). */
@@ -57,28 +65,49 @@ async function devServerFor(config: HalflifeConfig, logger: Logger): Promise<Dev
   });
 }
 
-/** Starts the service; see the module comment. */
+/** Starts the service; see the module comment. What started is stopped again if a later part fails. */
 export async function startService(config: HalflifeConfig, logger: Logger, parts: ServiceParts = {}): Promise<RunningService> {
   installTemporalLogging(logger, 'WARN');
-  const server = await devServerFor(config, logger);
-  const address = server?.address ?? config.temporal.address;
-  const connection = await NativeConnection.connect({ ...config.temporal, address });
-  const redis = await openRedis(config);
-  logger.info({ temporal: address, namespace: config.namespace, redis: redis ? 'on' : 'off' }, 'connected');
-
-  const worker =
-    parts.worker === false
-      ? undefined
-      : await createCredentialWorker({
-          connection,
-          namespace: config.namespace,
-          taskQueue: config.taskQueue,
-          redis,
-          redisPrefix: config.redisPrefix,
-          dataConverter: workerDataConverter(config),
-          workflowBundlePath: prebuiltBundle(),
-        });
-  const api = parts.api === false ? undefined : await (await import('./api-process')).startApiProcess(config, logger, address);
+  // Closers of what has started, run in reverse order on stop (or when a later part fails to start).
+  const closers: (() => Promise<void> | void)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) {
+      await Promise.resolve()
+        .then(close)
+        .catch((err: unknown) => logger.warn({ err }, 'error while stopping'));
+    }
+  };
+  let worker: Worker | undefined;
+  let server: DevServerHandle | undefined;
+  let address: string;
+  try {
+    server = parts.devServer === false ? undefined : await devServerFor(config, logger);
+    if (server) closers.push(() => server?.stop());
+    address = server?.address ?? config.temporal.address;
+    const connection = await NativeConnection.connect({ ...config.temporal, address });
+    closers.push(() => connection.close());
+    const redis = await openRedis(config);
+    if (redis) closers.push(() => redis.disconnect());
+    logger.info({ temporal: address, namespace: config.namespace, redis: redis ? 'on' : 'off' }, 'connected');
+    if (parts.worker !== false) {
+      worker = await createCredentialWorker({
+        connection,
+        namespace: config.namespace,
+        taskQueue: config.taskQueue,
+        redis,
+        redisPrefix: config.redisPrefix,
+        dataConverter: workerDataConverter(config),
+        workflowBundlePath: prebuiltBundle(),
+      });
+    }
+    if (parts.api !== false) {
+      const api = await (await import('./api-process')).startApiProcess(config, logger, address);
+      closers.push(() => api.close());
+    }
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
 
   if (server?.uiUrl) logger.info(`Temporal Web UI: ${server.uiUrl}/namespaces/${config.namespace}/workflows`);
   const running = worker?.run();
@@ -92,16 +121,15 @@ export async function startService(config: HalflifeConfig, logger: Logger, parts
       logger.info('stopping');
       if (worker?.getState() === 'RUNNING') worker.shutdown();
       await running?.catch((err: unknown) => logger.error({ err }, 'worker stopped with an error'));
-      await api?.close();
-      redis?.disconnect();
-      await connection.close();
-      await server?.stop();
+      await closeAll();
       logger.info('stopped');
       markDone();
     })());
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  if (parts.handleSignals !== false) {
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
+  }
   // A worker that ends on its own (fatal error) takes the service down with it.
   void running?.then(stop, stop);
-  return { done, stop };
+  return { address, uiUrl: server?.uiUrl, done, stop };
 }

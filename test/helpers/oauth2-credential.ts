@@ -1,7 +1,7 @@
 /** Registers OAuth 2.0 credentials against the fake token endpoint. */
 import type { RefreshPolicy } from '../../src/credential';
 import type { Registration, TokenClient } from '../../src/client/token-client';
-import type { FakeOAuth2Server } from '../fakes/oauth2-server';
+import type { FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { uniqueId } from './test-env';
 
 /** Policy for tests: short timeouts, no cooldown unless a test asks for one. */

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { ApiKeys } from '../../src/api/keys';
 import { createApiServer } from '../../src/api/server';
-import { startFakeOAuth2Server, type FakeOAuth2Server } from '../fakes/oauth2-server';
+import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { openRedis, openTokenClient, uniqueId } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';

@@ -2,7 +2,7 @@
  * Nothing is lost when workers die or are replaced, and history stays bounded by continue-as-new.
  */
 import { credentialWorkflowId } from '../../src/messages';
-import { startFakeOAuth2Server, type FakeOAuth2Server } from '../fakes/oauth2-server';
+import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { registerOAuth2 } from '../helpers/oauth2-credential';
 import { openTokenClient, uniqueId } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';

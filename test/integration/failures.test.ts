@@ -3,7 +3,7 @@
  * failures degrade the credential while its token stays serviceable, and it recovers.
  */
 import { isHalflifeError } from '../../src/errors';
-import { startFakeOAuth2Server, type FakeOAuth2Server } from '../fakes/oauth2-server';
+import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { registerOAuth2 } from '../helpers/oauth2-credential';
 import { openTokenClient, uniqueId } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';

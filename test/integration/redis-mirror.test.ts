@@ -6,7 +6,7 @@ import { freePort } from '../../src/dev/net';
 import { TokenCache, type CredentialEvent } from '../../src/redis/token-cache';
 import { eventChannel } from '../../src/redis/keys';
 import type { CachedCredential } from '../../src/activities/contracts';
-import { startFakeOAuth2Server, type FakeOAuth2Server } from '../fakes/oauth2-server';
+import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { registerOAuth2 } from '../helpers/oauth2-credential';
 import { openRedis, openTokenClient, uniqueId } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';

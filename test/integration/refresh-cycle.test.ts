@@ -2,7 +2,7 @@
  * The timer path: refresh at half-life, rotation without replays, Redis mirror newest version.
  */
 import { TokenCache } from '../../src/redis/token-cache';
-import { startFakeOAuth2Server, type FakeOAuth2Server } from '../fakes/oauth2-server';
+import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { registerOAuth2 } from '../helpers/oauth2-credential';
 import { openRedis, openTokenClient, testEnv, uniqueId } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';

@@ -2,7 +2,7 @@
  * The `refresh` update: concurrent callers share one upstream call, stale versions cost nothing,
  * and the server's in-flight update limit never surfaces as an error.
  */
-import { startFakeOAuth2Server, type FakeOAuth2Server } from '../fakes/oauth2-server';
+import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { registerOAuth2 } from '../helpers/oauth2-credential';
 import { openTokenClient, uniqueId } from '../helpers/test-env';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';

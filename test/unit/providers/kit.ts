@@ -3,7 +3,7 @@ import type { ProviderName } from '../../../src/credential';
 import type { ProviderError } from '../../../src/errors';
 import type { ProviderContext } from '../../../src/providers/provider';
 import { getProvider } from '../../../src/providers/registry';
-import { startLoopbackServer } from '../../fakes/fake-http';
+import { startLoopbackServer } from '../../../src/fakes/fake-http';
 
 /** A provider context with a generous timeout; fields can be overridden. */
 export function context(overrides: Partial<ProviderContext> = {}): ProviderContext {

@@ -1,5 +1,5 @@
 /** The `oauth2_client_credentials` provider against the fake authorization server over real HTTP. */
-import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../fakes/oauth2-server';
+import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../../src/fakes/oauth2-server';
 import { context, expectNoSecrets, manualClock, providerFailure, refreshWith } from './kit';
 
 describe('oauth2_client_credentials provider', () => {

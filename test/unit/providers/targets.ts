@@ -3,9 +3,9 @@
  * misbehave, so a test can provoke any classification row against any provider alike.
  */
 import type { ProviderName } from '../../../src/credential';
-import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../fakes/oauth2-server';
-import { startFakeWechatServer, type FakeWechatServer } from '../../fakes/wechat-server';
-import { startFakeWecomServer, type FakeWecomServer } from '../../fakes/wecom-server';
+import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../../src/fakes/oauth2-server';
+import { startFakeWechatServer, type FakeWechatServer } from '../../../src/fakes/wechat-server';
+import { startFakeWecomServer, type FakeWecomServer } from '../../../src/fakes/wecom-server';
 
 /** A provider wired to its fake. */
 export interface Target {

@@ -1,6 +1,6 @@
 /** The `wechat` provider against the fake WeChat token API (real HTTP, a hand-moved clock). */
 import type { TokenSet } from '../../../src/credential';
-import { startFakeWechatServer, type FakeWechatOptions, type FakeWechatServer } from '../../fakes/wechat-server';
+import { startFakeWechatServer, type FakeWechatOptions, type FakeWechatServer } from '../../../src/fakes/wechat-server';
 import { context, expectNoSecrets, manualClock, providerFailure, refreshWith } from './kit';
 
 describe('wechat provider', () => {

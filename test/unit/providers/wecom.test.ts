@@ -1,6 +1,6 @@
 /** The `wecom` provider against the fake WeCom token API (real HTTP, a hand-moved clock). */
 import type { TokenSet } from '../../../src/credential';
-import { startFakeWecomServer, type FakeWecomOptions, type FakeWecomServer } from '../../fakes/wecom-server';
+import { startFakeWecomServer, type FakeWecomOptions, type FakeWecomServer } from '../../../src/fakes/wecom-server';
 import { context, expectNoSecrets, manualClock, providerFailure, refreshWith } from './kit';
 
 describe('wecom provider', () => {

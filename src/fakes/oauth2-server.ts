@@ -12,6 +12,8 @@ export type { FakeClientAuth } from './oauth2-client-auth';
 
 /** Options of the fake OAuth 2.0 server. */
 export interface FakeOAuth2Options {
+  /** Port on 127.0.0.1. @default 0 (any free port) */
+  port?: number;
   /** Every refresh_token use returns a new refresh token and invalidates the old one. @default true */
   rotate?: boolean;
   /** Without rotation, repeat the same refresh token in the answer (instead of omitting it). @default false */
@@ -81,7 +83,7 @@ export class FakeOAuth2Server {
   /** Starts a fake on 127.0.0.1 with a random port. */
   static async start(options: FakeOAuth2Options = {}): Promise<FakeOAuth2Server> {
     let fake: FakeOAuth2Server | undefined;
-    const server = await startLoopbackServer((req, res, body) => fake?.handle(req, res, body));
+    const server = await startLoopbackServer((req, res, body) => fake?.handle(req, res, body), options.port);
     fake = new FakeOAuth2Server(server, options);
     return fake;
   }

@@ -16,6 +16,8 @@ import { chinaDay, randomToken, sendJson, startLoopbackServer, type LoopbackServ
 
 /** Options of the fake WeChat server (durations in ms unless said). */
 export interface FakeWechatOptions {
+  /** Port on 127.0.0.1. @default 0 (any free port) */
+  port?: number;
   /** Lifetime of new tokens in seconds. @default 7200 */
   expiresIn?: number;
   /** How long a `/cgi-bin/token` token survives its successor. @default 300_000 */
@@ -57,7 +59,7 @@ export class FakeWechatServer extends ErrcodeInjections {
   private readonly apps = new Map<string, AppState>();
   private readonly tokens = new Map<string, IssuedToken>();
   private readonly clock: () => number;
-  private readonly opts: Required<Omit<FakeWechatOptions, 'now'>>;
+  private readonly opts: Required<Omit<FakeWechatOptions, 'now' | 'port'>>;
   private ipWhitelisted = true;
   /** Hits on both token endpoints. */
   calls = 0;
@@ -88,7 +90,7 @@ export class FakeWechatServer extends ErrcodeInjections {
   /** Starts a fake on 127.0.0.1 with a random port. */
   static async start(options: FakeWechatOptions = {}): Promise<FakeWechatServer> {
     let fake: FakeWechatServer | undefined;
-    const server = await startLoopbackServer((req, res, body) => fake?.handle(req, res, body));
+    const server = await startLoopbackServer((req, res, body) => fake?.handle(req, res, body), options.port);
     fake = new FakeWechatServer(server, options);
     return fake;
   }

@@ -1,5 +1,5 @@
 /**
- * Plumbing shared by the fake provider servers: a real node:http server on 127.0.0.1 (port 0)
+ * Plumbing shared by the fake provider servers: a real node:http server on 127.0.0.1
  * that can be closed with requests still hanging, a FIFO of injected behaviours, random tokens,
  * and small request/response helpers.
  */
@@ -18,8 +18,8 @@ export interface LoopbackServer {
 /** Handles one request; a handler that never answers leaves the request hanging until close. */
 export type FakeHandler = (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>;
 
-/** Starts a loopback server; handler exceptions are answered with HTTP 500. */
-export async function startLoopbackServer(handler: FakeHandler): Promise<LoopbackServer> {
+/** Starts a loopback server on `port` (0: any free port); handler exceptions are answered with HTTP 500. */
+export async function startLoopbackServer(handler: FakeHandler, port = 0): Promise<LoopbackServer> {
   const server = http.createServer((req, res) => {
     readBody(req)
       .then((body) => handler(req, res, body))
@@ -27,11 +27,14 @@ export async function startLoopbackServer(handler: FakeHandler): Promise<Loopbac
         if (!res.headersSent) sendJson(res, 500, { error: 'fake_server_bug', message: String(err) });
       });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const bound = (server.address() as AddressInfo).port;
   let closed: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     close() {
       closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

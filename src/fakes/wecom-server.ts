@@ -11,6 +11,8 @@ import { chinaDay, randomToken, sendJson, startLoopbackServer, type LoopbackServ
 
 /** Options of the fake WeCom server. */
 export interface FakeWecomOptions {
+  /** Port on 127.0.0.1. @default 0 (any free port) */
+  port?: number;
   /** Lifetime of new tokens in seconds. @default 7200 */
   expiresIn?: number;
   /** gettoken calls per app per day (UTC+8) before 45009. @default Infinity */
@@ -56,7 +58,7 @@ export class FakeWecomServer extends ErrcodeInjections {
   /** Starts a fake on 127.0.0.1 with a random port. */
   static async start(options: FakeWecomOptions = {}): Promise<FakeWecomServer> {
     let fake: FakeWecomServer | undefined;
-    const server = await startLoopbackServer((req, res) => fake?.handle(req, res));
+    const server = await startLoopbackServer((req, res) => fake?.handle(req, res), options.port);
     fake = new FakeWecomServer(server, options);
     return fake;
   }

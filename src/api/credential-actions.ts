@@ -1,0 +1,78 @@
+/**
+ * What the HTTP API and the CLI do with the API's request bodies: register or replace a credential
+ * from a `PUT` body, and reauthorize from a grant or a full body. Errors name fields in the API's
+ * snake_case terms (`client_id`, not `config.clientId`).
+ */
+import type { TokenView } from '../credential';
+import { parseRegistration } from '../client/registration';
+import { InvalidConfigError, isHalflifeError, ProviderMismatchError } from '../errors';
+import type { ReauthorizeRequest } from '../messages';
+import type { ApiTokenClient } from './credential-routes';
+import {
+  apiFieldName,
+  credentialBodySchema,
+  ignoredOnReplace,
+  parseBody,
+  policyPatchOf,
+  reauthorizeGrantSchema,
+  toRegisterInput,
+  type CredentialBody,
+} from './schemas';
+
+/** Awaits a TokenClient call (or validation), renaming the fields its errors name to the API's (`config.clientId` → `client_id`). */
+export async function inApiTerms<T>(call: Promise<T> | (() => T)): Promise<T> {
+  try {
+    return await (typeof call === 'function' ? call() : call);
+  } catch (err) {
+    if (isHalflifeError<InvalidConfigError>(err, 'InvalidConfigError')) throw new InvalidConfigError(apiFieldName(err.field), err.reason);
+    throw err;
+  }
+}
+
+/** The new configuration and grant of a registration body, checked against the running credential's provider. */
+async function replacementFor(client: ApiTokenClient, id: string, body: CredentialBody): Promise<ReauthorizeRequest> {
+  const current = await client.describe(id);
+  if (current.provider !== body.provider) throw new ProviderMismatchError(id, current.provider, body.provider);
+  const spec = await inApiTerms(() => parseRegistration(toRegisterInput(id, body)));
+  return { grant: spec.grant, config: spec.config, settings: spec.settings };
+}
+
+/** The outcome of `registerOrReplace`. */
+export interface RegisterOrReplaceResult {
+  provider: CredentialBody['provider'];
+  created: boolean;
+  token: TokenView;
+  /** Fields of the body that a replacement did not apply. */
+  ignored: string[];
+}
+
+/**
+ * Registers the credential `id` from a `PUT` body, or, when it exists and `replace` is allowed,
+ * replaces its configuration and grant (and policy, when the client can reconfigure).
+ */
+export async function registerOrReplace(client: ApiTokenClient, id: string, raw: unknown, options: { replace?: boolean } = {}): Promise<RegisterOrReplaceResult> {
+  const body = parseBody(credentialBodySchema, raw);
+  const input = toRegisterInput(id, body);
+  try {
+    const registration = await inApiTerms(client.register(input));
+    return { provider: body.provider, created: true, token: registration.token, ignored: [] };
+  } catch (err) {
+    if (!isHalflifeError(err, 'CredentialExistsError') || options.replace === false) throw err;
+  }
+  const token = await inApiTerms(client.reauthorize(id, await replacementFor(client, id, body)));
+  const policy = policyPatchOf(body);
+  if (policy && client.reconfigure) await inApiTerms(client.reconfigure(id, { policy }));
+  return { provider: body.provider, created: false, token, ignored: ignoredOnReplace(body, Boolean(client.reconfigure)) };
+}
+
+/** Reauthorizes `id` from a body that is either `{ refresh_token? }` or a full registration body. */
+export async function reauthorizeFrom(client: ApiTokenClient, id: string, raw: unknown): Promise<TokenView> {
+  let request: ReauthorizeRequest;
+  if (typeof raw === 'object' && raw !== null && 'provider' in raw) {
+    request = await replacementFor(client, id, parseBody(credentialBodySchema, raw));
+  } else {
+    const body = parseBody(reauthorizeGrantSchema, raw);
+    request = body.refresh_token === undefined ? {} : { grant: { refreshToken: body.refresh_token } };
+  }
+  return inApiTerms(client.reauthorize(id, request));
+}

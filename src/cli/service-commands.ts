@@ -1,0 +1,42 @@
+/** The CLI's long-running commands: `start` (what `npm start` runs), `worker` and `api`. */
+import type { Command } from 'commander';
+import { generateKey } from '../codec/keyring';
+import { loadConfig } from '../config';
+import { createLogger } from '../logger';
+import { startService, type ServiceParts } from '../service/start';
+import type { Output } from './output';
+
+/** Runs the service parts until a signal stops them. */
+async function run(parts: ServiceParts): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const service = await startService(config, logger, parts);
+  await service.done;
+}
+
+/** Adds `start`, `worker`, `api` and `keygen` to `program`. */
+export function addServiceCommands(program: Command, output: () => Output): void {
+  program
+    .command('start')
+    .description('run the whole service: the dev server (unless TEMPORAL_ADDRESS is set), a worker and the HTTP API')
+    .action(() => run({}));
+
+  program
+    .command('worker')
+    .description('run a credential worker against TEMPORAL_ADDRESS (as many as you like)')
+    .action(() => run({ api: false, devServer: false }));
+
+  program
+    .command('api')
+    .description('run the HTTP API (and the Web UI codec endpoint) against TEMPORAL_ADDRESS')
+    .action(() => run({ worker: false, devServer: false }));
+
+  program
+    .command('keygen')
+    .description('print a new encryption key for HALFLIFE_ENCRYPTION_KEYS (put it first to encrypt with it)')
+    .argument('[id]', 'key id (letters, digits, _ and -)', `k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`)
+    .action((id: string) => {
+      const key = generateKey(id);
+      output().result({ key }, key);
+    });
+}
