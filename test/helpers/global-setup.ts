@@ -11,12 +11,12 @@ import { ensureRedisServerBinary, startRedisServer } from '../../src/dev/redis-s
 import { ensureTemporalCli } from '../../src/dev/temporal-cli';
 import { generateKey } from '../../src/codec/keyring';
 import { requiredSearchAttributes } from '../../src/search-attributes';
-import { testEnvFile, type TestEnv } from './test-env';
+import { testStateDir, type TestEnv } from './test-env';
 
 const log = (msg: string) => process.stderr.write(`[test setup] ${msg}\n`);
 
 export default async function globalSetup(): Promise<void> {
-  const dir = path.dirname(testEnvFile);
+  const dir = path.join(testStateDir, `test-run-${process.pid}`);
   fs.mkdirSync(dir, { recursive: true });
   await ensureTemporalCli({ log });
   await ensureRedisServerBinary({ log });
@@ -34,6 +34,7 @@ export default async function globalSetup(): Promise<void> {
   ]);
   (globalThis as Record<string, unknown>).__halflifeStop = async () => {
     await Promise.all([server.stop(), redis.stop()]);
+    fs.rmSync(dir, { recursive: true, force: true });
   };
   const env: TestEnv = {
     temporalAddress: server.address,
@@ -42,6 +43,8 @@ export default async function globalSetup(): Promise<void> {
     workflowBundlePath,
     encryptionKeys: generateKey('test1'),
   };
-  fs.writeFileSync(testEnvFile, JSON.stringify(env, null, 2));
+  const file = path.join(dir, 'test-env.json');
+  fs.writeFileSync(file, JSON.stringify(env, null, 2));
+  process.env.HALFLIFE_TEST_ENV = file;
   log(`Temporal ${env.temporalAddress}, Redis ${env.redisUrl}`);
 }

@@ -21,12 +21,22 @@ export interface TestEnv {
   encryptionKeys: string;
 }
 
-/** Where the global setup writes the environment. */
-export const testEnvFile = path.join(__dirname, '..', '..', '.halflife', 'test-env.json');
+/** Folder of the files the global setup writes (logs, bundle, environment). */
+export const testStateDir = path.join(__dirname, '..', '..', '.halflife');
+
+/**
+ * Where this test run's environment is: `HALFLIFE_TEST_ENV`, which the global setup sets (test
+ * files and the worker processes they spawn inherit it), so concurrent runs never share servers.
+ */
+export function testEnvFile(): string {
+  const file = process.env.HALFLIFE_TEST_ENV;
+  if (!file) throw new Error('HALFLIFE_TEST_ENV is not set: run integration tests through jest (npm test)');
+  return file;
+}
 
 /** Reads the environment written by the global setup. */
 export function testEnv(): TestEnv {
-  return JSON.parse(fs.readFileSync(testEnvFile, 'utf8')) as TestEnv;
+  return JSON.parse(fs.readFileSync(testEnvFile(), 'utf8')) as TestEnv;
 }
 
 /** A fresh id for this test (credential ids, task queues). */
