@@ -1,0 +1,173 @@
+/**
+ * The `halflife` CLI as a child process against the dev server and Redis: the credential commands
+ * with text and `--json` output, exit codes, errors naming the field, `fake`, `watch` and `demo`.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from '../../src/dev/net';
+import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
+import { runCli, spawnCli, waitForCliOutput } from '../helpers/cli-process';
+import { testEnv, uniqueId } from '../helpers/test-env';
+import { waitFor } from '../helpers/wait';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+
+describe('halflife CLI', () => {
+  const taskQueue = uniqueId('tq-cli');
+  let fake: FakeOAuth2Server;
+  let worker: WorkerProcess;
+  let env: Record<string, string>;
+  let stateDir: string;
+
+  beforeAll(async () => {
+    const t = testEnv();
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'halflife-cli-'));
+    env = {
+      TEMPORAL_ADDRESS: t.temporalAddress,
+      TEMPORAL_NAMESPACE: t.namespace,
+      REDIS_URL: t.redisUrl,
+      HALFLIFE_ENCRYPTION_KEYS: t.encryptionKeys,
+      HALFLIFE_TASK_QUEUE: taskQueue,
+      HALFLIFE_STATE_DIR: stateDir,
+      HALFLIFE_LOG_LEVEL: 'warn',
+    };
+    fake = await startFakeOAuth2Server();
+    fake.setExpiresIn(3600);
+    worker = await startWorkerProcess(taskQueue);
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await fake?.close();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  /** A registration body for a new client at the fake, written to a file. */
+  function bodyFile(): { file: string; clientId: string; clientSecret: string; refreshToken: string } {
+    const clientId = uniqueId('cli-client');
+    const clientSecret = `cs-${uniqueId('secret')}`;
+    fake.addClient(clientId, clientSecret);
+    const refreshToken = fake.issueRefreshToken(clientId);
+    const file = path.join(stateDir, `${clientId}.json`);
+    const body = { provider: 'oauth2', token_endpoint: fake.tokenEndpoint, client_id: clientId, client_secret: clientSecret, refresh_token: refreshToken, min_refresh_interval_s: 0 };
+    fs.writeFileSync(file, JSON.stringify(body));
+    return { file, clientId, clientSecret, refreshToken };
+  }
+
+  it('registers, reads, refreshes, describes, lists and revokes a credential', async () => {
+    const id = uniqueId('cli');
+    const { file, clientSecret, refreshToken } = bodyFile();
+    const registered = await runCli(['--json', 'register', id, '--file', file], env);
+    expect(registered).toMatchObject({ code: 0 });
+    const reg = JSON.parse(registered.stdout);
+    expect(reg).toMatchObject({ id, provider: 'oauth2', created: true, token: { version: 1, status: 'active' } });
+
+    const got = await runCli(['get', id], env);
+    expect(got.code).toBe(0);
+    const accessToken = got.stdout.trim();
+    expect(fake.isValidAccessToken(accessToken)).toBe(true);
+
+    const refreshed = JSON.parse((await runCli(['--json', 'refresh', id, '--stale-version', '1'], env)).stdout);
+    expect(refreshed).toMatchObject({ version: 2, refreshed: true });
+    const stale = JSON.parse((await runCli(['--json', 'refresh', id, '--stale-version', '1'], env)).stdout);
+    expect(stale).toMatchObject({ version: 2, refreshed: false });
+
+    const described = await runCli(['describe', id], env);
+    expect(described.code).toBe(0);
+    expect(described.stdout).toMatch(/status\s+active/);
+    expect(described.stdout).toMatch(/version\s+2/);
+    const describedJson = JSON.parse((await runCli(['--json', 'describe', id], env)).stdout);
+    expect(describedJson).toMatchObject({ id, version: 2, status: 'active', has_refresh_token: true });
+
+    const listed = await waitFor('the credential in the list', async () => {
+      const out = JSON.parse((await runCli(['--json', 'list', '--provider', 'oauth2'], env)).stdout) as { credentials: { id: string }[] };
+      return out.credentials.find((c) => c.id === id);
+    }, { timeoutMs: 30_000, intervalMs: 500 });
+    expect(listed).toMatchObject({ id });
+
+    const watched = await runCli(['--json', 'watch', '--once'], env);
+    expect(watched.code).toBe(0);
+    const lines = watched.stdout.trim().split('\n').map((line) => JSON.parse(line) as { id: string });
+    expect(lines.map((l) => l.id)).toContain(id);
+
+    const revoked = await runCli(['revoke', id], env);
+    expect(revoked).toMatchObject({ code: 0 });
+    expect(revoked.stdout).toContain(`revoked ${id}`);
+
+    // Nothing the CLI printed holds a secret other than the access token `get` is for.
+    const everything = [registered, described, watched, revoked].map((r) => r.stdout + r.stderr).join('\n') + JSON.stringify([refreshed, stale, describedJson]);
+    expect(everything).not.toContain(clientSecret);
+    expect(everything).not.toContain(refreshToken);
+    expect(fake.replays).toBe(0);
+  });
+
+  it('reads the body from stdin and exits with documented codes on errors, naming the field', async () => {
+    const { file } = bodyFile();
+    const id = uniqueId('cli-stdin');
+    const fromStdin = await runCli(['register', id, '--file', '-'], env, { input: fs.readFileSync(file, 'utf8') });
+    expect(fromStdin.code).toBe(0);
+    expect(fromStdin.stdout).toContain(`registered ${id}`);
+
+    const again = await runCli(['--json', 'register', id, '--file', file], env);
+    expect(again.code).toBe(6);
+    expect(JSON.parse(again.stderr)).toMatchObject({ error: { code: expect.any(String) } });
+
+    const missing = await runCli(['get', uniqueId('missing')], env);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/not found/i);
+
+    const badId = await runCli(['--json', 'register', 'bad id!', '--file', file], env);
+    expect(badId.code).toBe(2);
+    expect(JSON.parse(badId.stderr).error).toMatchObject({ field: 'id' });
+
+    const badBody = path.join(stateDir, 'bad.json');
+    fs.writeFileSync(badBody, JSON.stringify({ provider: 'oauth2', token_endpoint: 'ftp://example.com/token', client_id: 'c', client_secret: 's', refresh_token: 'r' }));
+    const badField = await runCli(['--json', 'register', uniqueId('cli-bad'), '--file', badBody], env);
+    expect(badField.code).toBe(2);
+    expect(JSON.parse(badField.stderr).error).toMatchObject({ field: 'token_endpoint' });
+
+    const notJson = await runCli(['register', uniqueId('cli-bad'), '--file', '-'], env, { input: '{not json' });
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toContain('--file');
+
+    const usage = await runCli(['get'], env);
+    expect(usage.code).toBe(2);
+
+    const unreachable = await runCli(['get', 'x'], { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` });
+    expect(unreachable.code).toBe(7);
+    expect(unreachable.stderr).toContain('cannot reach Temporal');
+
+    await runCli(['revoke', id], env);
+  });
+
+  it('runs a fake provider that writes a registration body', async () => {
+    const file = path.join(stateDir, 'fake-wecom.json');
+    const child = spawnCli(['fake', 'wecom', '--lifetime', '60', '--write', file], env);
+    try {
+      await waitForCliOutput(child, 'registration body in');
+      const body = JSON.parse(fs.readFileSync(file, 'utf8'));
+      expect(body).toMatchObject({ provider: 'wecom', corpid: expect.any(String), corpsecret: expect.any(String), base_url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+      const id = uniqueId('cli-wecom');
+      const registered = await runCli(['--json', 'register', id, '--file', file], env);
+      expect(registered.code).toBe(0);
+      expect(JSON.parse(registered.stdout)).toMatchObject({ provider: 'wecom', token: { status: 'active' } });
+      await runCli(['revoke', id], env);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+    }
+    expect(child.exitCode).toBe(0);
+  });
+
+  it('demo shows a credential rotating and revokes it', async () => {
+    const result = await runCli(['--json', 'demo', '--cycles', '2', '--lifetime', '4'], env, { timeoutMs: 100_000 });
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { id: string; version: number; replays: number; upstream_calls: number });
+    expect(lines.map((l) => l.version)).toEqual([1, 2, 3]);
+    expect(lines.every((l) => l.replays === 0)).toBe(true);
+    expect(lines.at(-1)?.upstream_calls).toBe(3);
+    const id = lines[0]?.id ?? '';
+    const described = JSON.parse((await runCli(['--json', 'describe', id], env)).stdout);
+    expect(described.status).toBe('revoked');
+  });
+});
