@@ -1,15 +1,23 @@
 /** The CLI's long-running commands: `start` (what `npm start` runs), `worker` and `api`. */
 import type { Command } from 'commander';
+import type { DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
 import { generateKey } from '../codec/keyring';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { startService, type ServiceParts } from '../service/start';
 import type { Output } from './output';
 
+/** Readable log lines on a terminal; JSON lines (for log collectors) everywhere else. */
+function logDestination(): DestinationStream | undefined {
+  if (!process.stdout.isTTY || process.env.HALFLIFE_LOG_FORMAT === 'json') return undefined;
+  return pretty({ colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,service' });
+}
+
 /** Runs the service parts until a signal stops them. */
 async function run(parts: ServiceParts): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, logDestination());
   const service = await startService(config, logger, parts);
   await service.done;
 }
