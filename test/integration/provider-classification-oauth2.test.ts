@@ -1,0 +1,155 @@
+/**
+ * The classification table of the OAuth 2.0 providers (`oauth2`, `oauth2_client_credentials`),
+ * row by row, through the whole workflow: a worker process, the fake token endpoint over real HTTP,
+ * and the client. Each case asserts the status the credential reaches, how many upstream calls the
+ * fake saw, and that the token served meanwhile is still the last valid one.
+ */
+import type { TokenView } from '../../src/credential';
+import { isHalflifeError } from '../../src/errors';
+import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
+import { fastPolicy } from '../helpers/oauth2-credential';
+import { openTokenClient, uniqueId } from '../helpers/test-env';
+import { waitFor } from '../helpers/wait';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+
+type Flavour = 'oauth2' | 'oauth2_client_credentials';
+
+/** Retries one second apart at first, so the degraded state is easy to observe. */
+const policy = { ...fastPolicy, retryInitialMs: 1000, retryMaxMs: 2000 };
+
+/** How long "no further call" is watched for after a permanent failure (retries would come after 1 s). */
+const quietWindowMs = 1500;
+
+interface PermanentCase {
+  row: string;
+  inject(fake: FakeOAuth2Server): void;
+  kind: (flavour: Flavour) => 'reauth' | 'configuration';
+  code: string;
+}
+
+interface RetriedCase {
+  row: string;
+  /** Makes exactly the next request fail. */
+  inject(fake: FakeOAuth2Server): void;
+  kind: 'transient' | 'malformed';
+  code: string;
+  /** The least time between the failed call and its retry. */
+  minGapMs: number;
+  /** The most time between them (the row's delay must not be stretched). */
+  maxGapMs: number;
+}
+
+const permanent: PermanentCase[] = [
+  { row: 'error=invalid_grant', inject: (f) => f.rejectNextWith(1, 'invalid_grant'), kind: (p) => (p === 'oauth2' ? 'reauth' : 'configuration'), code: 'invalid_grant' },
+  { row: 'error=invalid_client', inject: (f) => f.rejectNextWith(1, 'invalid_client'), kind: () => 'configuration', code: 'invalid_client' },
+  { row: 'error=unauthorized_client', inject: (f) => f.rejectNextWith(1, 'unauthorized_client'), kind: () => 'configuration', code: 'unauthorized_client' },
+  { row: 'error=<other>', inject: (f) => f.rejectNextWith(1, 'access_denied'), kind: () => 'configuration', code: 'access_denied' },
+  { row: 'other HTTP status', inject: (f) => f.failNext(1, { status: 404 }), kind: () => 'configuration', code: 'http_404' },
+];
+
+const json = (body: Record<string, unknown>) => JSON.stringify(body);
+const retried: RetriedCase[] = [
+  { row: 'HTTP 5xx', inject: (f) => f.failNext(1, { status: 503 }), kind: 'transient', code: 'http_503', minGapMs: 900, maxGapMs: 2900 },
+  { row: 'HTTP 429 + Retry-After', inject: (f) => f.failNext(1, { status: 429, retryAfter: '3' }), kind: 'transient', code: 'http_429', minGapMs: 2950, maxGapMs: 6000 },
+  { row: 'error=server_error', inject: (f) => f.rejectNextWith(1, 'server_error'), kind: 'transient', code: 'server_error', minGapMs: 900, maxGapMs: 2900 },
+  { row: 'non-JSON body', inject: (f) => f.respondNextWith(1, '<html><body>maintenance</body></html>', 200, 'text/html'), kind: 'malformed', code: 'invalid_json', minGapMs: 900, maxGapMs: 2900 },
+  { row: 'body over 64 KiB', inject: (f) => f.respondNextWith(1, json({ access_token: 'at-huge', token_type: 'Bearer', expires_in: 60, padding: 'p'.repeat(70_000) })), kind: 'malformed', code: 'body_too_large', minGapMs: 900, maxGapMs: 2900 },
+  { row: 'missing access_token', inject: (f) => f.respondNextWith(1, json({ token_type: 'Bearer', expires_in: 60 })), kind: 'malformed', code: 'missing_access_token', minGapMs: 900, maxGapMs: 2900 },
+  { row: 'expires_in non-numeric', inject: (f) => f.respondNextWith(1, json({ access_token: 'at-x', token_type: 'Bearer', expires_in: 'soon' })), kind: 'malformed', code: 'invalid_expires_in', minGapMs: 900, maxGapMs: 2900 },
+  { row: 'expires_in zero', inject: (f) => f.respondNextWith(1, json({ access_token: 'at-x', token_type: 'Bearer', expires_in: 0 })), kind: 'malformed', code: 'invalid_expires_in', minGapMs: 900, maxGapMs: 2900 },
+  { row: 'expires_in negative', inject: (f) => f.respondNextWith(1, json({ access_token: 'at-x', token_type: 'Bearer', expires_in: -5 })), kind: 'malformed', code: 'invalid_expires_in', minGapMs: 900, maxGapMs: 2900 },
+  { row: 'missing token_type', inject: (f) => f.respondNextWith(1, json({ access_token: 'at-x', expires_in: 60 })), kind: 'malformed', code: 'invalid_token_type', minGapMs: 900, maxGapMs: 2900 },
+];
+
+const flavours: Flavour[] = ['oauth2', 'oauth2_client_credentials'];
+
+describe('classification rows through the workflow: OAuth 2.0', () => {
+  const taskQueue = uniqueId('tq-class-oauth2');
+  let fake: FakeOAuth2Server;
+  let worker: WorkerProcess;
+  let client: Awaited<ReturnType<typeof openTokenClient>>;
+
+  beforeAll(async () => {
+    fake = await startFakeOAuth2Server({ expiresIn: 60 });
+    worker = await startWorkerProcess(taskQueue);
+    client = await openTokenClient(taskQueue);
+  });
+
+  afterAll(async () => {
+    await client?.shutdown();
+    await worker?.stop();
+    await fake?.close();
+  });
+
+  /** Registers a credential of `flavour` with its own client; its first token lives 60 s. */
+  async function register(flavour: Flavour): Promise<{ id: string; clientId: string; token: TokenView }> {
+    const clientId = uniqueId('client');
+    const clientSecret = `secret-${uniqueId('s')}`;
+    fake.addClient(clientId, clientSecret);
+    const id = uniqueId(`class-${flavour}`);
+    const config = { tokenEndpoint: fake.tokenEndpoint, clientId, clientSecret };
+    const registration =
+      flavour === 'oauth2'
+        ? await client.register({ id, provider: 'oauth2', config, grant: { refreshToken: fake.issueRefreshToken(clientId) }, policy })
+        : await client.register({ id, provider: 'oauth2_client_credentials', config, policy });
+    expect(fake.callsFor(clientId)).toBe(1);
+    return { id, clientId, token: registration.token };
+  }
+
+  const permanentCases = flavours.flatMap((flavour) => permanent.map((c) => [flavour, c.row, c] as const));
+  it.each(permanentCases)('%s %s: reauth_required after exactly one call, last token still served', async (flavour, _row, c) => {
+    const cred = await register(flavour);
+    c.inject(fake);
+    const error = await client.refresh(cred.id).catch((e: unknown) => e);
+    expect(isHalflifeError(error, 'ReauthRequiredError')).toBe(true);
+    const described = await client.describe(cred.id);
+    expect(described.status).toBe('reauth_required');
+    expect(described.lastError).toMatchObject({ kind: c.kind(flavour), code: c.code });
+    expect(fake.callsFor(cred.clientId)).toBe(2);
+
+    const served = await client.getToken(cred.id);
+    expect(served.accessToken).toBe(cred.token.accessToken);
+    expect(fake.isValidAccessToken(served.accessToken)).toBe(true);
+
+    // Watch for a retry that must not come (a retry would be due after retryInitialMs = 1 s).
+    const watchUntil = Date.now() + quietWindowMs;
+    await waitFor('the quiet window to pass without a retry', () => {
+      if (fake.callsFor(cred.clientId) !== 2) throw new Error(`unexpected retry: ${fake.callsFor(cred.clientId)} calls`);
+      return Date.now() >= watchUntil;
+    }, { timeoutMs: quietWindowMs + 2000 });
+    expect(fake.callsFor(cred.clientId)).toBe(2);
+    expect((await client.describe(cred.id)).counts.upstreamCalls).toBe(2);
+    await client.revoke(cred.id);
+  });
+
+  const retriedCases = flavours.flatMap((flavour) => retried.map((c) => [flavour, c.row, c] as const));
+  it.each(retriedCases)('%s %s: degraded, last token served, retried after the row delay, then active', async (flavour, _row, c) => {
+    const cred = await register(flavour);
+    c.inject(fake);
+    const refreshing = client.refresh(cred.id);
+    const degraded = await waitFor('the degraded status', async () => {
+      const d = await client.describe(cred.id);
+      return d.status === 'degraded' ? d : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 25 });
+    expect(degraded.lastError).toMatchObject({ kind: c.kind, code: c.code });
+    const served = await client.getToken(cred.id);
+    expect(served.accessToken).toBe(cred.token.accessToken);
+    expect(fake.isValidAccessToken(served.accessToken)).toBe(true);
+
+    const outcome = await refreshing;
+    expect(outcome.refreshed).toBe(true);
+    expect(outcome.token.accessToken).not.toBe(cred.token.accessToken);
+    expect(fake.isValidAccessToken(outcome.token.accessToken)).toBe(true);
+    const times = fake.callTimesFor(cred.clientId);
+    expect(times).toHaveLength(3);
+    const gap = times[2]! - times[1]!;
+    expect(gap).toBeGreaterThanOrEqual(c.minGapMs);
+    expect(gap).toBeLessThanOrEqual(c.maxGapMs);
+    const recovered = await client.describe(cred.id);
+    expect(recovered.status).toBe('active');
+    expect(recovered.counts.failures).toBe(1);
+    expect(recovered.lastError).toBeUndefined();
+    expect((await client.getToken(cred.id)).accessToken).toBe(outcome.token.accessToken);
+    await client.revoke(cred.id);
+  });
+});
