@@ -26,10 +26,11 @@ export class Subscriptions {
     const subscriber = this.connection();
     let set = this.listeners.get(id);
     if (!set) {
-      set = new Set();
-      this.listeners.set(id, set);
+      // Registered only once Redis confirmed, so a failed subscription is retried by the next call.
       if (id === '*') await subscriber.psubscribe(eventPattern(this.space));
       else await subscriber.subscribe(eventChannel(this.space, id));
+      set = this.listeners.get(id) ?? new Set();
+      this.listeners.set(id, set);
     }
     set.add(listener);
     return async () => {
@@ -50,7 +51,9 @@ export class Subscriptions {
 
   private connection(): Redis {
     if (this.subscriber) return this.subscriber;
-    const subscriber = this.redis.duplicate();
+    // The caller's connection may fail fast (no offline queue, lazy connect); a subscriber must
+    // instead queue its SUBSCRIBE until connected and resubscribe after reconnecting.
+    const subscriber = this.redis.duplicate({ enableOfflineQueue: true, lazyConnect: false, autoResubscribe: true });
     const deliver = (channel: string, message: string) => {
       const id = credentialIdOfChannel(this.space, channel);
       if (!id) return;

@@ -184,6 +184,7 @@ export async function credentialWorkflow(initial: CredentialState): Promise<Cred
     return describeState(state, Date.now());
   }
   await condition(allHandlersFinished);
+  await refresher.published();
   log.info('continuing as new', { credentialId: state.id, cycles: state.cyclesThisRun, version: state.version });
   const continueAsNew = makeContinueAsNewFunc<typeof credentialWorkflow>({
     typedSearchAttributes: workflowInfo().typedSearchAttributes,

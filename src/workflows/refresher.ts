@@ -75,33 +75,46 @@ export function createRefresher(state: CredentialState, isRevoked: () => boolean
     shown = { status, expiresAt };
   }
 
-  /** Mirrors the state to Redis; a Redis fault is logged and never stops the workflow. */
-  async function publish(event: 'rotated' | 'status' | 'revoked'): Promise<void> {
+  // Publications run one after another in the background: a refresh is answered as soon as its
+  // state is applied, and a slow or absent Redis never delays callers or the schedule.
+  let publishing: Promise<void> = Promise.resolve();
+
+  /**
+   * Mirrors the state as it is now to Redis, after the publications before it; a Redis fault is
+   * logged and never stops the workflow. Await the result only where order matters (revoke, the
+   * end of a run).
+   */
+  function publish(event: 'rotated' | 'status' | 'revoked'): Promise<void> {
     state.revision++;
     syncSearchAttributes();
     const t = state.token;
-    try {
-      await publisher.publishCredential({
-        credentialId: state.id,
-        event,
-        record: {
-          accessToken: t?.accessToken,
-          tokenType: t?.tokenType,
-          expiresAt: t?.expiresAt,
-          scope: t?.scope,
-          version: state.version,
-          revision: state.revision,
-          status: state.status,
-        },
-      });
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      log.warn('publishing to Redis failed; the workflow state stays the source of truth', {
-        credentialId: state.id,
-        event,
+    const input = {
+      credentialId: state.id,
+      event,
+      record: {
+        accessToken: t?.accessToken,
+        tokenType: t?.tokenType,
+        expiresAt: t?.expiresAt,
+        scope: t?.scope,
         version: state.version,
-      });
-    }
+        revision: state.revision,
+        status: state.status,
+      },
+    };
+    publishing = publishing.then(async () => {
+      try {
+        await publisher.publishCredential(input);
+      } catch (err) {
+        // A cancelled workflow stops publishing; its own awaits see the cancellation.
+        if (isCancellation(err)) return;
+        log.warn('publishing to Redis failed; the workflow state stays the source of truth', {
+          credentialId: input.credentialId,
+          event,
+          version: input.record.version,
+        });
+      }
+    });
+    return publishing;
   }
 
   /** Waits until `until`, turning `degraded` into `expired` when the token expires meanwhile. */
@@ -112,7 +125,7 @@ export function createRefresher(state: CredentialState, isRevoked: () => boolean
       await condition(isRevoked, Math.max(1, wakeAt - Date.now()));
       if (state.status === 'degraded' && !hasValidToken(state, Date.now())) {
         state.status = 'expired';
-        await publish('status');
+        void publish('status');
       }
     }
   }
@@ -145,7 +158,7 @@ export function createRefresher(state: CredentialState, isRevoked: () => boolean
         });
         if (isRevoked()) return { ok: false, reason: 'revoked' };
         const newToken = applySuccess(state, result.token, result.refreshToken, Date.now());
-        await publish(newToken ? 'rotated' : 'status');
+        void publish(newToken ? 'rotated' : 'status');
         return { ok: true, newToken };
       } catch (err) {
         if (isCancellation(err)) throw err;
@@ -153,7 +166,7 @@ export function createRefresher(state: CredentialState, isRevoked: () => boolean
         const before = state.status;
         const status = applyFailure(state, error, Date.now());
         log.warn('refresh attempt failed', { credentialId: state.id, attempt, kind: error.kind, code: error.code });
-        if (status !== before) await publish('status');
+        if (status !== before) void publish('status');
         if (status === 'reauth_required') return { ok: false, reason: 'rejected', error };
         await pause(Date.now() + retryDelayMs(attempt, state.policy, Date.now(), state.token?.expiresAt, retryAfterMs));
       }
@@ -173,6 +186,8 @@ export function createRefresher(state: CredentialState, isRevoked: () => boolean
       return inFlight;
     },
     publish,
+    /** Resolves when every publication started so far has finished. */
+    published: (): Promise<void> => publishing,
     syncSearchAttributes,
   };
 }

@@ -116,7 +116,7 @@ describe('TokenClient through a Redis outage', () => {
     const cache = new TokenCache(probe, { prefix, namespace: testEnv().namespace });
     const cred = await registerOAuth2(client, fake);
     // Subscriptions go through a second client whose Redis keeps the offline queue: with
-    // `enableOfflineQueue: false` subscribing fails (see the `it.failing` test below).
+    // `enableOfflineQueue: false` subscribing fails (see the subscription test below).
     const events: CredentialEvent[] = [];
     const unsubscribe = await listener.subscribe(cred.id, (event) => events.push(event));
 
@@ -152,8 +152,8 @@ describe('TokenClient through a Redis outage', () => {
     expect(queried).toBeGreaterThan(0);
     expect(sawVersions.size).toBeGreaterThanOrEqual(2);
 
-    // A forced refresh works without Redis. First let the scheduled cycle finish its (slow, failing)
-    // publication: a request joining it would get the version being published (see the known-bug test).
+    // A forced refresh works without Redis. First let the scheduled cycle finish (its next refresh
+    // planned), so the forced one is a refresh of its own.
     const settled = await waitFor('the scheduled cycle to finish publishing', async () => {
       const d = await client.describe(cred.id);
       return d.nextRefreshAt !== undefined && d.lastRefreshAt !== undefined && d.nextRefreshAt > d.lastRefreshAt ? d : undefined;
@@ -203,27 +203,21 @@ describe('TokenClient through a Redis outage', () => {
     await client.revoke(cred.id);
   });
 
-  // Known bug (src/workflows/credential-workflow.ts, answerRefresh, line 74-86): a refresh whose
-  // stale version is the one the in-flight refresh just produced joins that refresh and gets the same
-  // version back (with `refreshed: true`). The in-flight refresh has applied its token and is only
-  // publishing it; with Redis down publication takes seconds, so the window is wide. Remove `.failing`
-  // once answerRefresh starts another refresh when the joined result is not newer than staleVersion.
-  it.failing('a refresh joining a publication in flight still gets a token newer than its stale version', async () => {
+  // A refresh is answered once its token is applied, not after its Redis publication (which takes
+  // seconds while Redis is down): a caller whose stale version is the one just produced gets a newer
+  // token instead of joining the finished refresh and receiving the same version back.
+  it('with Redis down, a stale version that was just produced still gets a newer token', async () => {
     const cred = await registerOAuth2(client, fake, { refreshRatio: 0.9 });
     await redisServer.stop();
     try {
-      let firstDone = false;
-      const first = client.refresh(cred.id, { staleVersion: cred.token.version }).finally(() => (firstDone = true));
-      // Reads come from the workflow while Redis is down: wait until the new version is visible.
-      const seen = await waitFor('the new version while it is being published', async () => {
-        const token = await client.getToken(cred.id);
-        return token.version > cred.token.version ? token : undefined;
-      }, { timeoutMs: 20_000, intervalMs: 25 });
-      expect(firstDone).toBe(false); // the window this test is about: still publishing
-      // From another client (process): this client would wait for its own pending refresh first.
-      const second = await listener.refresh(cred.id, { staleVersion: seen.version });
-      await first;
-      expect(second.token.version).toBeGreaterThan(seen.version);
+      const first = await client.refresh(cred.id, { staleVersion: cred.token.version });
+      expect(first.token.version).toBeGreaterThan(cred.token.version);
+      // From another client (process): this client would coalesce with its own pending refresh.
+      const second = await listener.refresh(cred.id, { staleVersion: first.token.version });
+      expect(second.refreshed).toBe(true);
+      expect(second.token.version).toBeGreaterThan(first.token.version);
+      expect(fake.isValidAccessToken(second.token.accessToken)).toBe(true);
+      expect(fake.replays).toBe(0);
     } finally {
       redisServer = await startRedisServer({ port, dir });
       await client.revoke(cred.id).catch(() => undefined);
@@ -247,11 +241,9 @@ describe('TokenClient through a Redis outage', () => {
     }
   });
 
-  // Known bug (src/client/subscriptions.ts, connection()): the subscriber is `redis.duplicate()`,
-  // which inherits `enableOfflineQueue: false` (and `lazyConnect`) from the consumer's fail-fast
-  // Redis, so SUBSCRIBE is sent before the duplicate is connected and rejected with "Stream isn't
-  // writeable". Remove `.failing` once the subscriber is duplicated with `enableOfflineQueue: true`.
-  it.failing('subscribes with the fail-fast Redis options of src/service/connections.ts', async () => {
+  // The subscriber duplicates the consumer's fail-fast connection (no offline queue, lazy connect)
+  // but must queue its SUBSCRIBE until connected.
+  it('subscribes with the fail-fast Redis options of src/service/connections.ts', async () => {
     const events: CredentialEvent[] = [];
     const unsubscribe = await client.subscribe('*', (event) => events.push(event));
     try {
