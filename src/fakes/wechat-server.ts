@@ -71,6 +71,8 @@ export class FakeWechatServer extends ErrcodeInjections {
   readonly callTimes: number[] = [];
   /** The access token issued last. */
   lastAccessToken: string | undefined;
+  /** appid → Date.now() at each token endpoint hit that named it. */
+  private readonly hitsByApp = new Map<string, number[]>();
 
   private constructor(private readonly server: LoopbackServer, options: FakeWechatOptions) {
     super();
@@ -119,6 +121,14 @@ export class FakeWechatServer extends ErrcodeInjections {
   isValidAccessToken(token: string): boolean {
     return this.tokenStatus(token) === 0;
   }
+  /** Token endpoint hits (both endpoints, injected failures included) that named `appid`. */
+  callsFor(appid: string): number {
+    return this.hitsByApp.get(appid)?.length ?? 0;
+  }
+  /** The instants (Date.now()) of the token endpoint hits that named `appid`. */
+  callTimesFor(appid: string): number[] {
+    return [...(this.hitsByApp.get(appid) ?? [])];
+  }
   /** Stops the server and destroys hanging sockets. */
   close(): Promise<void> {
     return this.server.close();
@@ -149,6 +159,11 @@ export class FakeWechatServer extends ErrcodeInjections {
       if (params.force_refresh === true) this.forceCalls += 1;
     } else {
       params = Object.fromEntries(url.searchParams);
+    }
+    if (typeof params.appid === 'string') {
+      const hits = this.hitsByApp.get(params.appid) ?? [];
+      hits.push(this.callTimes[this.callTimes.length - 1] ?? Date.now());
+      this.hitsByApp.set(params.appid, hits);
     }
     if (this.apply(res)) return;
     const fail = (errcode: number, errmsg: string) => sendJson(res, 200, { errcode, errmsg: `${errmsg} ${rid()}` });

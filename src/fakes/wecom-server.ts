@@ -46,6 +46,8 @@ export class FakeWecomServer extends ErrcodeInjections {
   readonly callTimes: number[] = [];
   /** The access token issued last. */
   lastAccessToken: string | undefined;
+  /** corpid → Date.now() at each gettoken hit that named it. */
+  private readonly hitsByCorp = new Map<string, number[]>();
 
   private constructor(private readonly server: LoopbackServer, options: FakeWecomOptions) {
     super();
@@ -88,6 +90,14 @@ export class FakeWecomServer extends ErrcodeInjections {
   isValidAccessToken(token: string): boolean {
     return this.tokenStatus(token) === 0;
   }
+  /** gettoken hits (injected failures included) that named `corpid`. */
+  callsFor(corpid: string): number {
+    return this.hitsByCorp.get(corpid)?.length ?? 0;
+  }
+  /** The instants (Date.now()) of the gettoken hits that named `corpid`. */
+  callTimesFor(corpid: string): number[] {
+    return [...(this.hitsByCorp.get(corpid) ?? [])];
+  }
   /** Stops the server and destroys hanging sockets. */
   close(): Promise<void> {
     return this.server.close();
@@ -105,7 +115,10 @@ export class FakeWecomServer extends ErrcodeInjections {
     if (url.pathname === '/cgi-bin/user/get') return this.validate(res, q.get('access_token') ?? '', q.get('userid') ?? 'zhangsan');
     if (url.pathname !== '/cgi-bin/gettoken') return sendJson(res, 404, { errcode: 404, errmsg: 'not found' });
     this.calls += 1;
-    this.callTimes.push(Date.now());
+    const at = Date.now();
+    this.callTimes.push(at);
+    const named = q.get('corpid');
+    if (named) this.hitsByCorp.set(named, [...(this.hitsByCorp.get(named) ?? []), at]);
     if (this.apply(res)) return;
     const fail = (errcode: number, errmsg: string) => sendJson(res, 200, { errcode, errmsg: `${errmsg}, hint: [${Math.random().toString(36).slice(2, 12)}]` });
     const corpid = q.get('corpid') ?? '';
