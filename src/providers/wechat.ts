@@ -4,11 +4,13 @@
  * `stable: false` uses `GET /cgi-bin/token` (every call issues a new token; the previous one keeps
  * working for about five minutes). `stable: true` uses `POST /cgi-bin/stable_token`, which repeats
  * the current token until the last `renewWindowMs` of its life; a forced call (`ctx.forced`, a
- * consumer reported the token invalid) sets `force_refresh`, which has a small daily budget.
+ * consumer reported the token invalid, and the workflow found it within the credential's force
+ * budget, see `./force-budget`) sets `force_refresh`.
  */
 import { z } from 'zod';
 import type { Grant } from '../credential';
 import { optionalBoolean, requiredString, secretString } from './config-fields';
+import { maxForceRefreshPerDay } from './force-budget';
 import { callErrcodeApi, keepRepeated, scrubbingErrors, throwOnErrcode, tokenFromAnswer } from './errcode-api';
 import type { Provider, ProviderContext, ProviderResult } from './provider';
 import { endpointUrl, joinUrl, refuseInsecureHttp } from './url';
@@ -31,6 +33,20 @@ export const wechatConfigSchema = z
       .min(0, 'must be at least 0')
       .max(7_200_000, 'must be at most 7200000')
       .default(300_000),
+    /** Stable mode: `force_refresh` calls this credential may make in any rolling day. @default 10 */
+    forceRefreshPerDay: z
+      .number({ error: 'must be a number' })
+      .int('must be an integer')
+      .min(0, 'must be at least 0')
+      .max(maxForceRefreshPerDay, `must be at most ${maxForceRefreshPerDay}`)
+      .optional(),
+    /** Stable mode: minimum time between two `force_refresh` calls. @default 60_000 */
+    forceRefreshMinIntervalMs: z
+      .number({ error: 'must be a number' })
+      .int('must be an integer')
+      .min(0, 'must be at least 0')
+      .max(86_400_000, 'must be at most 86400000')
+      .optional(),
     /** Allows a plain-http `baseUrl` that is not on loopback. @default false */
     allowInsecureHttp: optionalBoolean(),
   })

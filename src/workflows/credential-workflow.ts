@@ -44,11 +44,12 @@ function failureFor(state: CredentialState, result: Exclude<RefreshResult, { ok:
       details: [result.error],
     });
   }
+  const code = result.reason;
   return ApplicationFailure.create({
     type: refreshFailedFailureType,
-    message: `${state.id}: daily refresh quota reached`,
+    message: `${state.id}: ${code === 'force_budget' ? 'force refresh budget spent' : 'daily refresh quota reached'}`,
     nonRetryable: true,
-    details: [{ code: 'daily_quota' }],
+    details: [{ code }],
   });
 }
 
@@ -86,7 +87,10 @@ export async function credentialWorkflow(initial: CredentialState): Promise<Cred
     const result = await refresher.refresh(req.staleVersion !== undefined);
     const token = tokenView(state);
     if (result.ok && token) return { token, refreshed: result.newToken, ...(result.newToken ? {} : { reason: 'same_token' }) };
-    if (!result.ok && result.reason === 'daily_quota' && token) return { token, refreshed: false, reason: 'daily_quota' };
+    if (!result.ok && (result.reason === 'daily_quota' || result.reason === 'force_budget') && token) {
+      state.counts.coalesced++;
+      return { token, refreshed: false, reason: result.reason };
+    }
     throw failureFor(state, result.ok ? { ok: false, reason: 'revoked' } : result);
   }
 

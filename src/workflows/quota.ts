@@ -3,12 +3,13 @@
  * in any rolling 24 hours. Pure functions over the call log kept in the workflow state.
  */
 import type { RefreshPolicy } from '../credential';
+import type { ForceBudget } from '../providers/force-budget';
 
 /** Length of the rolling quota window. */
 export const quotaWindowMs = 24 * 60 * 60 * 1000;
 
-/** Why a refresh may not reach the provider now. */
-export type QuotaBlock = 'cooldown' | 'daily_quota';
+/** Why a refresh may not reach the provider now (`force_budget`: its force mode may not be used now). */
+export type QuotaBlock = 'cooldown' | 'daily_quota' | 'force_budget';
 
 /** The verdict of the guard. */
 export interface QuotaVerdict {
@@ -43,4 +44,14 @@ export function quotaVerdict(
     return { allowed: false, reason: 'cooldown', nextAllowedAt: last + policy.minRefreshIntervalMs };
   }
   return { allowed: true, nextAllowedAt: now };
+}
+
+/**
+ * May a forced call (the provider's force mode) start now? The same rolling-day cap and spacing as
+ * `quotaVerdict`, over the log of forced calls only; a blocked verdict has reason `force_budget`.
+ */
+export function forceVerdict(forcedCalls: readonly number[], budget: ForceBudget, now: number): QuotaVerdict {
+  if (budget.perDay <= 0) return { allowed: false, reason: 'force_budget', nextAllowedAt: Number.POSITIVE_INFINITY };
+  const verdict = quotaVerdict(forcedCalls, { minRefreshIntervalMs: budget.minIntervalMs, maxRefreshesPerDay: budget.perDay }, now);
+  return verdict.allowed ? verdict : { ...verdict, reason: 'force_budget' };
 }

@@ -17,14 +17,15 @@ import type { CredentialActivities } from '../activities/contracts';
 import type { CredentialState, LastError } from '../credential';
 import { providerFailureType, type ProviderFailureDetails } from '../failure-types';
 import { expiresAtSearchAttribute, statusSearchAttribute } from '../search-attributes';
-import { applyFailure, applySuccess, hasValidToken, recordCall } from './credential-state';
-import { quotaVerdict } from './quota';
+import { forceBudgetOf } from '../providers/force-budget';
+import { applyFailure, applySuccess, forcedCallsOf, hasValidToken, recordCall, recordForcedCall } from './credential-state';
+import { forceVerdict, quotaVerdict } from './quota';
 import { retryDelayMs } from './schedule';
 
 /** How a refresh ended. */
 export type RefreshResult =
   | { ok: true; newToken: boolean }
-  | { ok: false; reason: 'revoked' | 'daily_quota' }
+  | { ok: false; reason: 'revoked' | 'daily_quota' | 'force_budget' }
   | { ok: false; reason: 'rejected'; error: LastError };
 
 const publisher = proxyActivities<CredentialActivities>({
@@ -144,6 +145,21 @@ export function createRefresher(state: CredentialState, isRevoked: () => boolean
         await pause(verdict.nextAllowedAt);
         continue;
       }
+      // A provider with a force mode (WeChat stable_token) uses it only within the credential's own
+      // budget. Past the budget, a request with a still valid token is answered with that token
+      // and no call; a retry, or a credential without a valid token, makes an ordinary call.
+      const budget = forced ? forceBudgetOf(state.provider, state.config) : undefined;
+      let useForce = forced;
+      if (budget) {
+        const force = forceVerdict(forcedCallsOf(state), budget, Date.now());
+        useForce = force.allowed;
+        if (!force.allowed && attempt === 1 && hasValidToken(state, Date.now())) {
+          if (state.status === 'refreshing') state.status = 'active';
+          log.info('forced refresh declined: force budget spent', { credentialId: state.id, until: force.nextAllowedAt });
+          return { ok: false, reason: 'force_budget' };
+        }
+        if (useForce) recordForcedCall(state, Date.now(), budget.perDay);
+      }
       recordCall(state, Date.now());
       try {
         const result = await upstream(state).refreshCredential({
@@ -152,7 +168,7 @@ export function createRefresher(state: CredentialState, isRevoked: () => boolean
           config: state.config,
           grant: state.grant,
           current: state.token,
-          forced,
+          forced: useForce,
           defaultLifetimeMs: state.policy.defaultLifetimeMs,
           timeoutMs: state.policy.upstreamTimeoutMs,
         });
