@@ -127,6 +127,8 @@ export interface CredentialState {
   nextRefreshAt?: number;
   /** Start instants of upstream calls in the last 24 hours (the quota window). */
   recentCalls: number[];
+  /** Start instants of calls in the provider's force mode (WeChat `force_refresh`) in the last 24 hours; absent in older states. */
+  forcedCalls?: number[];
   counts: CredentialCounts;
   /** Refresh cycles completed in this run. */
   cyclesThisRun: number;
@@ -148,7 +150,7 @@ export interface RefreshOutcome {
   token: TokenView;
   /** True when this request caused or joined an upstream refresh that produced a new version. */
   refreshed: boolean;
-  /** Why no refresh happened: `superseded`, `cooldown`, `daily_quota`, `same_token`. */
+  /** Why no refresh happened: `superseded`, `cooldown`, `daily_quota`, `force_budget`, `same_token`. */
   reason?: string;
 }
 

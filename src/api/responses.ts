@@ -22,7 +22,7 @@ export const tokenResponseSchema = z.object({
 /** Answer of `POST .../refresh`: the token, and whether this call caused (or joined) an upstream refresh. */
 export const refreshResponseSchema = tokenResponseSchema.extend({
   refreshed: z.boolean(),
-  reason: z.string().optional().describe('why no upstream refresh happened: superseded, cooldown, daily_quota, same_token'),
+  reason: z.string().optional().describe('why no upstream refresh happened: superseded, cooldown, daily_quota, force_budget, same_token'),
 });
 
 /** Answer of `PUT`: 201 when created, 200 when replaced. */

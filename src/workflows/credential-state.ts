@@ -75,23 +75,14 @@ export function recordCall(state: CredentialState, now: number): void {
   state.counts.upstreamCalls++;
 }
 
-/**
- * The log of calls that used the provider's force mode, kept in the workflow state next to
- * `recentCalls` (plain JSON, so it survives continue-as-new; absent in older states).
- */
-export interface ForceLog {
-  forcedCalls?: number[];
-}
-
 /** Starts of the forced calls of the last 24 hours. */
 export function forcedCallsOf(state: CredentialState): number[] {
-  return (state as CredentialState & ForceLog).forcedCalls ?? [];
+  return state.forcedCalls ?? [];
 }
 
 /** Records the start of a forced call (the provider's force mode) in its own log. */
 export function recordForcedCall(state: CredentialState, now: number, perDay: number): void {
-  const log = state as CredentialState & ForceLog;
-  log.forcedCalls = [...pruneCalls(forcedCallsOf(state), now), now].slice(-Math.max(1, perDay));
+  state.forcedCalls = [...pruneCalls(forcedCallsOf(state), now), now].slice(-Math.max(1, perDay));
 }
 
 /** The start of the last upstream call, if any. */
