@@ -120,3 +120,86 @@ describe('codec endpoint', () => {
     expect((await app.inject({ ...decode, remoteAddress: '127.0.0.1', headers: bearer('not-a-configured-key-000') })).statusCode).toBe(401);
   });
 });
+
+describe('the matrix covers every route', () => {
+  it('every route the server registers is in the matrix, public, or the codec endpoint', async () => {
+    const { app } = testServer();
+    const registered: string[] = [];
+    app.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) if (method !== 'HEAD' && method !== 'OPTIONS') registered.push(`${method} ${route.url}`);
+    });
+    await app.ready();
+    const covered = new Set([
+      ...routes.map((r) => `${r.request.method} ${String(r.request.url).replace(id, ':id')}`),
+      'GET /healthz',
+      'GET /openapi.json',
+      ...codecRoutes.map((path) => `POST ${path}`),
+    ]);
+    expect(registered.length).toBeGreaterThan(8);
+    expect(registered.filter((r) => !covered.has(r))).toEqual([]);
+  });
+});
+
+const codecRoutes = ['/codec/decode', '/codec/encode'];
+
+describe.each(codecRoutes)('codec endpoint %s', (url) => {
+  const request = { method: 'POST' as const, url, payload: { payloads: [] } };
+
+  it('no key 401, wrong key 401, key over some credentials only 401, read over all 200', async () => {
+    const { app } = testServer();
+    const status = async (headers: Record<string, string>) => (await app.inject({ ...request, headers })).statusCode;
+    expect(await status({})).toBe(401);
+    expect(await status(bearer('not-a-configured-key-000'))).toBe(401);
+    // Authenticated, but the key does not cover every credential: refused like an unknown key
+    // (the codec plugin's authorize() answers yes or no; see docs/security.md).
+    expect(await status(bearer(testKeys.adminTeamA))).toBe(401);
+    expect(await status(bearer(testKeys.readTeamA))).toBe(401);
+    expect(await status(bearer(testKeys.readAll))).toBe(200);
+    expect(await status(bearer(testKeys.adminAll))).toBe(200);
+  });
+
+  it('413 beyond its body limit (4 MiB) with a valid key; 401 without one, before the body is read', async () => {
+    const { app } = testServer();
+    const big = { payloads: [{ metadata: {}, data: 'A'.repeat(4 * 1024 * 1024) }] };
+    const withKey = await app.inject({ ...request, payload: big, headers: bearer(testKeys.readAll) });
+    expect(withKey.statusCode).toBe(413);
+    expect(withKey.json().error.code).toBe('payload_too_large');
+    expect((await app.inject({ ...request, payload: big })).statusCode).toBe(401);
+  });
+});
+
+describe('request body size limit on every route that takes a body', () => {
+  const bodyRoutes = routes.filter((r) => r.request.method === 'PUT' || r.request.method === 'POST');
+
+  it.each(bodyRoutes.map((r) => [r.name, r] as const))('%s: 413 with the right key, 401 without a key', async (_name, route) => {
+    const { app, client } = testServer({ bodyLimit: 1024 });
+    await client.register({ id, provider: 'oauth2', config: { tokenEndpoint: 'https://auth.example.com/t', clientId: 'c' }, grant: { refreshToken: 'rt-1234567890' } });
+    const calls = client.calls.length;
+    const payload = { ...(route.request.payload as object), padding: 'x'.repeat(2048) };
+    const res = await app.inject({ ...route.request, payload, headers: bearer(route.right) });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toEqual({ error: { code: 'payload_too_large', message: expect.any(String) } });
+    expect((await app.inject({ ...route.request, payload })).statusCode).toBe(401);
+    expect(client.calls.length).toBe(calls);
+  });
+
+  it('the default limit is 64 KiB', async () => {
+    const { app } = testServer();
+    const route = bodyRoutes[0] as RouteCase;
+    const payload = { ...(route.request.payload as object), padding: 'x'.repeat(64 * 1024) };
+    expect((await app.inject({ ...route.request, payload, headers: bearer(route.right) })).statusCode).toBe(413);
+  });
+});
+
+describe('API keys are kept only as hashes', () => {
+  it('neither the key set nor an authenticated key shows a configured key, in JSON or inspected', async () => {
+    const { inspect } = await import('node:util');
+    const { ApiKeys } = await import('../../../src/api/keys');
+    const keys = ApiKeys.of([{ key: testKeys.adminAll, scopes: ['admin'], credentials: '*' }]);
+    const authenticated = keys.authenticate(`Bearer ${testKeys.adminAll}`);
+    expect(authenticated).toBeDefined();
+    for (const text of [JSON.stringify(keys), inspect(keys, { depth: 10, showHidden: true }), JSON.stringify(authenticated), inspect(authenticated, { depth: 10 })]) {
+      expect(text).not.toContain(testKeys.adminAll);
+    }
+  });
+});
