@@ -202,7 +202,7 @@ describe('secrets never reach Temporal history, visibility, Redis or events in p
       async () => {
         const all = await Promise.all(creds.map((c) => client.describe(c.id)));
         for (const d of all) if (d.lastError) lastErrors.set(d.id, d.lastError.message);
-        return all.every((d) => d.counts.failures >= 1 && d.status === 'active' && d.version >= 5) ? all : undefined;
+        return all.every((d) => d.counts.failures >= 1 && d.status === 'active' && d.version >= 5 && d.counts.runs >= 2) ? all : undefined;
       },
       { timeoutMs: 40_000, intervalMs: 100 },
     );
