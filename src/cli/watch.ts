@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import type { CredentialDescription } from '../credential';
 import { isHalflifeError } from '../errors';
 import type { OpenedTokenClient } from '../service/connections';
-import { describeResponse } from '../api/responses';
+import { describeResponse, summaryResponse } from '../api/responses';
+import type { CredentialSummary } from '../client/token-client';
 import { relativeTime, table, type Output } from './output';
 import { withClient } from './session';
 
@@ -19,41 +20,75 @@ interface WatchOptions {
   polls?: string;
 }
 
-/** Describes every listed credential (those that ended in between are left out). */
-async function snapshot(client: OpenedTokenClient): Promise<CredentialDescription[]> {
+/** A listed credential and, when its workflow answered, its description. */
+interface WatchRow {
+  summary: CredentialSummary;
+  description?: CredentialDescription;
+  /** Why the description is missing (e.g. no worker answered the query). */
+  problem?: string;
+}
+
+/** How long a credential's workflow gets to answer `describe` (a query needs a running worker). */
+const describeTimeoutMs = 3000;
+
+/** `promise`, or a rejection when it takes longer than `ms`. */
+function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Describes every listed credential; one that cannot be described is shown from the list alone. */
+async function snapshot(client: OpenedTokenClient): Promise<WatchRow[]> {
   const rows = await client.list();
   const described = await Promise.all(
-    rows.map((row) =>
-      client.describe(row.id).catch((err: unknown) => {
-        if (isHalflifeError(err, 'CredentialNotFoundError')) return undefined;
-        throw err;
-      }),
-    ),
+    rows.map(async (summary): Promise<WatchRow | undefined> => {
+      try {
+        return { summary, description: await withinMs(client.describe(summary.id), describeTimeoutMs) };
+      } catch (err) {
+        if (isHalflifeError(err, 'CredentialNotFoundError')) return undefined; // ended in between
+        return { summary, problem: err instanceof Error ? err.message : String(err) };
+      }
+    }),
   );
-  return described.filter((d): d is CredentialDescription => d !== undefined);
+  return described.filter((row): row is WatchRow => row !== undefined);
 }
 
 /** The table a terminal shows. */
-function screen(credentials: readonly CredentialDescription[], now: number): string {
-  const header = `halflife watch: ${credentials.length} credential(s), ${new Date(now).toISOString()} (Ctrl-C to stop)\n\n`;
-  if (credentials.length === 0) return `${header}no credentials\n`;
-  const rows = credentials.map((d) => [
-    d.id,
-    d.provider,
-    d.status,
-    `v${d.version}`,
-    d.expiresAt ? relativeTime(d.expiresAt, now) : '-',
-    d.nextRefreshAt ? relativeTime(d.nextRefreshAt, now) : '-',
-    d.lastError ? `${d.lastError.code}` : '',
+function screen(rows: readonly WatchRow[], now: number): string {
+  const header = `halflife watch: ${rows.length} credential(s), ${new Date(now).toISOString()} (Ctrl-C to stop)\n\n`;
+  if (rows.length === 0) return `${header}no credentials\n`;
+  const cells = rows.map(({ summary: s, description: d, problem }) => [
+    s.id,
+    d?.provider ?? s.provider ?? '-',
+    d?.status ?? s.status ?? '-',
+    d ? `v${d.version}` : '-',
+    (d?.expiresAt ?? s.expiresAt) ? relativeTime((d?.expiresAt ?? s.expiresAt) as number, now) : '-',
+    d?.nextRefreshAt ? relativeTime(d.nextRefreshAt, now) : '-',
+    problem ? 'not answering (no worker?)' : (d?.lastError?.code ?? ''),
   ]);
-  return `${header}${table([['ID', 'PROVIDER', 'STATUS', 'VERSION', 'EXPIRES', 'NEXT REFRESH', 'LAST ERROR'], ...rows]).join('\n')}\n`;
+  return `${header}${table([['ID', 'PROVIDER', 'STATUS', 'VERSION', 'EXPIRES', 'NEXT REFRESH', 'LAST ERROR'], ...cells]).join('\n')}\n`;
+}
+
+/** The key that changes when a row is worth printing again. */
+function rowKey(row: WatchRow): string {
+  return row.description ? `${row.description.status}:${row.description.version}` : `unanswered:${row.summary.status ?? ''}`;
 }
 
 /** One change line for pipes. */
-function changeLine(d: CredentialDescription, now: number): string {
+function changeLine(row: WatchRow, now: number): string {
+  const d = row.description;
+  if (!d) return `${new Date(now).toISOString()} ${row.summary.id} ${row.summary.status ?? '-'} not answering: ${row.problem ?? 'unknown'}`;
   const expires = d.expiresAt ? ` expires ${relativeTime(d.expiresAt, now)}` : '';
   const error = d.lastError ? ` last error ${d.lastError.code}` : '';
   return `${new Date(now).toISOString()} ${d.id} ${d.status} v${d.version}${expires}${error}`;
+}
+
+/** The JSON object of a row: the describe shape, or the list shape with the problem. */
+function rowJson(row: WatchRow): unknown {
+  return row.description ? describeResponse(row.description) : { ...summaryResponse(row.summary), describe_error: row.problem };
 }
 
 /** Adds `watch` to `program`. */
@@ -81,11 +116,11 @@ export function addWatchCommand(program: Command, output: () => Output): void {
           if (redraw) {
             process.stdout.write(`\x1b[H\x1b[2J${screen(credentials, now)}`);
           } else {
-            for (const d of credentials) {
-              const key = `${d.status}:${d.version}`;
-              if (seen.get(d.id) === key) continue;
-              seen.set(d.id, key);
-              out.result(describeResponse(d), changeLine(d, now));
+            for (const row of credentials) {
+              const key = rowKey(row);
+              if (seen.get(row.summary.id) === key) continue;
+              seen.set(row.summary.id, key);
+              out.result(rowJson(row), changeLine(row, now));
             }
             if (opts.once && credentials.length === 0) out.result({ credentials: [] }, 'no credentials');
           }

@@ -8,7 +8,10 @@ import path from 'node:path';
 import { freePort } from '../../src/dev/net';
 import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { runCli, spawnCli, waitForCliOutput } from '../helpers/cli-process';
-import { testEnv, uniqueId } from '../helpers/test-env';
+import { credentialWorkflowId } from '../../src/messages';
+import { statusSearchAttribute } from '../../src/search-attributes';
+import { initialState } from '../../src/workflows/credential-state';
+import { openTokenClient, testEnv, uniqueId } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
@@ -99,6 +102,30 @@ describe('halflife CLI', () => {
     expect(everything).not.toContain(clientSecret);
     expect(everything).not.toContain(refreshToken);
     expect(fake.replays).toBe(0);
+  });
+
+  it('watch shows a credential whose workflow no worker answers instead of failing', async () => {
+    const client = await openTokenClient(uniqueId('tq-nobody'));
+    const id = uniqueId('cli-orphan');
+    const state = initialState({ id, provider: 'wecom', config: { corpid: 'c', corpsecret: 'corp-secret-123456' }, grant: {} }, Date.now());
+    const handle = await client.temporal.workflow.start('credentialWorkflow', {
+      workflowId: credentialWorkflowId(id),
+      taskQueue: uniqueId('tq-nobody'), // no worker polls it
+      args: [state],
+      typedSearchAttributes: [{ key: statusSearchAttribute, value: state.status }],
+    });
+    try {
+      const row = await waitFor('the orphan in watch', async () => {
+        const watched = await runCli(['--json', 'watch', '--once'], env, { timeoutMs: 30_000 });
+        expect(watched.code).toBe(0);
+        const rows = watched.stdout.trim().split('\n').map((line) => JSON.parse(line) as { id: string; describe_error?: string });
+        return rows.find((r) => r.id === id);
+      }, { timeoutMs: 30_000, intervalMs: 500 });
+      expect(row.describe_error).toMatch(/no answer/);
+    } finally {
+      await handle.terminate('test over');
+      await client.shutdown();
+    }
   });
 
   it('reads the body from stdin and exits with documented codes on errors, naming the field', async () => {
