@@ -10,12 +10,12 @@
  */
 import type { PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { codecRoutes } from '../codec/codec-server';
+import { codecRoutes, type CodecAccess } from '../codec/codec-server';
 import { createLogger, type Logger } from '../logger';
 import { authenticateRequest, installAuth, requireKey } from './auth';
 import { credentialRoutes, type ApiTokenClient } from './credential-routes';
 import { apiErrorHandler } from './errors';
-import type { ApiKeys } from './keys';
+import type { ApiKey, ApiKeys } from './keys';
 import { ApiMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 
@@ -76,13 +76,15 @@ async function probe(check: (() => Promise<boolean>) | undefined, timeoutMs: num
 
 /** The codec endpoint's access rule: a key with `read` over all credentials, or (if allowed) a keyless loopback caller. */
 function codecAccess(keys: ApiKeys, allowLoopback: boolean) {
-  return (request: FastifyRequest): boolean => {
+  return (request: FastifyRequest): CodecAccess => {
     if (request.headers.authorization === undefined) return allowLoopback && loopback.has(request.socket.remoteAddress ?? '');
+    let key: ApiKey;
     try {
-      return keys.allowsAll(authenticateRequest(keys, request), 'read');
+      key = authenticateRequest(keys, request);
     } catch {
       return false;
     }
+    return keys.allowsAll(key, 'read') ? true : 'forbidden';
   };
 }
 

@@ -26,13 +26,19 @@ export interface CodecRoutesOptions {
   codec: PayloadCodec;
   /** Replace secrets in decoded payloads by their shape. @default true */
   redact?: boolean;
-  /** Whether the request may use the endpoint (API key, loopback in development...). False answers 401. */
-  authorize(request: FastifyRequest): boolean | Promise<boolean>;
+  /**
+   * Whether the request may use the endpoint (API key, loopback in development...): `true`, `false`
+   * (not authenticated: 401) or `'forbidden'` (a valid key without the right: 403).
+   */
+  authorize(request: FastifyRequest): CodecAccess | Promise<CodecAccess>;
   /** Exact origins of the Web UI allowed to call from a browser (e.g. `http://localhost:8233`). @default [] */
   corsOrigins?: readonly string[];
   /** Largest accepted request body, in bytes. @default 4 MiB */
   bodyLimit?: number;
 }
+
+/** The answer of `CodecRoutesOptions.authorize`. */
+export type CodecAccess = boolean | 'forbidden';
 
 /** One payload as the codec protocol carries it (proto3 JSON: bytes as base64). */
 export interface WirePayload {
@@ -64,7 +70,11 @@ export const codecRoutes: FastifyPluginAsync<CodecRoutesOptions> = async (app, o
   app.setErrorHandler(answerError(bodyLimit));
 
   const guard = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-    if (await authorize(request)) return undefined;
+    const access = await authorize(request);
+    if (access === true) return undefined;
+    if (access === 'forbidden') {
+      return reply.code(403).send({ error: { code: 'forbidden', message: 'the codec endpoint needs a key with read over every credential' } });
+    }
     return reply
       .code(401)
       .header('WWW-Authenticate', 'Bearer')

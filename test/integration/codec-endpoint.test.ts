@@ -2,7 +2,7 @@
  * The Web UI codec endpoint with the real key ring, over real HTTP (issue 5): the API server listens
  * on a loopback port, and the payloads posted to `/codec/decode` are the real encrypted payloads of
  * a running credential's raw history. Without a key (on a server that does not admit keyless
- * loopback callers) it answers 401; with a key holding `read` over every credential it answers the
+ * loopback callers) it answers 401 (403 for a key that does not cover every credential); with a key holding `read` over every credential it answers the
  * payloads decoded and redacted: shape, version, expiry and the last four characters of secrets,
  * never a secret. Browser preflights from the UI origin get the CORS headers the UI needs.
  *
@@ -125,12 +125,15 @@ describe('codec endpoint: real key ring, real history payloads, real HTTP', () =
     for (const p of historyPayloads) expect(wireText(p, keyIdMetadataKey)).toBe(parseKeyring(env.encryptionKeys).encryptionKeyId);
   });
 
-  it('refuses callers without a key, with a wrong key, or with a key not covering every credential (401)', async () => {
+  it('refuses callers without a key or with a wrong key (401), and a key not covering every credential (403)', async () => {
     const body = { payloads: historyPayloads };
+    const forbidden = await send(strict, 'POST', '/codec/decode', { authorization: `Bearer ${teamKey}`, origin: uiOrigin, 'x-namespace': env.namespace }, body);
+    expect(forbidden.status).toBe(403);
+    expect(JSON.parse(forbidden.body)).toEqual({ error: { code: 'forbidden', message: expect.any(String) } });
+    expect(forbidden.body).not.toContain(historyPayloads[0]?.data?.slice(0, 16));
     const cases: Record<string, string>[] = [
       {},
       { authorization: 'Bearer not-a-configured-key-0000' },
-      { authorization: `Bearer ${teamKey}` },
       { authorization: `Basic ${Buffer.from(`ui:${readAllKey}`).toString('base64')}` },
     ];
     for (const headers of cases) {

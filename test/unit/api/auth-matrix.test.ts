@@ -109,7 +109,7 @@ describe('codec endpoint', () => {
     const { app } = testServer();
     expect((await app.inject(decode)).statusCode).toBe(401);
     expect((await app.inject({ ...decode, headers: bearer('not-a-configured-key-000') })).statusCode).toBe(401);
-    expect((await app.inject({ ...decode, headers: bearer(testKeys.adminTeamA) })).statusCode).toBe(401);
+    expect((await app.inject({ ...decode, headers: bearer(testKeys.adminTeamA) })).statusCode).toBe(403);
     expect((await app.inject({ ...decode, headers: bearer(testKeys.readAll) })).statusCode).toBe(200);
   });
 
@@ -145,15 +145,14 @@ const codecRoutes = ['/codec/decode', '/codec/encode'];
 describe.each(codecRoutes)('codec endpoint %s', (url) => {
   const request = { method: 'POST' as const, url, payload: { payloads: [] } };
 
-  it('no key 401, wrong key 401, key over some credentials only 401, read over all 200', async () => {
+  it('no key 401, wrong key 401, key over some credentials only 403, read over all 200', async () => {
     const { app } = testServer();
     const status = async (headers: Record<string, string>) => (await app.inject({ ...request, headers })).statusCode;
     expect(await status({})).toBe(401);
     expect(await status(bearer('not-a-configured-key-000'))).toBe(401);
-    // Authenticated, but the key does not cover every credential: refused like an unknown key
-    // (the codec plugin's authorize() answers yes or no; see docs/security.md).
-    expect(await status(bearer(testKeys.adminTeamA))).toBe(401);
-    expect(await status(bearer(testKeys.readTeamA))).toBe(401);
+    // Authenticated, but the key does not cover every credential: forbidden.
+    expect(await status(bearer(testKeys.adminTeamA))).toBe(403);
+    expect(await status(bearer(testKeys.readTeamA))).toBe(403);
     expect(await status(bearer(testKeys.readAll))).toBe(200);
     expect(await status(bearer(testKeys.adminAll))).toBe(200);
   });
