@@ -12,10 +12,17 @@ import { Output } from './output';
 import { addServiceCommands } from './service-commands';
 import { addWatchCommand } from './watch';
 
+/** The version in package.json (two folders up from both src/cli and dist/cli). */
+function packageVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../../package.json') as { version: string }).version;
+}
+
 /** Builds the command tree (exported for tests and embedding). */
 export function buildProgram(): Command {
   const program = new Command('halflife')
     .description('Halflife keeps third-party API tokens fresh: one Temporal workflow per credential.')
+    .version(packageVersion(), '-V, --version')
     .option('--json', 'print JSON (the HTTP API\'s shapes) instead of text')
     .addHelpText(
       'after',

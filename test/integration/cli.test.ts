@@ -159,6 +159,8 @@ describe('halflife CLI', () => {
 
     const usage = await runCli(['get'], env);
     expect(usage.code).toBe(2);
+    const version = await runCli(['--version'], env);
+    expect(version).toMatchObject({ code: 0, stdout: `${(require('../../package.json') as { version: string }).version}\n` });
 
     const unreachable = await runCli(['get', 'x'], { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` });
     expect(unreachable.code).toBe(7);
