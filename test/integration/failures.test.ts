@@ -3,74 +3,59 @@
  * failures degrade the credential while its token stays serviceable, and it recovers.
  */
 import { isHalflifeError } from '../../src/errors';
-import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { registerOAuth2 } from '../helpers/oauth2-credential';
 import { openTokenClient, uniqueId } from '../helpers/test-env';
+import { useOAuth2Stack } from '../helpers/oauth2-stack';
 import { waitFor } from '../helpers/wait';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
 describe('failures', () => {
   const taskQueue = uniqueId('tq-failures');
-  let fake: FakeOAuth2Server;
-  let worker: WorkerProcess;
-  let client: Awaited<ReturnType<typeof openTokenClient>>;
-
-  beforeAll(async () => {
-    fake = await startFakeOAuth2Server();
-    worker = await startWorkerProcess(taskQueue);
-    client = await openTokenClient(taskQueue);
-  });
-
-  afterAll(async () => {
-    await client?.shutdown();
-    await worker?.stop();
-    await fake?.close();
-  });
+  const stack = useOAuth2Stack(taskQueue);
 
   it('invalid_grant leads to reauth_required after exactly one attempt; reauthorize brings it back', async () => {
-    fake.setExpiresIn(3600);
-    const cred = await registerOAuth2(client, fake);
-    const calls = fake.callsFor(cred.clientId);
-    fake.rejectNextWith(1, 'invalid_grant');
-    const error = await client.refresh(cred.id, { staleVersion: cred.token.version }).catch((e: unknown) => e);
+    stack.fake.setExpiresIn(3600);
+    const cred = await registerOAuth2(stack.client, stack.fake);
+    const calls = stack.fake.callsFor(cred.clientId);
+    stack.fake.rejectNextWith(1, 'invalid_grant');
+    const error = await stack.client.refresh(cred.id, { staleVersion: cred.token.version }).catch((e: unknown) => e);
     expect(isHalflifeError(error, 'ReauthRequiredError')).toBe(true);
-    expect(fake.callsFor(cred.clientId) - calls).toBe(1);
-    const described = await client.describe(cred.id);
+    expect(stack.fake.callsFor(cred.clientId) - calls).toBe(1);
+    const described = await stack.client.describe(cred.id);
     expect(described.status).toBe('reauth_required');
     expect(described.lastError).toMatchObject({ kind: 'reauth', code: 'invalid_grant' });
     // no retry happens on its own
-    expect(fake.callsFor(cred.clientId) - calls).toBe(1);
+    expect(stack.fake.callsFor(cred.clientId) - calls).toBe(1);
 
-    const token = await client.reauthorize(cred.id, { grant: { refreshToken: fake.issueRefreshToken(cred.clientId) } });
+    const token = await stack.client.reauthorize(cred.id, { grant: { refreshToken: stack.fake.issueRefreshToken(cred.clientId) } });
     expect(token.version).toBe(cred.token.version + 1);
     expect(token.status).toBe('active');
-    expect((await client.describe(cred.id)).status).toBe('active');
-    expect(fake.replays).toBe(0);
-    await client.revoke(cred.id);
+    expect((await stack.client.describe(cred.id)).status).toBe('active');
+    expect(stack.fake.replays).toBe(0);
+    await stack.client.revoke(cred.id);
   });
 
   it('three 5xx answers then success: degraded while the token stays valid, then active again', async () => {
-    fake.setExpiresIn(30);
-    const cred = await registerOAuth2(client, fake, { retryInitialMs: 500 });
-    fake.failNext(3, { status: 503 });
-    const calls = fake.callsFor(cred.clientId);
-    const refreshing = client.refresh(cred.id, { staleVersion: cred.token.version });
+    stack.fake.setExpiresIn(30);
+    const cred = await registerOAuth2(stack.client, stack.fake, { retryInitialMs: 500 });
+    stack.fake.failNext(3, { status: 503 });
+    const calls = stack.fake.callsFor(cred.clientId);
+    const refreshing = stack.client.refresh(cred.id, { staleVersion: cred.token.version });
     const degraded = await waitFor('degraded status', async () => {
-      const d = await client.describe(cred.id);
+      const d = await stack.client.describe(cred.id);
       return d.status === 'degraded' ? d : undefined;
     });
     expect(degraded.lastError).toMatchObject({ kind: 'transient', code: 'http_503' });
     // the token served meanwhile is still the last valid one
-    const served = await client.getToken(cred.id);
+    const served = await stack.client.getToken(cred.id);
     expect(served.accessToken).toBe(cred.token.accessToken);
     expect(served.expiresAt).toBeGreaterThan(Date.now());
     const outcome = await refreshing;
     expect(outcome.refreshed).toBe(true);
-    expect(fake.callsFor(cred.clientId) - calls).toBe(4);
-    const recovered = await client.describe(cred.id);
+    expect(stack.fake.callsFor(cred.clientId) - calls).toBe(4);
+    const recovered = await stack.client.describe(cred.id);
     expect(recovered.status).toBe('active');
     expect(recovered.counts.failures).toBe(3);
     expect(recovered.lastError).toBeUndefined();
-    await client.revoke(cred.id);
+    await stack.client.revoke(cred.id);
   });
 });

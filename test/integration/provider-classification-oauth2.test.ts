@@ -6,11 +6,11 @@
  */
 import type { TokenView } from '../../src/credential';
 import { isHalflifeError } from '../../src/errors';
-import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
+import type { FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { fastPolicy } from '../helpers/oauth2-credential';
 import { openTokenClient, uniqueId } from '../helpers/test-env';
+import { useOAuth2Stack } from '../helpers/oauth2-stack';
 import { waitFor } from '../helpers/wait';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
 type Flavour = 'oauth2' | 'oauth2_client_credentials';
 
@@ -65,91 +65,77 @@ const flavours: Flavour[] = ['oauth2', 'oauth2_client_credentials'];
 
 describe('classification rows through the workflow: OAuth 2.0', () => {
   const taskQueue = uniqueId('tq-class-oauth2');
-  let fake: FakeOAuth2Server;
-  let worker: WorkerProcess;
-  let client: Awaited<ReturnType<typeof openTokenClient>>;
+  const stack = useOAuth2Stack(taskQueue, { expiresIn: 60 });
 
-  beforeAll(async () => {
-    fake = await startFakeOAuth2Server({ expiresIn: 60 });
-    worker = await startWorkerProcess(taskQueue);
-    client = await openTokenClient(taskQueue);
-  });
-
-  afterAll(async () => {
-    await client?.shutdown();
-    await worker?.stop();
-    await fake?.close();
-  });
-
-  /** Registers a credential of `flavour` with its own client; its first token lives 60 s. */
+  /** Registers a credential of `flavour` with its own stack.client; its first token lives 60 s. */
   async function register(flavour: Flavour): Promise<{ id: string; clientId: string; token: TokenView }> {
     const clientId = uniqueId('client');
     const clientSecret = `secret-${uniqueId('s')}`;
-    fake.addClient(clientId, clientSecret);
+    stack.fake.addClient(clientId, clientSecret);
     const id = uniqueId(`class-${flavour}`);
-    const config = { tokenEndpoint: fake.tokenEndpoint, clientId, clientSecret };
+    const config = { tokenEndpoint: stack.fake.tokenEndpoint, clientId, clientSecret };
     const registration =
       flavour === 'oauth2'
-        ? await client.register({ id, provider: 'oauth2', config, grant: { refreshToken: fake.issueRefreshToken(clientId) }, policy })
-        : await client.register({ id, provider: 'oauth2_client_credentials', config, policy });
-    expect(fake.callsFor(clientId)).toBe(1);
+        ? await stack.client.register({ id, provider: 'oauth2', config, grant: { refreshToken: stack.fake.issueRefreshToken(clientId) }, policy })
+        : await stack.client.register({ id, provider: 'oauth2_client_credentials', config, policy });
+    expect(stack.fake.callsFor(clientId)).toBe(1);
     return { id, clientId, token: registration.token };
   }
 
   const permanentCases = flavours.flatMap((flavour) => permanent.map((c) => [flavour, c.row, c] as const));
   it.each(permanentCases)('%s %s: reauth_required after exactly one call, last token still served', async (flavour, _row, c) => {
     const cred = await register(flavour);
-    c.inject(fake);
-    const error = await client.refresh(cred.id).catch((e: unknown) => e);
+    c.inject(stack.fake);
+    const error = await stack.client.refresh(cred.id).catch((e: unknown) => e);
     expect(isHalflifeError(error, 'ReauthRequiredError')).toBe(true);
-    const described = await client.describe(cred.id);
+    const described = await stack.client.describe(cred.id);
     expect(described.status).toBe('reauth_required');
     expect(described.lastError).toMatchObject({ kind: c.kind(flavour), code: c.code });
-    expect(fake.callsFor(cred.clientId)).toBe(2);
+    expect(stack.fake.callsFor(cred.clientId)).toBe(2);
 
-    const served = await client.getToken(cred.id);
+    const served = await stack.client.getToken(cred.id);
     expect(served.accessToken).toBe(cred.token.accessToken);
-    expect(fake.isValidAccessToken(served.accessToken)).toBe(true);
+    expect(stack.fake.isValidAccessToken(served.accessToken)).toBe(true);
 
     // Watch for a retry that must not come (a retry would be due after retryInitialMs = 1 s).
     const watchUntil = Date.now() + quietWindowMs;
     await waitFor('the quiet window to pass without a retry', () => {
-      if (fake.callsFor(cred.clientId) !== 2) throw new Error(`unexpected retry: ${fake.callsFor(cred.clientId)} calls`);
+      if (stack.fake.callsFor(cred.clientId) !== 2) throw new Error(`unexpected retry: ${stack.fake.callsFor(cred.clientId)} calls`);
       return Date.now() >= watchUntil;
     }, { timeoutMs: quietWindowMs + 2000 });
-    expect(fake.callsFor(cred.clientId)).toBe(2);
-    expect((await client.describe(cred.id)).counts.upstreamCalls).toBe(2);
-    await client.revoke(cred.id);
+    expect(stack.fake.callsFor(cred.clientId)).toBe(2);
+    expect((await stack.client.describe(cred.id)).counts.upstreamCalls).toBe(2);
+    await stack.client.revoke(cred.id);
   });
 
   const retriedCases = flavours.flatMap((flavour) => retried.map((c) => [flavour, c.row, c] as const));
   it.each(retriedCases)('%s %s: degraded, last token served, retried after the row delay, then active', async (flavour, _row, c) => {
     const cred = await register(flavour);
-    c.inject(fake);
-    const refreshing = client.refresh(cred.id);
+    c.inject(stack.fake);
+    const refreshing = stack.client.refresh(cred.id);
     const degraded = await waitFor('the degraded status', async () => {
-      const d = await client.describe(cred.id);
+      const d = await stack.client.describe(cred.id);
       return d.status === 'degraded' ? d : undefined;
     }, { timeoutMs: 10_000, intervalMs: 25 });
     expect(degraded.lastError).toMatchObject({ kind: c.kind, code: c.code });
-    const served = await client.getToken(cred.id);
+    const served = await stack.client.getToken(cred.id);
     expect(served.accessToken).toBe(cred.token.accessToken);
-    expect(fake.isValidAccessToken(served.accessToken)).toBe(true);
+    expect(stack.fake.isValidAccessToken(served.accessToken)).toBe(true);
 
     const outcome = await refreshing;
     expect(outcome.refreshed).toBe(true);
     expect(outcome.token.accessToken).not.toBe(cred.token.accessToken);
-    expect(fake.isValidAccessToken(outcome.token.accessToken)).toBe(true);
-    const times = fake.callTimesFor(cred.clientId);
+    expect(stack.fake.isValidAccessToken(outcome.token.accessToken)).toBe(true);
+    const times = stack.fake.callTimesFor(cred.clientId);
     expect(times).toHaveLength(3);
     const gap = times[2]! - times[1]!;
     expect(gap).toBeGreaterThanOrEqual(c.minGapMs);
     expect(gap).toBeLessThanOrEqual(c.maxGapMs);
-    const recovered = await client.describe(cred.id);
+    const recovered = await stack.client.describe(cred.id);
     expect(recovered.status).toBe('active');
     expect(recovered.counts.failures).toBe(1);
     expect(recovered.lastError).toBeUndefined();
-    expect((await client.getToken(cred.id)).accessToken).toBe(outcome.token.accessToken);
-    await client.revoke(cred.id);
+    expect((await stack.client.getToken(cred.id)).accessToken).toBe(outcome.token.accessToken);
+    await stack.client.revoke(cred.id);
   });
 });

@@ -11,12 +11,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { temporal } from '@temporalio/proto';
 import { credentialWorkflowId } from '../../src/messages';
-import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { registerOAuth2 } from '../helpers/oauth2-credential';
 import type { ReplayInput, ReplayOutcome } from '../helpers/replay-main';
 import { openTokenClient, uniqueId } from '../helpers/test-env';
+import { useOAuth2Stack } from '../helpers/oauth2-stack';
 import { waitFor } from '../helpers/wait';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
 const run = promisify(execFile);
 const root = path.join(__dirname, '..', '..');
@@ -39,56 +38,41 @@ async function replay(inputs: ReplayInput[], workflowsPath?: string): Promise<Re
 
 describe('workflow replay', () => {
   const taskQueue = uniqueId('tq-replay');
-  let fake: FakeOAuth2Server;
-  let worker: WorkerProcess;
-  let client: Awaited<ReturnType<typeof openTokenClient>>;
-
-  beforeAll(async () => {
-    fake = await startFakeOAuth2Server();
-    fake.setExpiresIn(2);
-    worker = await startWorkerProcess(taskQueue);
-    client = await openTokenClient(taskQueue);
-  });
-
-  afterAll(async () => {
-    await client?.shutdown();
-    await worker?.stop();
-    await fake?.close();
-  });
+  const stack = useOAuth2Stack(taskQueue, { expiresIn: 2 });
 
   it('every run of a busy credential replays deterministically; a different workflow does not', async () => {
-    const cred = await registerOAuth2(client, fake, { maxCyclesPerRun: 3 });
+    const cred = await registerOAuth2(stack.client, stack.fake, { maxCyclesPerRun: 3 });
     const workflowId = credentialWorkflowId(cred.id);
 
     // Scheduled cycles.
-    await waitFor('two scheduled refreshes', async () => (await client.describe(cred.id)).version >= cred.token.version + 2);
+    await waitFor('two scheduled refreshes', async () => (await stack.client.describe(cred.id)).version >= cred.token.version + 2);
     // A forced refresh.
-    const now = await client.getToken(cred.id);
-    const forced = await client.refresh(cred.id, { staleVersion: now.version });
+    const now = await stack.client.getToken(cred.id);
+    const forced = await stack.client.refresh(cred.id, { staleVersion: now.version });
     expect(forced.token.version).toBeGreaterThan(now.version);
     // A transient failure, retried.
-    const failuresBefore = (await client.describe(cred.id)).counts.failures;
-    fake.failNext(1, { status: 503 });
+    const failuresBefore = (await stack.client.describe(cred.id)).counts.failures;
+    stack.fake.failNext(1, { status: 503 });
     const afterFailure = await waitFor('a failed attempt followed by a new token', async () => {
-      const d = await client.describe(cred.id);
+      const d = await stack.client.describe(cred.id);
       return d.counts.failures > failuresBefore && d.version > forced.token.version && d.status === 'active' ? d : undefined;
     });
     // A rejected grant, then re-authorization.
-    fake.rejectNextWith(1, 'invalid_grant');
-    await waitFor('reauth_required', async () => (await client.describe(cred.id)).status === 'reauth_required');
-    const reauthorized = await client.reauthorize(cred.id, { grant: { refreshToken: fake.issueRefreshToken(cred.clientId) } });
+    stack.fake.rejectNextWith(1, 'invalid_grant');
+    await waitFor('reauth_required', async () => (await stack.client.describe(cred.id)).status === 'reauth_required');
+    const reauthorized = await stack.client.reauthorize(cred.id, { grant: { refreshToken: stack.fake.issueRefreshToken(cred.clientId) } });
     expect(reauthorized.version).toBeGreaterThan(afterFailure.version);
     // Continue-as-new (every 3 cycles), twice.
-    await waitFor('two continue-as-new', async () => (await client.describe(cred.id)).counts.runs >= 3, { timeoutMs: 60_000 });
-    await client.revoke(cred.id);
+    await waitFor('two continue-as-new', async () => (await stack.client.describe(cred.id)).counts.runs >= 3, { timeoutMs: 60_000 });
+    await stack.client.revoke(cred.id);
 
     // Every run, oldest first: follow the continue-as-new chain from the first run.
-    const firstRunId = (await client.temporal.workflow.getHandle(workflowId).describe()).raw.workflowExecutionInfo?.firstRunId;
+    const firstRunId = (await stack.client.temporal.workflow.getHandle(workflowId).describe()).raw.workflowExecutionInfo?.firstRunId;
     expect(firstRunId).toBeTruthy();
     const inputs: ReplayInput[] = [];
     const histories: temporal.api.history.v1.IHistory[] = [];
     for (let runId: string | undefined = firstRunId ?? undefined; runId; ) {
-      const history = await client.temporal.workflow.getHandle(workflowId, runId).fetchHistory();
+      const history = await stack.client.temporal.workflow.getHandle(workflowId, runId).fetchHistory();
       inputs.push({ workflowId, runId, historyBase64: Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('base64') });
       histories.push(history);
       const last = history.events?.[history.events.length - 1];
