@@ -8,9 +8,10 @@ import { ApiKeys, loadApiKeys } from '../api/keys';
 import { ApiMetrics } from '../api/metrics';
 import { createApiServer } from '../api/server';
 import { AesGcmCodec } from '../codec/aes-gcm-codec';
+import type { Keyring } from '../codec/keyring';
 import type { HalflifeConfig } from '../config';
 import type { Logger } from '../logger';
-import { keyringOf, openTokenClient, stateDirOf } from './connections';
+import { openTokenClient, stateDirOf } from './connections';
 
 /** A listening API. */
 export interface ApiProcess {
@@ -34,16 +35,16 @@ function keysFor(config: HalflifeConfig, logger: Logger): ApiKeys {
   return keys;
 }
 
-/** Starts the HTTP API against the Temporal server at `address`. */
-export async function startApiProcess(config: HalflifeConfig, logger: Logger, address: string): Promise<ApiProcess> {
+/** Starts the HTTP API against the Temporal server at `address`, encrypting with `keyring`. */
+export async function startApiProcess(config: HalflifeConfig, logger: Logger, address: string, keyring: Keyring): Promise<ApiProcess> {
   const keys = keysFor(config, logger);
-  const client = await openTokenClient({ ...config, temporal: { ...config.temporal, address } });
+  const client = await openTokenClient({ ...config, temporal: { ...config.temporal, address } }, { keyring });
   const app = createApiServer({
     tokenClient: client,
     keys,
     logger,
     uiOrigins: config.uiOrigins,
-    codec: { codec: new AesGcmCodec(keyringOf(config)), allowLoopbackWithoutKey: !config.production },
+    codec: { codec: new AesGcmCodec(keyring), allowLoopbackWithoutKey: !config.production },
     health: {
       temporal: async () => {
         await client.connection.healthService.check({});

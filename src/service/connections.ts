@@ -5,9 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Connection } from '@temporalio/client';
-import type { DataConverter } from '@temporalio/common';
 import { Redis } from 'ioredis';
-import { createDataConverter, createWorkerDataConverter } from '../codec/data-converter';
+import { createDataConverter } from '../codec/data-converter';
 import { devKeyFileName, loadOrCreateDevKeyring, parseKeyring, type Keyring } from '../codec/keyring';
 import type { HalflifeConfig } from '../config';
 import { InvalidConfigError, TemporalUnreachableError } from '../errors';
@@ -44,16 +43,6 @@ export function keyringOf(config: HalflifeConfig, options: { create?: boolean } 
   return loadOrCreateDevKeyring(dir);
 }
 
-/** Data converter for clients (payload codec and failure converter). */
-export function clientDataConverter(config: HalflifeConfig, options: { createKeys?: boolean } = {}): DataConverter {
-  return createDataConverter(keyringOf(config, { create: options.createKeys }));
-}
-
-/** Data converter for workers (payload codec and failure converter path). */
-export function workerDataConverter(config: HalflifeConfig): DataConverter {
-  return createWorkerDataConverter(keyringOf(config));
-}
-
 /** Redis for this process: `REDIS_URL`, else a local Redis if one answers, else none. */
 export async function openRedis(config: HalflifeConfig, options: { probeLocal?: boolean } = {}): Promise<Redis | undefined> {
   const url = config.redisUrl ?? (options.probeLocal !== false && (await isRedisUp(localRedisUrl)) ? localRedisUrl : undefined);
@@ -77,10 +66,14 @@ export interface OpenedTokenClient extends TokenClient {
 
 /**
  * A TokenClient for the configured deployment; `shutdown()` also closes the connections it opened.
- * `createKeys: false` refuses to create a development key ring (see `keyringOf`).
+ * It encrypts with `keyring` when given (a process that already loaded it), else with `keyringOf`;
+ * `createKeys: false` refuses to create a development key ring there.
  */
-export async function openTokenClient(config: HalflifeConfig, options: { createKeys?: boolean; connectTimeoutMs?: number } = {}): Promise<OpenedTokenClient> {
-  const dataConverter = clientDataConverter(config, options);
+export async function openTokenClient(
+  config: HalflifeConfig,
+  options: { keyring?: Keyring; createKeys?: boolean; connectTimeoutMs?: number } = {},
+): Promise<OpenedTokenClient> {
+  const dataConverter = createDataConverter(options.keyring ?? keyringOf(config, { create: options.createKeys }));
   let connection: Connection;
   try {
     connection = await connectTemporal({

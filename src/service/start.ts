@@ -12,7 +12,8 @@ import { ensureTemporalCli } from '../dev/temporal-cli';
 import type { Logger } from '../logger';
 import { requiredSearchAttributes } from '../search-attributes';
 import { createCredentialWorker } from '../worker';
-import { openRedis, stateDirOf, workerDataConverter } from './connections';
+import { createWorkerDataConverter } from '../codec/data-converter';
+import { keyringOf, openRedis, stateDirOf } from './connections';
 import { installTemporalLogging } from './temporal-logging';
 
 /** What `startService` runs. */
@@ -80,6 +81,8 @@ export async function startService(config: HalflifeConfig, logger: Logger, parts
   let worker: Worker | undefined;
   let server: DevServerHandle | undefined;
   let address: string;
+  // Loaded once for the worker, the API's client and the codec endpoint; a bad ring fails before anything starts.
+  const keyring = keyringOf(config);
   try {
     server = parts.devServer === false ? undefined : await devServerFor(config, logger);
     if (server) closers.push(() => server?.stop());
@@ -96,12 +99,12 @@ export async function startService(config: HalflifeConfig, logger: Logger, parts
         taskQueue: config.taskQueue,
         redis,
         redisPrefix: config.redisPrefix,
-        dataConverter: workerDataConverter(config),
+        dataConverter: createWorkerDataConverter(keyring),
         workflowBundlePath: prebuiltBundle(),
       });
     }
     if (parts.api !== false) {
-      const api = await (await import('./api-process')).startApiProcess(config, logger, address);
+      const api = await (await import('./api-process')).startApiProcess(config, logger, address, keyring);
       closers.push(() => api.close());
     }
   } catch (err) {
