@@ -10,6 +10,7 @@
  */
 import type { PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { withDeadline } from '../client/deadline';
 import { codecRoutes, type CodecAccess } from '../codec/codec-server';
 import { createLogger, type Logger } from '../logger';
 import { authenticateRequest, installAuth, requireKey } from './auth';
@@ -65,13 +66,7 @@ const loopback = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 async function probe(check: (() => Promise<boolean>) | undefined, timeoutMs: number): Promise<boolean | 'disabled'> {
   if (!check) return 'disabled';
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-  try {
-    return await Promise.race([check().then(Boolean, () => false), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withDeadline(check().then(Boolean), timeoutMs, () => new Error('health check timed out')).catch(() => false);
 }
 
 /** The codec endpoint's access rule: a key with `read` over all credentials, or (if allowed) a keyless loopback caller. */

@@ -8,6 +8,7 @@ import type { CredentialDescription } from '../credential';
 import { isHalflifeError } from '../errors';
 import type { OpenedTokenClient } from '../service/connections';
 import { describeResponse, summaryResponse } from '../api/responses';
+import { withDeadline } from '../client/deadline';
 import type { CredentialSummary } from '../client/token-client';
 import { relativeTime, table, type Output } from './output';
 import { withClient } from './session';
@@ -31,22 +32,13 @@ interface WatchRow {
 /** How long a credential's workflow gets to answer `describe` (a query needs a running worker). */
 const describeTimeoutMs = 3000;
 
-/** `promise`, or a rejection when it takes longer than `ms`. */
-function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /** Describes every listed credential; one that cannot be described is shown from the list alone. */
 async function snapshot(client: OpenedTokenClient): Promise<WatchRow[]> {
   const rows = await client.list();
   const described = await Promise.all(
     rows.map(async (summary): Promise<WatchRow | undefined> => {
       try {
-        return { summary, description: await withinMs(client.describe(summary.id), describeTimeoutMs) };
+        return { summary, description: await withDeadline(client.describe(summary.id), describeTimeoutMs, () => new Error(`no answer within ${describeTimeoutMs} ms`)) };
       } catch (err) {
         if (isHalflifeError(err, 'CredentialNotFoundError')) return undefined; // ended in between
         return { summary, problem: err instanceof Error ? err.message : String(err) };

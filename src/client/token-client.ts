@@ -27,6 +27,7 @@ import { policyProblem } from '../policy';
 import { initialState } from '../workflows/credential-state';
 import { isAuthError } from './auth-errors';
 import { isUpdateLimitStatus } from './connect';
+import { withDeadline } from './deadline';
 import { translateError } from './errors-map';
 import { listQuery, type ListFilter } from './list-query';
 import { parseRegistration, type RegisterInput } from './registration';
@@ -71,14 +72,6 @@ export interface Registration {
 interface LocalEntry {
   view: TokenView;
   cachedAt: number;
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Consumer API of Halflife for Node services. */
