@@ -10,17 +10,9 @@ import { inApiTerms, reauthorizeFrom, registerOrReplace } from '../api/credentia
 import { describeResponse, summaryResponse, tokenResponse } from '../api/responses';
 import { providerNames } from '../api/schemas';
 import { readJsonObject } from './input';
+import { integerOption } from './options';
 import { duration, relativeTime, table, type Output } from './output';
 import { withClient } from './session';
-
-/** A non-negative integer option, or an error naming the option. */
-function integerOption(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidConfigError(name, 'must be a non-negative integer');
-    return n;
-  };
-}
 
 /** Human lines for a description. */
 function describeLines(d: CredentialDescription, now = Date.now()): string[] {

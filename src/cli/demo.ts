@@ -15,13 +15,14 @@ import { startFakeProvider } from '../fakes/fake-provider';
 import { createLogger } from '../logger';
 import { openTokenClient } from '../service/connections';
 import { startService } from '../service/start';
+import { integerOption } from './options';
 import { lastFour, relativeTime, type Output } from './output';
 
 /** Options of `demo`. */
 interface DemoOptions {
   provider: string;
-  lifetime: string;
-  cycles: string;
+  lifetime: number;
+  cycles: number;
 }
 
 /** Adds `demo` to `program`. */
@@ -30,16 +31,12 @@ export function addDemoCommand(program: Command, output: () => Output): void {
     .command('demo')
     .description('watch a credential rotate: dev server, worker, a fake provider and a short-lived token')
     .option('--provider <provider>', providerNames.join(' | '), 'oauth2')
-    .option('--lifetime <seconds>', 'lifetime of the fake\'s tokens', '10')
-    .option('--cycles <n>', 'stop after n refreshes (0: run until Ctrl-C)', '3')
+    .option('--lifetime <seconds>', 'lifetime of the fake\'s tokens', integerOption('--lifetime', 2), 10)
+    .option('--cycles <n>', 'stop after n refreshes (0: run until Ctrl-C)', integerOption('--cycles'), 3)
     .action(async (opts: DemoOptions) => {
       const provider = opts.provider as ProviderName;
       if (!providerNames.includes(provider)) throw new InvalidConfigError('--provider', `must be one of ${providerNames.join(', ')}`);
-      const lifetimeS = Number(opts.lifetime);
-      if (!Number.isInteger(lifetimeS) || lifetimeS < 2) throw new InvalidConfigError('--lifetime', 'must be an integer of at least 2 (seconds)');
-      const cycles = Number(opts.cycles);
-      if (!Number.isInteger(cycles) || cycles < 0) throw new InvalidConfigError('--cycles', 'must be a non-negative integer');
-      await runDemo(output(), provider, lifetimeS, cycles);
+      await runDemo(output(), provider, opts.lifetime, opts.cycles);
     });
 }
 

@@ -8,16 +8,8 @@ import { providerNames } from '../api/schemas';
 import type { ProviderName } from '../credential';
 import { InvalidConfigError } from '../errors';
 import { startFakeProvider } from '../fakes/fake-provider';
+import { integerOption } from './options';
 import type { Output } from './output';
-
-/** Parses a positive integer option. */
-function positive(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidConfigError(name, 'must be a positive integer');
-    return n;
-  };
-}
 
 /** Adds `fake` to `program`. */
 export function addFakeCommand(program: Command, output: () => Output): void {
@@ -25,8 +17,8 @@ export function addFakeCommand(program: Command, output: () => Output): void {
     .command('fake')
     .description('run a fake provider on 127.0.0.1 and write a registration body for it (for trying Halflife offline)')
     .argument('<provider>', providerNames.join(' | '))
-    .option('--port <port>', 'port to listen on (default: any free port)', positive('--port'))
-    .option('--lifetime <seconds>', 'lifetime of the tokens it issues', positive('--lifetime'), 120)
+    .option('--port <port>', 'port to listen on (default: any free port)', integerOption('--port', 1))
+    .option('--lifetime <seconds>', 'lifetime of the tokens it issues', integerOption('--lifetime', 1), 120)
     .option('--stable', 'wechat: register with stable_token')
     .option('-w, --write <path>', 'write the registration body to this file (mode 0600) instead of stdout')
     .action(async (provider: string, opts: { port?: number; lifetime: number; stable?: boolean; write?: string }) => {
