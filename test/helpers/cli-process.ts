@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { waitFor } from './wait';
+import { exited } from './worker-process';
 
 /** What a finished CLI run printed and returned. */
 export interface CliResult {
@@ -32,10 +33,10 @@ export async function runCli(args: readonly string[], env: Record<string, string
   const child = spawnCli(args, env);
   child.stdin?.end(options.input ?? '');
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const exited = new Promise<CliResult>((resolve) => child.once('exit', () => resolve(child.output())));
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   try {
-    const result = await exited;
+    await exited(child);
+    const result = child.output();
     if (result.code === null) throw new Error(`halflife ${args.join(' ')} did not finish within ${timeoutMs} ms: ${result.stderr.slice(-2000)}`);
     return result;
   } finally {

@@ -18,7 +18,8 @@ export interface WorkerProcess {
 
 const root = path.join(__dirname, '..', '..');
 
-function exited(child: ChildProcess): Promise<void> {
+/** Resolves when `child` has exited (at once if it already has). */
+export function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null
     ? Promise.resolve()
     : new Promise((resolve) => child.once('exit', () => resolve()));

@@ -13,7 +13,7 @@ import { statusSearchAttribute } from '../../src/search-attributes';
 import { initialState } from '../../src/workflows/credential-state';
 import { openTokenClient, testEnv, uniqueId } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { exited, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
 describe('halflife CLI', () => {
   const taskQueue = uniqueId('tq-cli');
@@ -183,7 +183,7 @@ describe('halflife CLI', () => {
       await runCli(['revoke', id], env);
     } finally {
       child.kill('SIGTERM');
-      await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+      await exited(child);
     }
     expect(child.exitCode).toBe(0);
   });
