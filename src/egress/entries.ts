@@ -32,7 +32,8 @@ function parseCidr(text: string): EgressEntry | string {
   const max = address.kind() === 'ipv4' ? 32 : 128;
   const digits = [...prefixText].every((ch) => ch >= '0' && ch <= '9');
   const prefix = Number(prefixText);
-  if (prefixText === '' || prefixText.length > 3 || !digits || prefix > max) return `has a prefix length that is not a number from 0 to ${max}`;
+  const leadingZero = prefixText.length > 1 && prefixText.startsWith('0');
+  if (prefixText === '' || prefixText.length > 3 || !digits || leadingZero || prefix > max) return `has a prefix length that is not a number from 0 to ${max}`;
   const network =
     address.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(`${address.toString()}/${prefix}`) : ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/${prefix}`);
   if (network.toString() !== address.toString()) return `has bits set past its prefix length (the network is ${network.toString()}/${prefix})`;
