@@ -74,9 +74,9 @@ function changedPart(input: string, url: URL): string | undefined {
  */
 export function canonicalUrl(input: string): { url: string } | { problem: string } {
   if (input.length > maxUrlLength) return { problem: `must be at most ${maxUrlLength} characters` };
-  if (input !== input.trim()) return { problem: 'must not start or end with white space' };
   const bad = forbiddenCharacter(input);
   if (bad) return { problem: bad };
+  if (input !== input.trim()) return { problem: 'must not start or end with white space' };
   if (input.includes('\\')) return { problem: 'must not contain a backslash' };
   let url: URL;
   try {
@@ -121,7 +121,7 @@ function secretParameters(url: URL): { index: number; reason: string }[] {
   let index = 0;
   for (const [name, value] of url.searchParams) {
     index += 1;
-    if (secretName(name)) found.push({ index, reason: `query parameter ${index} has a name that says it holds a secret` });
+    if (secretName(name) || secretValue(name)) found.push({ index, reason: `query parameter ${index} has a name that looks like a secret or says it holds one` });
     else if (secretValue(value)) found.push({ index, reason: `the value of query parameter ${index} looks like a secret` });
   }
   return found;
