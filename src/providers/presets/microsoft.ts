@@ -70,7 +70,7 @@ export const microsoft: Preset = {
       source: `${platform}/reference-error-codes`,
     },
     {
-      fact: 'Example answer: AADSTS700082: The refresh token has expired due to inactivity. The token was inactive for 90.00:00:00.',
+      fact: 'Example answer: AADSTS700082: The refresh token has expired due to inactivity. The token was inactive for 90.00:00:00 (90 days).',
       source: 'https://learn.microsoft.com/en-us/answers/questions/1338428/aadsts700082-the-refresh-token-has-expired-due-to',
     },
     {

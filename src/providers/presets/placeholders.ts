@@ -5,6 +5,8 @@
  * tests (which fill them from each placeholder's example).
  */
 
+import { presetUrlFields, type Preset, type PresetUrlField } from './preset';
+
 const placeholderPattern = /\{([a-zA-Z][a-zA-Z0-9_]*)\}/g;
 
 /** The placeholder names a template mentions, in order of first appearance, without repeats. */
@@ -33,4 +35,14 @@ export function fillPlaceholders(template: string, values: Readonly<Record<strin
     if (value === undefined) throw new MissingPlaceholderError(name);
     return value;
   });
+}
+
+/** Every URL of a preset with its placeholders filled; throws `MissingPlaceholderError` when a value is missing. */
+export function fillPresetUrls(preset: Preset, values: Readonly<Record<string, string>>): Partial<Record<PresetUrlField, string>> {
+  const urls: Partial<Record<PresetUrlField, string>> = {};
+  for (const field of presetUrlFields) {
+    const template = preset[field];
+    if (template !== undefined) urls[field] = fillPlaceholders(template, values);
+  }
+  return urls;
 }

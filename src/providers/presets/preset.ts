@@ -26,7 +26,8 @@ export interface PresetPlaceholder {
  *
  * `match` is `field=value` (that OAuth field of the error answer equals the value, e.g.
  * `error=invalid_grant`) or `field~text` (the field contains the text; `body~text` searches the
- * whole answer). The part after `=` or `~` is the keyword a backing fact must mention.
+ * whole answer). The part after `=` or `~` is the keyword a backing fact must mention. Rows are
+ * tried in order and the first match wins, so a more specific row comes first.
  */
 export interface PresetError {
   match: string;
@@ -93,6 +94,12 @@ export interface Preset {
   /** Every value above, backed by a fact with its source. */
   facts: PresetFact[];
 }
+
+/** The preset fields that hold a URL (each may contain placeholders). */
+export const presetUrlFields = ['tokenEndpoint', 'issuer', 'authorizationEndpoint', 'deviceAuthorizationEndpoint', 'revocationEndpoint'] as const;
+
+/** The name of one URL field of a preset. */
+export type PresetUrlField = (typeof presetUrlFields)[number];
 
 /** One second in milliseconds. */
 export const SECOND = 1_000;

@@ -41,7 +41,7 @@ export const salesforce: Preset = {
       source: restGuide,
     },
     {
-      fact: 'Sessions expire after the time set in Security Controls, default two hours.',
+      fact: 'Sessions, whose timeout bounds the access token, expire after the time set in Security Controls, default two hours.',
       source: 'https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_error_handling_session_exp.htm',
     },
     {
