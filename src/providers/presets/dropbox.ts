@@ -8,7 +8,7 @@ export const dropbox: Preset = {
   name: 'dropbox',
   title: 'Dropbox',
   provider: 'oauth2',
-  tokenEndpoint: 'https://api.dropboxapi.com/oauth2/token',
+  tokenEndpoint: 'https://api.dropbox.com/oauth2/token',
   authorizationEndpoint: 'https://www.dropbox.com/oauth2/authorize',
   clientAuth: 'client_secret_basic',
   authorizationParams: { token_access_type: 'offline' },
@@ -17,7 +17,7 @@ export const dropbox: Preset = {
   quirks: ['a refresh answers a new access token and expires_in only: the refresh token stays the same'],
   facts: [
     {
-      fact: 'The Dropbox API returns short-lived access tokens and optionally refresh tokens: ask for token_access_type=offline at https://www.dropbox.com/oauth2/authorize to get a refresh token, then exchange it at https://api.dropboxapi.com/oauth2/token with grant_type=refresh_token.',
+      fact: 'The Dropbox API returns short-lived access tokens and optionally refresh tokens: ask for token_access_type=offline at https://www.dropbox.com/oauth2/authorize to get a refresh token, then exchange it at the /oauth2/token endpoint with grant_type=refresh_token.',
       source: offline,
     },
     {
@@ -33,7 +33,7 @@ export const dropbox: Preset = {
       source: 'https://docs.rs/dropbox-sdk/0.14.1/i686-unknown-linux-gnu/dropbox_sdk/oauth2/enum.TokenType.html',
     },
     {
-      fact: 'Token requests authenticate the app with -u <APP_KEY>:<APP_SECRET> (HTTP Basic).',
+      fact: 'Token requests go to https://api.dropbox.com/oauth2/token and authenticate the app with -u <APP_KEY>:<APP_SECRET> (HTTP Basic).',
       source: 'https://documentation.sailpoint.com/connectors/identityiq/dropbox/help/integrating_dropbox/prerequisites.html',
     },
   ],

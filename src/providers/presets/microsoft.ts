@@ -35,6 +35,7 @@ export const microsoft: Preset = {
     'a refresh returns a new refresh token, but the old one is not revoked by its use',
     'refresh tokens sent to an spa redirect URI expire 24 hours after the first sign-in, however often they are used',
     'the access-token lifetime is random between 60 and 90 minutes: the fallback is the shortest',
+    'Microsoft warns that AADSTS codes and texts change: the rows here only refine invalid_grant, which is re-authorization anyway',
   ],
   facts: [
     {
@@ -67,6 +68,10 @@ export const microsoft: Preset = {
     },
     {
       fact: 'Refresh failures name an AADSTS code in error_description: AADSTS70008 and AADSTS700082 (expired, due to inactivity), AADSTS700084 (SPA refresh token expired), AADSTS50173 (grant revoked); MFA and Conditional Access answer interaction_required.',
+      source: `${platform}/reference-error-codes`,
+    },
+    {
+      fact: 'Error codes and messages are subject to change, and apps that depend on error code numbers or text will break over time; error_description is for developers, not for code.',
       source: `${platform}/reference-error-codes`,
     },
     {
