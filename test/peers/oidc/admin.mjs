@@ -48,6 +48,7 @@ export function adminHandler(peer) {
     ['POST', /^\/introspect$/, async (_m, body) => peer.introspect(body.token)],
     ['POST', /^\/settings$/, async (_m, body) => {
       if (body.answerDelayMs !== undefined) peer.state.answerDelayMs = nonNegative(body.answerDelayMs, 'answerDelayMs');
+      if (body.deviceIntervalS !== undefined) peer.state.deviceIntervalS = nonNegative(body.deviceIntervalS, 'deviceIntervalS');
       if (body.rotation !== undefined) peer.state.rotation = parseRotation(body.rotation);
       if (body.down !== undefined) {
         if (![false, 'http503', 'refuse'].includes(body.down)) throw new AdminError(400, `down: must be false, 'http503' or 'refuse', got ${JSON.stringify(body.down)}`);

@@ -149,16 +149,16 @@ function answerPage(html: string, pageUrl: URL, options: BrowserlessUserOptions)
       }
       return { url: action, method: 'POST', body: fields };
     }
-    if (form.id === 'op.deviceInputForm') {
-      const code = form.inputs.find((input) => input.name === 'user_code')?.value;
-      if (!code) throw new Error('the device verification page asks for a user code; open verification_uri_complete instead');
-      fields.set('user_code', code);
-      return { url: action, method: 'POST', body: fields };
+    // Device verification pages: the user code form (prefilled from verification_uri_complete),
+    // the confirmation form, and the self-submitting forms between them.
+    for (const input of form.inputs) {
+      if (input.name && input.type !== 'hidden' && input.type !== 'submit' && input.type !== 'button') {
+        if (!input.value) throw new Error(`the page at ${pageUrl.pathname} asks for ${input.name}; open verification_uri_complete instead`);
+        fields.set(input.name, input.value);
+      }
     }
-    if (form.id === 'op.deviceConfirmForm') {
-      if (deny) fields.set('abort', 'yes');
-      return { url: action, method: 'POST', body: fields };
-    }
+    if (form.id === 'op.deviceConfirmForm' && deny) fields.set('abort', 'yes');
+    return { url: action, method: 'POST', body: fields };
   }
   return undefined;
 }

@@ -32,6 +32,7 @@ function withDefaults(raw) {
     refreshTokenAbsoluteTtlS: raw.refreshTokenAbsoluteTtlS,
     rotation: parseRotation(raw.rotation ?? 'strict'),
     answerDelayMs: raw.answerDelayMs ?? 0,
+    deviceIntervalS: raw.deviceIntervalS ?? 5,
     clockToleranceS: raw.clockToleranceS ?? 5,
     extraScopes: raw.scopes ?? [],
     clients: raw.clients ?? [],
@@ -51,7 +52,7 @@ function listen(server, port, host) {
 async function main() {
   const options = withDefaults(JSON.parse(process.argv[2] ?? '{}'));
   const internalSecret = randomBytes(24).toString('base64url');
-  const state = { rotation: options.rotation, answerDelayMs: options.answerDelayMs, failures: [], down: false };
+  const state = { rotation: options.rotation, answerDelayMs: options.answerDelayMs, deviceIntervalS: options.deviceIntervalS, failures: [], down: false };
 
   let handler = (_req, res) => res.writeHead(503).end();
   const server = http.createServer((req, res) => handler(req, res));
@@ -88,7 +89,7 @@ async function main() {
     ledger.grantRevoked(grantId, by);
   });
   provider.on('server_error', (_ctx, err) => process.stderr.write(`oidc-peer server_error: ${err?.stack ?? err}\n`));
-  provider.use(tokenGate({ state, ledger, store, tokenPath: routes.token, internalSecret }));
+  provider.use(tokenGate({ state, ledger, store, tokenPath: routes.token, deviceAuthorizationPath: routes.device_authorization, internalSecret }));
 
   const clientAdapter = new store.Adapter('Client');
   const addClient = async (spec) => {
@@ -125,6 +126,7 @@ async function main() {
   const settings = () => ({
     rotation: state.rotation,
     answerDelayMs: state.answerDelayMs,
+    deviceIntervalS: state.deviceIntervalS,
     down: state.down,
     pendingFailures: state.failures.map((f) => ({ ...f })),
   });

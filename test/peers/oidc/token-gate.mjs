@@ -11,6 +11,10 @@
  * - Injected failures (`failNext`): `before` answers without calling the provider (nothing
  *   rotates); `after` lets the provider decide and then replaces its answer (it rotated, the
  *   caller sees an error), like a gateway that fails after the upstream answered.
+ * - Device flow polling (RFC 8628 §3.5), which oidc-provider does not police: the device
+ *   authorization answer gets `interval` (state.deviceIntervalS), and a device_code poll sooner
+ *   than the interval after the previous one answers `slow_down` and adds 5 s to that code's
+ *   interval.
  *
  * The body is read here, before the provider, and handed on as `req.body`, the pre-parsed body
  * that oidc-provider's body parser accepts (it prints a one-time warning about it).
@@ -70,11 +74,25 @@ function createLocks() {
   };
 }
 
+const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
+
 /** Builds the middleware. */
-export function tokenGate({ state, ledger, store, tokenPath, internalSecret }) {
+export function tokenGate({ state, ledger, store, tokenPath, deviceAuthorizationPath, internalSecret }) {
   const locks = createLocks();
+  /** device_code → { intervalS, lastPollAt } */
+  const devicePolls = new Map();
   return async function gate(ctx, next) {
-    if (ctx.method !== 'POST' || ctx.path !== tokenPath) return next();
+    if (ctx.method !== 'POST') return next();
+    if (ctx.path === deviceAuthorizationPath) {
+      await next();
+      if (ctx.status === 200 && ctx.body && typeof ctx.body.device_code === 'string') {
+        ctx.body.interval = state.deviceIntervalS;
+        devicePolls.set(ctx.body.device_code, { intervalS: state.deviceIntervalS, lastPollAt: undefined, expiresAt: Date.now() + ctx.body.expires_in * 1000 });
+        for (const [code, poll] of devicePolls) if (poll.expiresAt < Date.now()) devicePolls.delete(code);
+      }
+      return undefined;
+    }
+    if (ctx.path !== tokenPath) return next();
     if (ctx.get(INTERNAL_HEADER) === internalSecret) return next();
 
     const event = ledger.openEvent(Date.now());
@@ -87,6 +105,25 @@ export function tokenGate({ state, ledger, store, tokenPath, internalSecret }) {
     event.grantType = params.get('grant_type') ?? undefined;
     const presented = event.grantType === 'refresh_token' ? params.get('refresh_token') || undefined : undefined;
     if (presented) event.presented = fingerprint(presented);
+
+    const poll = event.grantType === DEVICE_CODE ? devicePolls.get(params.get('device_code')) : undefined;
+    if (poll) {
+      const now = Date.now();
+      const tooSoon = poll.lastPollAt !== undefined && now - poll.lastPollAt < poll.intervalS * 1000;
+      poll.lastPollAt = now;
+      if (tooSoon) {
+        poll.intervalS += 5;
+        event.clientId = params.get('client_id') ?? undefined;
+        event.decidedAt = now;
+        event.status = 400;
+        event.error = 'slow_down';
+        ledger.decided(event);
+        ctx.status = 400;
+        ctx.set('cache-control', 'no-store');
+        ctx.body = { error: 'slow_down', error_description: `poll at most every ${poll.intervalS} s` };
+        return;
+      }
+    }
 
     const early = takeFailure(state, 'before');
     if (early) {

@@ -60,6 +60,8 @@ export interface OidcPeerOptions {
   rotation?: OidcPeerRotation;
   /** The token endpoint answers this long after the provider decided. @default 0 */
   answerDelayMs?: number;
+  /** `interval` of device authorizations; polls sooner answer slow_down (RFC 8628 §3.5). @default 5 */
+  deviceIntervalS?: number;
   /** Clients registered at start. */
   clients?: OidcPeerClientSpec[];
   /** Scopes beyond 'openid', 'offline_access' and 'api'. */
@@ -190,6 +192,7 @@ export interface OidcPeerTokenEvent {
 export interface OidcPeerSettings {
   rotation: OidcPeerRotation;
   answerDelayMs: number;
+  deviceIntervalS: number;
   down: false | OidcPeerDownMode;
   pendingFailures: Array<{ count: number; status: number; when: 'before' | 'after'; body: unknown }>;
 }
