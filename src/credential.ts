@@ -34,6 +34,8 @@ export interface TokenSet {
   scope?: string;
   /** From this instant on the provider can issue a new token (providers that repeat a token until near expiry). */
   renewableAt?: number;
+  /** True when the provider did not say when the token expires and `expiresAt` was assumed. */
+  assumedLifetime?: boolean;
 }
 
 /** What a provider needs besides its configuration to obtain a token. */
@@ -104,37 +106,6 @@ export interface CredentialCounts {
   runs: number;
 }
 
-/** The whole state of one credential workflow: plain JSON so it survives continue-as-new. */
-export interface CredentialState {
-  id: string;
-  provider: ProviderName;
-  /** Provider configuration as validated at registration (holds secrets). */
-  config: Record<string, unknown>;
-  /** The provider settings that are not secret (shown by `describe`). */
-  settings: Record<string, unknown>;
-  grant: Grant;
-  policy: RefreshPolicy;
-  token?: TokenSet;
-  /** Increments with every new access token. */
-  version: number;
-  /** Increments with every change that is published (token or status). */
-  revision: number;
-  status: CredentialStatus;
-  lastError?: LastError;
-  /** When the last refresh succeeded. */
-  lastRefreshAt?: number;
-  /** When the next scheduled refresh is due (informational; recomputed each cycle). */
-  nextRefreshAt?: number;
-  /** Start instants of upstream calls in the last 24 hours (the quota window). */
-  recentCalls: number[];
-  /** Start instants of calls in the provider's force mode (WeChat `force_refresh`) in the last 24 hours; absent in older states. */
-  forcedCalls?: number[];
-  counts: CredentialCounts;
-  /** Refresh cycles completed in this run. */
-  cyclesThisRun: number;
-  createdAt: number;
-}
-
 /** What a consumer needs to call an API: never includes the refresh token. */
 export interface TokenView {
   accessToken: string;
@@ -150,7 +121,11 @@ export interface RefreshOutcome {
   token: TokenView;
   /** True when this request caused or joined an upstream refresh that produced a new version. */
   refreshed: boolean;
-  /** Why no refresh happened: `superseded`, `cooldown`, `daily_quota`, `force_budget`, `same_token`. */
+  /**
+   * Why no new token came: `superseded` (yours was already replaced), `cooldown`, `daily_quota`,
+   * `force_budget`, `same_token` (the provider repeated the token), `upstream_failing` (the provider
+   * is failing; the token is still valid and the status says `degraded`), `upgrading`.
+   */
   reason?: string;
 }
 
@@ -168,6 +143,12 @@ export interface CredentialDescription {
   lastRefreshAt?: number;
   nextRefreshAt?: number;
   lastError?: LastError;
+  /** A problem with the last successful answer that did not stop it being used (an invalid id_token, say). */
+  warning?: { code: string; message: string; at: number };
+  /** The refresh under way or waiting to retry, if any. */
+  refresh?: { cause: string; attempt: number; nextAttemptAt: number; inFlight: boolean };
+  /** A credential parked for a configuration failure is tried again at this instant. */
+  reprobeAt?: number;
   counts: CredentialCounts;
   policy: RefreshPolicy;
   quota: { callsLast24h: number; maxPerDay: number; minIntervalMs: number; nextAllowedAt: number };

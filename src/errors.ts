@@ -198,3 +198,49 @@ export class TemporalUnreachableError extends HalflifeError {
   }
 }
 Object.defineProperty(TemporalUnreachableError.prototype, 'name', { value: 'TemporalUnreachableError' });
+
+/** Options of the "no token could be had" errors. */
+export interface UnavailableOptions {
+  cause?: unknown;
+  /** How long to wait before asking again, for the HTTP `Retry-After`. */
+  retryAfterS?: number;
+}
+
+/** The token endpoint is failing and no valid token is left. Answered with 503. */
+export class UpstreamFailingError extends HalflifeError {
+  readonly credentialId: string;
+  readonly retryAfterS?: number;
+
+  constructor(credentialId: string, message: string, options?: UnavailableOptions) {
+    super(message, 'upstream_failing', options);
+    this.credentialId = credentialId;
+    this.retryAfterS = options?.retryAfterS;
+  }
+}
+Object.defineProperty(UpstreamFailingError.prototype, 'name', { value: 'UpstreamFailingError' });
+
+/** The credential's workflow task keeps failing (a bug or a non-deterministic change): an operator must act. Answered with 503. */
+export class WorkflowFailingError extends HalflifeError {
+  readonly credentialId: string;
+  readonly retryAfterS?: number;
+
+  constructor(credentialId: string, message: string, options?: UnavailableOptions) {
+    super(message, 'workflow_failing', options);
+    this.credentialId = credentialId;
+    this.retryAfterS = options?.retryAfterS;
+  }
+}
+Object.defineProperty(WorkflowFailingError.prototype, 'name', { value: 'WorkflowFailingError' });
+
+/** No worker polls the credential's task queue, so nothing can answer. Answered with 503. */
+export class NoWorkerError extends HalflifeError {
+  readonly credentialId: string;
+  readonly retryAfterS?: number;
+
+  constructor(credentialId: string, message: string, options?: UnavailableOptions) {
+    super(message, 'no_worker', options);
+    this.credentialId = credentialId;
+    this.retryAfterS = options?.retryAfterS;
+  }
+}
+Object.defineProperty(NoWorkerError.prototype, 'name', { value: 'NoWorkerError' });

@@ -24,4 +24,18 @@ export interface ProviderFailureDetails {
   code: string;
   message: string;
   retryAfterMs?: number;
+  /** A refresh token the provider rotated to in an answer that failed otherwise (a secret: details are encrypted). */
+  rotatedRefreshToken?: string;
 }
+
+/** The run is ending (continue-as-new or an upgrade hand-off) before it could answer: retry on the next run. */
+export const retryOnNewRunFailureType = 'RetryOnNewRun';
+
+/** A registration with `mode: 'create'` met a credential registered differently. */
+export const credentialExistsFailureType = 'CredentialExists';
+
+/** The provider is failing and no valid token is left; details[0] is `{ code, message }` of the last error. */
+export const upstreamFailingFailureType = 'UpstreamFailing';
+
+/** A registration names another provider than the running credential's; details[0] is `{ current, requested }`. */
+export const providerMismatchFailureType = 'ProviderMismatch';

@@ -3,13 +3,7 @@
  * update definition, the task queue and the workflow id scheme. Imported by both sides.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type {
-  CredentialDescription,
-  Grant,
-  RefreshOutcome,
-  RefreshPolicy,
-  TokenView,
-} from './credential';
+import type { CredentialDescription, Grant, ProviderName, RefreshOutcome, RefreshPolicy, TokenView } from './credential';
 
 /** Default task queue of the credential workers. */
 export const defaultTaskQueue = 'halflife';
@@ -53,6 +47,31 @@ export interface ReconfigureRequest {
   settings?: Record<string, unknown>;
 }
 
+/**
+ * Arguments of the `register` update, sent with the workflow's start (update-with-start): a
+ * registration that is already applied (same fingerprint) is a no-op; a different one is refused
+ * (`mode: 'create'`) or replaces the configuration and grant once (`mode: 'replace'`).
+ */
+export interface RegisterRequest {
+  mode: 'create' | 'replace';
+  /** Digest of the provider, configuration, grant and policy (computed by the client; no secret in clear). */
+  fingerprint: string;
+  /** Digest of the grant alone. */
+  grantFingerprint: string;
+  provider: ProviderName;
+  config: Record<string, unknown>;
+  settings: Record<string, unknown>;
+  grant: Grant;
+  policy?: Partial<RefreshPolicy>;
+}
+
+/** The answer to `register`. */
+export interface RegisterOutcome {
+  /** `created`: this request started the credential; `unchanged`: it was already registered so; `replaced`: new configuration and grant. */
+  result: 'created' | 'unchanged' | 'replaced';
+  token: TokenView;
+}
+
 /** Arguments of the `revoke` update. */
 export interface RevokeRequest {
   reason?: string;
@@ -75,6 +94,9 @@ export const reauthorizeUpdate = defineUpdate<TokenView, [ReauthorizeRequest]>('
 
 /** Change policy or provider settings of a running credential. */
 export const reconfigureUpdate = defineUpdate<CredentialDescription, [ReconfigureRequest]>('reconfigure');
+
+/** Register (with the workflow's start) or replace; idempotent for the same fingerprint. */
+export const registerUpdate = defineUpdate<RegisterOutcome, [RegisterRequest]>('register');
 
 /** End the credential: the workflow deletes the cached token and completes. */
 export const revokeUpdate = defineUpdate<CredentialDescription, [RevokeRequest]>('revoke');

@@ -1,13 +1,22 @@
 /**
  * The credential worker: runs credential workflows and their activities on one task queue.
  * Run as many as needed; Temporal hands each credential to exactly one of them at a time.
+ *
+ * On shutdown (SIGTERM) the worker stops polling and lets refreshes in flight finish for
+ * `shutdownGraceTimeMs`, longer than any upstream call: a deploy never aborts a request that
+ * already reached the provider (which would have rotated the refresh token in an answer nobody
+ * reads).
  */
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type DataConverter } from '@temporalio/worker';
 import type { Redis } from 'ioredis';
 import { createActivities } from './activities';
+import { createDurableHeartbeat } from './activities/durable-heartbeat';
 import type { RefreshHooks } from './activities/refresh-credential';
+import { createEgressFetch, egressPolicyFromEnv, type EgressLookup, type EgressPolicy } from './egress';
 import { defaultTaskQueue } from './messages';
 import { getProvider } from './providers/registry';
+import { AnswerLog } from './redis/answer-log';
 import { TokenCache } from './redis/token-cache';
 
 /** Options of a credential worker. */
@@ -17,7 +26,7 @@ export interface CredentialWorkerOptions {
   namespace?: string;
   /** @default 'halflife' */
   taskQueue?: string;
-  /** Redis to mirror tokens into; without it the publication activity does nothing. */
+  /** Redis to mirror tokens into (and to log answers ahead of their heartbeat); without it publication does nothing. */
   redis?: Redis;
   /** Prefix of Redis keys. @default 'halflife' */
   redisPrefix?: string;
@@ -25,25 +34,54 @@ export interface CredentialWorkerOptions {
   dataConverter?: DataConverter;
   /** A prebuilt workflow bundle; without it the workflows are bundled from source at start-up. */
   workflowBundlePath?: string;
+  /** Which addresses upstream requests may reach. @default from HALFLIFE_EGRESS_ALLOW/DENY, loopback allowed unless NODE_ENV=production */
+  egressPolicy?: EgressPolicy;
+  /** DNS resolution of upstream hosts (tests inject one). @default the system resolver */
+  egressLookup?: EgressLookup;
+  /** How long in-flight refreshes may finish after shutdown was requested. @default 45_000 */
+  shutdownGraceTimeMs?: number;
   /** Test seams of the refresh activity. */
   hooks?: RefreshHooks;
-  /** Worker identity shown in the Web UI. */
+  /** Worker identity shown in the Web UI. @default the SDK's (pid@host) */
   identity?: string;
 }
 
+/** `CredentialWorkerOptions` with every default filled in. */
+export function withDefaults(options: CredentialWorkerOptions) {
+  return {
+    namespace: 'default',
+    taskQueue: defaultTaskQueue,
+    redisPrefix: 'halflife',
+    shutdownGraceTimeMs: 45_000,
+    identity: `${process.pid}@halflife-worker`,
+    ...options,
+    egressPolicy: options.egressPolicy ?? egressPolicyFromEnv(process.env, { development: process.env.NODE_ENV !== 'production' }),
+  };
+}
+
 /** Creates (but does not run) a credential worker. */
-export async function createCredentialWorker(options: CredentialWorkerOptions): Promise<Worker> {
-  const namespace = options.namespace ?? 'default';
-  const cache = options.redis ? new TokenCache(options.redis, { prefix: options.redisPrefix ?? 'halflife', namespace }) : undefined;
-  return Worker.create({
+export async function createCredentialWorker(input: CredentialWorkerOptions): Promise<Worker> {
+  const options = withDefaults(input);
+  const { namespace, redis } = options;
+  const space = { prefix: options.redisPrefix, namespace };
+  const codecs: PayloadCodec[] = [...(options.dataConverter?.payloadCodecs ?? [])];
+  const send = createEgressFetch(options.egressPolicy, options.egressLookup ? { lookup: options.egressLookup } : {});
+  const worker = await Worker.create({
     connection: options.connection,
     namespace,
-    taskQueue: options.taskQueue ?? defaultTaskQueue,
-    ...(options.workflowBundlePath
-      ? { workflowBundle: { codePath: options.workflowBundlePath } }
-      : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({ provider: getProvider, cache, hooks: options.hooks }),
+    taskQueue: options.taskQueue,
+    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: require.resolve('./workflows') }),
+    activities: createActivities({
+      provider: getProvider,
+      send: (url, init) => send(url, init),
+      heartbeat: createDurableHeartbeat({ connection: options.connection, namespace, identity: options.identity, codecs }),
+      codecs,
+      ...(redis ? { cache: new TokenCache(redis, space), answers: new AnswerLog(redis, space) } : {}),
+      hooks: options.hooks,
+    }),
     dataConverter: options.dataConverter,
-    ...(options.identity ? { identity: options.identity } : {}),
+    identity: options.identity,
+    shutdownGraceTime: options.shutdownGraceTimeMs,
   });
+  return worker;
 }

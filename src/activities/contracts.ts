@@ -1,5 +1,7 @@
 /**
- * Inputs and outputs of the activities, shared (as types) with the workflow.
+ * Inputs and outputs of the activities, shared (as types) with the workflow. The activity names
+ * and these shapes are a contract with every workflow run still alive, including runs of older
+ * releases: fields are only ever added, as optional.
  */
 import type { CredentialStatus, Grant, ProviderName, TokenSet } from '../credential';
 
@@ -15,6 +17,12 @@ export interface RefreshCredentialInput {
   forced: boolean;
   defaultLifetimeMs: number;
   timeoutMs: number;
+  /**
+   * How long the provider keeps accepting a rotated-away refresh token (its reuse grace window), if
+   * known. A retry after a crash while a request was in flight is then sent at once, inside the
+   * window; without it, the retry first waits until that request has certainly ended.
+   */
+  reuseGraceMs?: number;
 }
 
 /** Output of `refreshCredential`. */
@@ -22,6 +30,10 @@ export interface RefreshCredentialResult {
   token: TokenSet;
   /** The rotated refresh token, when the provider issued one. */
   refreshToken?: string;
+  /** A problem with the answer that did not stop its token being used (e.g. an id_token that failed validation). */
+  warning?: { code: string; message: string };
+  /** The answer was not fetched by this attempt but recovered from a crashed one (heartbeat or write-ahead). */
+  recovered?: 'heartbeat' | 'write_ahead';
 }
 
 /** The Redis copy of a credential: the access token and its status, never the refresh token. */
@@ -33,6 +45,8 @@ export interface CachedCredential {
   version: number;
   revision: number;
   status: CredentialStatus;
+  /** When the credential was registered: a re-registered id is a newer generation and wins every compare-and-set. */
+  generation?: number;
 }
 
 /** Input of `publishCredential`. */
@@ -43,10 +57,13 @@ export interface PublishCredentialInput {
   record: CachedCredential;
 }
 
+/** What `publishCredential` did: `written`, `stale` (Redis holds something newer), `off` (no Redis configured). */
+export type PublishResult = 'written' | 'stale' | 'off';
+
 /** The activities the credential workflow calls. */
 export interface CredentialActivities {
-  /** Calls the provider once; makes the answer durable (heartbeat) before returning it. */
+  /** Calls the provider once; makes the raw answer durable before anything else, and reuses a crashed attempt's answer. */
   refreshCredential(input: RefreshCredentialInput): Promise<RefreshCredentialResult>;
-  /** Mirrors the credential into Redis (versioned compare-and-set) and publishes an event. */
-  publishCredential(input: PublishCredentialInput): Promise<boolean>;
+  /** Mirrors the credential into Redis (versioned compare-and-set) and publishes an event. Older runs read a boolean. */
+  publishCredential(input: PublishCredentialInput): Promise<boolean | PublishResult>;
 }

@@ -1,14 +1,15 @@
 /**
  * The publication activity: mirrors a credential into Redis. Separate from the refresh activity so
- * a Redis fault never repeats an upstream call; without Redis configured it does nothing.
+ * a Redis fault never repeats an upstream call; without Redis configured it answers `off`. (Runs
+ * of release 0.1 read any truthy answer as written.)
  */
 import type { TokenCache } from '../redis/token-cache';
-import type { PublishCredentialInput } from './contracts';
+import type { PublishCredentialInput, PublishResult } from './contracts';
 
-/** Creates the `publishCredential` activity; returns true when Redis accepted the write. */
+/** Creates the `publishCredential` activity. */
 export function createPublishCredential(cache: TokenCache | undefined) {
-  return async function publishCredential(input: PublishCredentialInput): Promise<boolean> {
-    if (!cache) return false;
-    return cache.write(input.credentialId, input.record, input.event);
+  return async function publishCredential(input: PublishCredentialInput): Promise<PublishResult> {
+    if (!cache) return 'off';
+    return (await cache.write(input.credentialId, input.record, input.event)) ? 'written' : 'stale';
   };
 }

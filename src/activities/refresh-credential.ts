@@ -1,90 +1,176 @@
 /**
- * The refresh activity: one upstream call. The provider's answer is made durable (heartbeat) before
- * anything else, so a retried attempt after a crash reuses it instead of replaying a refresh token
- * the provider has already rotated away.
+ * The refresh activity: one upstream call whose answer cannot be lost to a crash.
+ *
+ * The moment the answer's last byte arrives, before anything parses or validates it: (1) its
+ * encrypted copy is written to the Redis write-ahead log (on the socket within microseconds), (2)
+ * it is heartbeated to the server and the activity waits for the acknowledgement. Only then does
+ * the provider read it. A retried attempt (the worker died, or stopped heartbeating) looks for the
+ * saved answer first, heartbeat details then write-ahead log, and parses it instead of replaying a
+ * refresh token the provider has already rotated away. While the request is in flight the
+ * activity heartbeats every second, so the server notices a dead worker within seconds (see
+ * docs/durability.md for the reasoning and the measured windows).
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { PayloadCodec } from '@temporalio/common';
 import { isHalflifeError, type ProviderError } from '../errors';
 import { providerFailureType, type ProviderFailureDetails } from '../failure-types';
+import { cappedFetch } from '../providers/http';
 import type { Provider } from '../providers/provider';
+import type { AnswerLog, AnswerSlot } from '../redis/answer-log';
+import { capturingFetch, replayingFetch, sealAnswer, unsealAnswer, type AttemptProgress, type SavedAnswer, type UpstreamFetch } from './answer-capture';
 import type { RefreshCredentialInput, RefreshCredentialResult } from './contracts';
+import type { DurableHeartbeat } from './durable-heartbeat';
 
-/** Test seams of the refresh activity. */
+/** Test seams of the refresh activity (tests crash the worker at these instants). */
 export interface RefreshHooks {
-  /** Runs right after the answer was heartbeated (tests use it to crash the worker there). */
-  afterHeartbeat?: (input: RefreshCredentialInput) => Promise<void> | void;
+  /** Right before the request is sent. */
+  beforeRequest?: (input: RefreshCredentialInput) => Promise<void> | void;
+  /** Right after the answer's bytes arrived and its write-ahead was put on the socket, before the durable heartbeat. */
+  afterAnswer?: (input: RefreshCredentialInput) => Promise<void> | void;
+  /** After the server acknowledged the answer's heartbeat. */
+  afterSave?: (input: RefreshCredentialInput) => Promise<void> | void;
 }
 
 /** Dependencies of the refresh activity. */
 export interface RefreshDeps {
   provider: (name: RefreshCredentialInput['provider']) => Provider;
+  /** Sends upstream requests (the egress-checked fetch). @default a size-capped global fetch */
+  send?: UpstreamFetch;
+  /** The awaitable heartbeat; without it the SDK's queued heartbeat is used (not a durability barrier). */
+  heartbeat?: DurableHeartbeat;
+  /** The Redis write-ahead log of answers, when Redis is configured. */
+  answers?: AnswerLog;
+  /** The worker's payload codecs (they encrypt the write-ahead log). */
+  codecs?: readonly PayloadCodec[];
   hooks?: RefreshHooks;
 }
 
-function isResult(value: unknown): value is RefreshCredentialResult {
-  const token = (value as Partial<RefreshCredentialResult> | undefined)?.token;
-  return typeof token?.accessToken === 'string' && typeof token.expiresAt === 'number';
-}
+/** How often the activity heartbeats while a request is in flight. */
+export const heartbeatIntervalMs = 1_000;
 
 /** Replaces every occurrence of a secret in `text`. */
 function scrub(text: string, secrets: readonly string[]): string {
   return secrets.reduce((out, s) => (s.length >= 4 ? out.split(s).join('[redacted]') : out), text);
 }
 
-/** The secret values of an input (to scrub from any message that leaves the activity). */
 function secretsOf(input: RefreshCredentialInput, provider: Provider): string[] {
   const fromConfig = provider.secretFields.map((f) => input.config[f]).filter((v): v is string => typeof v === 'string');
   return [...fromConfig, input.grant.refreshToken, input.current?.accessToken].filter((v): v is string => !!v);
 }
 
 /** Classifies an error thrown by a provider as a non-retryable ApplicationFailure the workflow reads. */
-export function toProviderFailure(err: unknown, secrets: readonly string[]): ApplicationFailure {
-  const details: ProviderFailureDetails = isHalflifeError<ProviderError>(err, 'ProviderError')
+export function toProviderFailure(err: unknown, secrets: readonly string[], afterCrash?: 'in_flight' | 'unknown'): ApplicationFailure {
+  let details: ProviderFailureDetails = isHalflifeError<ProviderError>(err, 'ProviderError')
     ? {
         kind: err.kind,
         code: err.code,
         message: scrub(err.message, secrets),
         ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+        ...((err as { rotatedRefreshToken?: string }).rotatedRefreshToken ? { rotatedRefreshToken: (err as { rotatedRefreshToken?: string }).rotatedRefreshToken } : {}),
       }
-    : {
-        kind: 'transient',
-        code: 'internal_error',
-        message: scrub(`unexpected ${err instanceof Error ? `${err.name}: ${err.message}` : 'error'}`, secrets),
-      };
-  return ApplicationFailure.create({
-    type: providerFailureType,
-    message: `${details.code}: ${details.message}`,
-    nonRetryable: true,
-    details: [details],
-  });
+    : { kind: 'transient', code: 'internal_error', message: scrub(`unexpected ${err instanceof Error ? `${err.name}: ${err.message}` : 'error'}`, secrets) };
+  if (afterCrash && details.kind === 'reauth') {
+    const how = afterCrash === 'in_flight' ? 'its request had reached the provider' : 'its request may have reached the provider';
+    details = { ...details, code: `${details.code}_after_crash`, message: `refused on a retry after a worker crash: ${how}, whose rotated answer was lost (${details.message})` };
+  }
+  return ApplicationFailure.create({ type: providerFailureType, message: `${details.code}: ${details.message}`, nonRetryable: true, details: [details] });
+}
+
+/** Serialised heartbeats: a late "in flight" beat can never overwrite the saved answer. */
+function heartbeats(deps: RefreshDeps, abort: AbortController) {
+  const ctx = Context.current();
+  let chain: Promise<unknown> = Promise.resolve();
+  const beat = (details: AttemptProgress): Promise<void> => {
+    const next = chain.then(async () => {
+      if (!deps.heartbeat) return ctx.heartbeat(details);
+      const { cancelRequested } = await deps.heartbeat.record(ctx.info.taskToken, details);
+      if (cancelRequested) abort.abort(new Error('the refresh was cancelled'));
+    });
+    chain = next.catch(() => undefined); // a refused beat (attempt replaced) is not this attempt's failure
+    return next;
+  };
+  let ticker: NodeJS.Timeout | undefined;
+  return {
+    beat,
+    /** Heartbeats `details` every second until stopped. */
+    tick(details: AttemptProgress) {
+      clearInterval(ticker);
+      ticker = setInterval(() => void beat(details).catch(() => undefined), heartbeatIntervalMs);
+    },
+    stop: () => clearInterval(ticker),
+  };
+}
+
+/** The saved answer of an earlier attempt of this activity, if any, and what is known of its request. */
+async function recover(deps: RefreshDeps, slot: AnswerSlot): Promise<{ answer?: SavedAnswer; from?: 'heartbeat' | 'write_ahead'; sentAt?: number }> {
+  const ctx = Context.current();
+  const progress = ctx.info.heartbeatDetails as AttemptProgress | undefined;
+  if (progress?.phase === 'answered') return { answer: progress.answer, from: 'heartbeat' };
+  if (ctx.info.attempt <= 1 || !deps.answers) return { sentAt: progress?.sentAt };
+  const sealed = await deps.answers.read(slot);
+  const answer = sealed ? await unsealAnswer(sealed, deps.codecs ?? []) : undefined;
+  return answer ? { answer, from: 'write_ahead' } : { sentAt: progress?.sentAt };
 }
 
 /** Creates the `refreshCredential` activity. */
 export function createRefreshCredential(deps: RefreshDeps) {
   return async function refreshCredential(input: RefreshCredentialInput): Promise<RefreshCredentialResult> {
     const ctx = Context.current();
-    const saved: unknown = ctx.info.heartbeatDetails;
-    if (ctx.info.attempt > 1 && isResult(saved)) {
-      ctx.log.info('reusing the answer heartbeated by a previous attempt', { credentialId: input.credentialId });
-      return saved;
-    }
     const provider = deps.provider(input.provider);
-    const signal = AbortSignal.any([ctx.cancellationSignal, AbortSignal.timeout(input.timeoutMs)]);
-    let result: RefreshCredentialResult;
+    const slot: AnswerSlot = { credentialId: input.credentialId, runId: ctx.info.workflowExecution?.runId ?? '', activityId: ctx.info.activityId };
+    const abort = new AbortController();
+    const beats = heartbeats(deps, abort);
     try {
-      const answer = await provider.refresh(input.config, input.grant, {
-        signal,
-        now: Date.now,
-        defaultLifetimeMs: input.defaultLifetimeMs,
-        current: input.current,
-        forced: input.forced,
-      });
-      result = { token: answer.token, ...(answer.refreshToken ? { refreshToken: answer.refreshToken } : {}) };
-    } catch (err) {
-      throw toProviderFailure(err, secretsOf(input, provider));
+      let found = await recover(deps, slot);
+      if (!found.answer && found.sentAt !== undefined && input.reuseGraceMs === undefined) {
+        // An earlier attempt's request was in flight when it was replaced (a lagging worker may
+        // still get its answer): wait until it has certainly ended, then look for its answer again.
+        beats.tick({ phase: 'sent', sentAt: found.sentAt });
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, found.sentAt! + input.timeoutMs + 1_000 - Date.now())));
+        const later = await recover(deps, slot);
+        found = later.answer ? later : found;
+      }
+      const signal = AbortSignal.any([ctx.cancellationSignal, abort.signal, AbortSignal.timeout(input.timeoutMs)]);
+      const fetch = found.answer
+        ? replayingFetch(found.answer)
+        : capturingFetch({
+            send: deps.send ?? ((url, init) => cappedFetch(url.toString(), init)),
+            now: Date.now,
+            onSend: async (sentAt) => {
+              await deps.hooks?.beforeRequest?.(input);
+              beats.tick({ phase: 'sent', sentAt });
+            },
+            onAnswer: async (answer) => {
+              beats.stop();
+              if (deps.answers) void deps.answers.write(slot, await sealAnswer(answer, deps.codecs ?? []));
+              await deps.hooks?.afterAnswer?.(input);
+              await beats.beat({ phase: 'answered', answer });
+              await deps.hooks?.afterSave?.(input);
+            },
+          });
+      let answer;
+      try {
+        answer = await provider.refresh(input.config, input.grant, {
+          fetch,
+          signal,
+          now: Date.now,
+          defaultLifetimeMs: input.defaultLifetimeMs,
+          current: input.current,
+          forced: input.forced,
+        });
+      } catch (err) {
+        const afterCrash = ctx.info.attempt > 1 && !found.answer ? (found.sentAt !== undefined ? 'in_flight' : 'unknown') : undefined;
+        throw toProviderFailure(err, secretsOf(input, provider), afterCrash);
+      }
+      if (!found.answer && deps.answers) void deps.answers.forget(slot);
+      return {
+        token: answer.token,
+        ...(answer.refreshToken ? { refreshToken: answer.refreshToken } : {}),
+        ...((answer as { warning?: RefreshCredentialResult['warning'] }).warning ? { warning: (answer as { warning?: RefreshCredentialResult['warning'] }).warning } : {}),
+        ...(found.from ? { recovered: found.from } : {}),
+      };
+    } finally {
+      beats.stop();
     }
-    ctx.heartbeat(result);
-    await deps.hooks?.afterHeartbeat?.(input);
-    return result;
   };
 }

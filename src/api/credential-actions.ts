@@ -41,28 +41,24 @@ async function replacementFor(client: ApiTokenClient, id: string, body: Credenti
 export interface RegisterOrReplaceResult {
   provider: CredentialBody['provider'];
   created: boolean;
+  /** `created`, `unchanged` (the same body again: nothing happened) or `replaced`. */
+  result: 'created' | 'unchanged' | 'replaced';
   token: TokenView;
   /** Fields of the body that a replacement did not apply. */
   ignored: string[];
 }
 
 /**
- * Registers the credential `id` from a `PUT` body, or, when it exists and `replace` is allowed,
- * replaces its configuration and grant (and policy, when the client can reconfigure).
+ * Registers the credential `id` from a `PUT` body. The same body again is a no-op (it never
+ * replays a refresh token); another body replaces the configuration, grant and policy once,
+ * however many arrive concurrently, unless `replace` is false (then it is a conflict).
  */
 export async function registerOrReplace(client: ApiTokenClient, id: string, raw: unknown, options: { replace?: boolean } = {}): Promise<RegisterOrReplaceResult> {
   const body = parseBody(credentialBodySchema, raw);
   const input = toRegisterInput(id, body);
-  try {
-    const registration = await inApiTerms(client.register(input));
-    return { provider: body.provider, created: true, token: registration.token, ignored: [] };
-  } catch (err) {
-    if (!isHalflifeError(err, 'CredentialExistsError') || options.replace === false) throw err;
-  }
-  const token = await inApiTerms(client.reauthorize(id, await replacementFor(client, id, body)));
-  const policy = policyPatchOf(body);
-  if (policy && client.reconfigure) await inApiTerms(client.reconfigure(id, { policy }));
-  return { provider: body.provider, created: false, token, ignored: ignoredOnReplace(body, Boolean(client.reconfigure)) };
+  const registration = await inApiTerms(client.register(input, { replace: options.replace !== false }));
+  const created = registration.result === 'created';
+  return { provider: body.provider, created, result: registration.result, token: registration.token, ignored: created ? [] : ignoredOnReplace(body, true) };
 }
 
 /** Reauthorizes `id` from a body that is either `{ refresh_token? }` or a full registration body. */

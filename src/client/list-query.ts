@@ -1,6 +1,17 @@
-/** Builds the visibility query behind `TokenClient.list`. */
+/** The visibility query behind `TokenClient.list`, and the listing itself. */
+import type { Client } from '@temporalio/client';
 import { credentialStatuses, type CredentialStatus, type ProviderName } from '../credential';
 import { InvalidConfigError } from '../errors';
+import { credentialIdOf } from '../messages';
+import { expiresAtSearchAttribute, providerSearchAttribute, statusSearchAttribute } from '../search-attributes';
+
+/** One row of `list`. */
+export interface CredentialSummary {
+  id: string;
+  status?: CredentialStatus;
+  provider?: ProviderName;
+  expiresAt?: number;
+}
 
 /** Filters of `list`. */
 export interface ListFilter {
@@ -22,4 +33,21 @@ export function listQuery(filter: ListFilter = {}): string {
     clauses.push(`HalflifeProvider = '${filter.provider}'`);
   }
   return clauses.join(' AND ');
+}
+
+/** The running credentials that match `filter`, sorted by id. */
+export async function listCredentials(client: Client, filter: ListFilter = {}): Promise<CredentialSummary[]> {
+  const rows: CredentialSummary[] = [];
+  for await (const info of client.workflow.list({ query: listQuery(filter) })) {
+    const id = credentialIdOf(info.workflowId);
+    if (!id) continue;
+    const expiresAt = info.typedSearchAttributes.get(expiresAtSearchAttribute);
+    rows.push({
+      id,
+      status: info.typedSearchAttributes.get(statusSearchAttribute) as CredentialStatus | undefined,
+      provider: info.typedSearchAttributes.get(providerSearchAttribute) as ProviderName | undefined,
+      ...(expiresAt ? { expiresAt: expiresAt.getTime() } : {}),
+    });
+  }
+  return rows.sort((a, b) => a.id.localeCompare(b.id));
 }

@@ -1,37 +1,27 @@
 /**
  * TokenClient: how Node services use Halflife. Reads go in-process cache → Redis → workflow query;
- * refreshes go through the workflow's `refresh` update, coalesced to one in flight per credential
- * per process.
+ * refreshes go through the workflow's `refresh` update, one in flight per credential per process
+ * (./refresh-coalescer.ts); registration is one update-with-start, idempotent for the same body.
  */
-import { Client, isGrpcServiceError, type Connection, type DataConverter } from '@temporalio/client';
-import { Redis } from 'ioredis';
-import type { CredentialDescription, CredentialStatus, ProviderName, RefreshOutcome, TokenView } from '../credential';
-import { CredentialNotFoundError, InvalidConfigError, isHalflifeError, TokenExpiredError } from '../errors';
-import {
-  credentialIdOf,
-  credentialWorkflowId,
-  defaultTaskQueue,
-  describeQuery,
-  getTokenQuery,
-  reauthorizeUpdate,
-  reconfigureUpdate,
-  refreshUpdate,
-  revokeUpdate,
-  type ReauthorizeRequest,
-  type ReconfigureRequest,
-} from '../messages';
-import type { KeySpace } from '../redis/keys';
+import { Client, WithStartWorkflowOperation, type Connection, type DataConverter } from '@temporalio/client';
+import type { Redis } from 'ioredis';
+import type { CredentialDescription, RefreshOutcome, TokenView } from '../credential';
+import { CredentialNotFoundError, InvalidConfigError, isHalflifeError } from '../errors';
+import { credentialWorkflowId, defaultTaskQueue, describeQuery, getTokenQuery, reauthorizeUpdate, reconfigureUpdate, refreshUpdate, registerUpdate, revokeUpdate, type ReauthorizeRequest, type ReconfigureRequest } from '../messages';
+import { policyProblem } from '../policy';
 import { TokenCache } from '../redis/token-cache';
 import { providerSearchAttribute, statusSearchAttribute, expiresAtSearchAttribute } from '../search-attributes';
-import { policyProblem } from '../policy';
-import { initialState } from '../workflows/credential-state';
+import { credentialWorkflow } from '../workflows/credential-workflow';
 import { isAuthError } from './auth-errors';
-import { isUpdateLimitStatus } from './connect';
 import { withDeadline } from './deadline';
+import { diagnose } from './diagnose';
 import { translateError } from './errors-map';
-import { listQuery, type ListFilter } from './list-query';
+import { registrationFingerprints } from './fingerprint';
+import { listCredentials, type CredentialSummary, type ListFilter } from './list-query';
+import { RefreshCoalescer } from './refresh-coalescer';
 import { parseRegistration, type RegisterInput } from './registration';
 import { Subscriptions, type CredentialListener } from './subscriptions';
+import { isUpdateLimit, withUpdateRetries } from './update-calls';
 
 /** Options of a TokenClient. */
 export interface TokenClientOptions {
@@ -49,56 +39,47 @@ export interface TokenClientOptions {
   dataConverter?: DataConverter;
   /** How long a token read is reused in-process. @default 1000 */
   localCacheMs?: number;
-  /** How long `refresh` and `getToken` wait for a new token. @default 30_000 */
+  /** How long `refresh`, `register` and `reauthorize` wait before answering with what there is. @default 30_000 */
   refreshTimeoutMs?: number;
 }
 
-/** One row of `list`. */
-export interface CredentialSummary {
-  id: string;
-  status?: CredentialStatus;
-  provider?: ProviderName;
-  expiresAt?: number;
+/** `TokenClientOptions` with every default filled in. */
+export function withDefaults(options: TokenClientOptions): Required<Omit<TokenClientOptions, 'redis' | 'dataConverter'>> & TokenClientOptions {
+  return { namespace: 'default', taskQueue: defaultTaskQueue, redisPrefix: 'halflife', localCacheMs: 1000, refreshTimeoutMs: 30_000, ...options };
 }
+
+export type { CredentialSummary } from './list-query';
 
 /** Result of `register`. */
 export interface Registration {
   id: string;
   workflowId: string;
-  /** The first token (obtained at once when none was supplied). */
+  /** The first token (obtained at once when none was supplied), or the current one. */
   token: TokenView;
-}
-
-interface LocalEntry {
-  view: TokenView;
-  cachedAt: number;
+  /** `created`, `unchanged` (the same registration was already applied) or `replaced`. */
+  result: 'created' | 'unchanged' | 'replaced';
 }
 
 /** Consumer API of Halflife for Node services. */
 export class TokenClient {
   readonly temporal: Client;
+  private readonly options: ReturnType<typeof withDefaults>;
   private readonly cache?: TokenCache;
   private readonly subscriptions?: Subscriptions;
-  private readonly local = new Map<string, LocalEntry>();
-  private readonly refreshing = new Map<string, Promise<RefreshOutcome>>();
-  private readonly taskQueue: string;
-  private readonly localCacheMs: number;
-  private readonly refreshTimeoutMs: number;
+  private readonly local = new Map<string, { view: TokenView; cachedAt: number }>();
+  private readonly refreshes = new RefreshCoalescer();
+  private readonly shared = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly options: TokenClientOptions) {
-    const namespace = options.namespace ?? 'default';
-    this.temporal = new Client({ connection: options.connection, namespace, dataConverter: options.dataConverter });
-    this.taskQueue = options.taskQueue ?? defaultTaskQueue;
-    this.localCacheMs = options.localCacheMs ?? 1000;
-    this.refreshTimeoutMs = options.refreshTimeoutMs ?? 30_000;
-    if (options.redis) {
-      const space: KeySpace = { prefix: options.redisPrefix ?? 'halflife', namespace };
-      this.cache = new TokenCache(options.redis, space);
-      this.subscriptions = new Subscriptions(options.redis, space, (event) => {
+  constructor(options: TokenClientOptions) {
+    this.options = withDefaults(options);
+    const { connection, namespace, dataConverter, redis, redisPrefix } = this.options;
+    this.temporal = new Client({ connection, namespace, dataConverter });
+    if (redis) {
+      const space = { prefix: redisPrefix, namespace };
+      this.cache = new TokenCache(redis, space);
+      this.subscriptions = new Subscriptions(redis, space, (event) => {
         const entry = this.local.get(event.credentialId);
-        if (entry && (event.version > entry.view.version || event.status !== entry.view.status)) {
-          this.local.delete(event.credentialId);
-        }
+        if (entry && (event.version > entry.view.version || event.status !== entry.view.status)) this.local.delete(event.credentialId);
       });
     }
   }
@@ -107,29 +88,48 @@ export class TokenClient {
     return this.temporal.workflow.getHandle(credentialWorkflowId(id));
   }
 
-  /** Validates and registers a credential; resolves with its first token. Nothing starts if validation fails. */
-  async register(input: RegisterInput): Promise<Registration> {
+  /** Runs `call` once per `key` at a time in this process; concurrent callers share its outcome. */
+  private once<T>(key: string, call: () => Promise<T>): Promise<T> {
+    const running = this.shared.get(key) as Promise<T> | undefined;
+    if (running) return running;
+    const started = call().finally(() => this.shared.delete(key));
+    this.shared.set(key, started);
+    return started;
+  }
+
+  /**
+   * Validates and registers a credential; resolves with its first token. Sending the same
+   * registration again is a no-op (`unchanged`); another one is refused (`CredentialExistsError`)
+   * unless `replace`, which applies it once however many arrive. Nothing starts if validation fails.
+   */
+  async register(input: RegisterInput, options: { replace?: boolean } = {}): Promise<Registration> {
     const spec = parseRegistration(input);
-    const state = initialState(spec, Date.now());
+    const prints = registrationFingerprints(spec);
     const workflowId = credentialWorkflowId(spec.id);
-    try {
-      await this.temporal.workflow.start('credentialWorkflow', {
-        workflowId,
-        taskQueue: this.taskQueue,
-        args: [state],
-        typedSearchAttributes: [
-          { key: statusSearchAttribute, value: state.status },
-          { key: providerSearchAttribute, value: spec.provider },
-          ...(spec.token ? [{ key: expiresAtSearchAttribute, value: new Date(spec.token.expiresAt) }] : []),
-        ],
-        staticSummary: `${spec.provider} credential ${spec.id}`,
-      });
-    } catch (err) {
-      throw translateError(err, spec.id);
-    }
-    const token = spec.token && spec.token.expiresAt > Date.now() ? await this.query(spec.id) : (await this.refresh(spec.id)).token;
-    if (!token) throw new TokenExpiredError(spec.id);
-    return { id: spec.id, workflowId, token };
+    const mode = options.replace ? 'replace' : 'create';
+    const request = { mode, ...prints, provider: spec.provider, config: spec.config, settings: spec.settings ?? {}, grant: spec.grant, policy: spec.policy } as const;
+    const outcome = await this.once(`register:${spec.id}:${mode}:${prints.fingerprint}`, async () => {
+      try {
+        return await withUpdateRetries(() => {
+          const start = new WithStartWorkflowOperation(credentialWorkflow, {
+            workflowId,
+            taskQueue: this.options.taskQueue,
+            args: [{ spec, ...prints }],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            typedSearchAttributes: [
+              { key: statusSearchAttribute, value: spec.token && spec.token.expiresAt > Date.now() ? 'active' : 'refreshing' },
+              { key: providerSearchAttribute, value: spec.provider },
+              ...(spec.token ? [{ key: expiresAtSearchAttribute, value: new Date(spec.token.expiresAt) }] : []),
+            ],
+            staticSummary: `${spec.provider} credential ${spec.id}`,
+          });
+          return this.temporal.workflow.executeUpdateWithStart(registerUpdate, { args: [request], startWorkflowOperation: start });
+        }, { deadlineMs: this.options.refreshTimeoutMs });
+      } catch (err) {
+        throw translateError(err, spec.id);
+      }
+    });
+    return { id: spec.id, workflowId, token: this.remember(spec.id, outcome.token), result: outcome.result };
   }
 
   /** A valid access token: in-process cache, then Redis, then the workflow; never an expired one. */
@@ -137,64 +137,44 @@ export class TokenClient {
     const minTtl = options.minTtlMs ?? 0;
     const now = Date.now();
     const local = this.local.get(id);
-    if (local && now - local.cachedAt < this.localCacheMs && local.view.expiresAt - now > minTtl) return local.view;
+    if (local && now - local.cachedAt < this.options.localCacheMs && local.view.expiresAt - now > minTtl) return local.view;
     const cached = await this.readCache(id);
     if (cached && cached.expiresAt - now > minTtl) return this.remember(id, cached);
     let view = await this.query(id);
-    if (!view || view.expiresAt - Date.now() <= minTtl) {
-      view = (await this.refresh(id, view ? { staleVersion: view.version } : {})).token;
-    }
-    if (view.expiresAt <= Date.now()) throw new TokenExpiredError(id);
+    if (!view || view.expiresAt - Date.now() <= minTtl) view = (await this.refresh(id, view ? { staleVersion: view.version } : {})).token;
+    if (view.expiresAt <= Date.now()) throw await diagnose(this.temporal, this.options.taskQueue, id);
     return this.remember(id, view);
   }
 
   /**
-   * Refreshes through the workflow. With `staleVersion`, a newer current token is returned at once.
-   * Concurrent calls for one credential share one update; when the server's in-flight update limit
-   * is reached, the call waits for the newer version instead of failing.
+   * Asks for a token newer than `staleVersion` (the one that failed): a newer current token comes
+   * back at once; otherwise one upstream call is shared by every caller, in every process. When a
+   * budget declines or the provider is failing, the current valid token comes back with
+   * `refreshed: false` and the reason; only without a valid token does it throw.
    */
   async refresh(id: string, options: { staleVersion?: number } = {}): Promise<RefreshOutcome> {
-    const pending = this.refreshing.get(id);
-    if (pending) {
-      const outcome = await pending;
-      if (options.staleVersion === undefined || outcome.token.version > options.staleVersion) return outcome;
-    }
-    const started = withDeadline(this.sendRefresh(id, options.staleVersion), this.refreshTimeoutMs, () => new TokenExpiredError(id)).finally(() => {
-      if (this.refreshing.get(id) === started) this.refreshing.delete(id);
-    });
-    this.refreshing.set(id, started);
-    const outcome = await started;
+    const outcome = await this.refreshes.refresh(id, options.staleVersion, (staleVersion) => this.sendRefresh(id, staleVersion));
     this.remember(id, outcome.token);
     return outcome;
   }
 
   private async sendRefresh(id: string, staleVersion: number | undefined): Promise<RefreshOutcome> {
+    const timeout = Symbol('timeout');
     try {
-      return await this.handle(id).executeUpdate(refreshUpdate, { args: [{ staleVersion }] });
+      const call = withUpdateRetries(() => this.handle(id).executeUpdate(refreshUpdate, { args: [{ staleVersion }] }), { deadlineMs: this.options.refreshTimeoutMs });
+      return await withDeadline(call, this.options.refreshTimeoutMs, () => Object.assign(new Error('refresh deadline'), { [timeout]: true }));
     } catch (err) {
-      const cause = (err as { cause?: unknown }).cause ?? err;
-      if (isGrpcServiceError(cause) && isUpdateLimitStatus(cause)) return this.waitForNewerVersion(id, staleVersion);
-      if (isGrpcServiceError(err) && isUpdateLimitStatus(err)) return this.waitForNewerVersion(id, staleVersion);
-      throw translateError(err, id);
+      if (!(err as Record<symbol, unknown>)[timeout] && !isUpdateLimit(err)) throw translateError(err, id);
+      const current = (await this.readCache(id)) ?? (await this.query(id).catch(() => null));
+      if (current && current.expiresAt > Date.now()) return { token: current, refreshed: false, reason: 'timeout' };
+      throw await diagnose(this.temporal, this.options.taskQueue, id);
     }
   }
 
-  /** A refresh is already under way (the update limit was hit): wait until its version is visible. */
-  private async waitForNewerVersion(id: string, staleVersion: number | undefined): Promise<RefreshOutcome> {
-    const deadline = Date.now() + this.refreshTimeoutMs;
-    const floor = staleVersion ?? (await this.query(id))?.version ?? 0;
-    for (let delay = 20; Date.now() < deadline; delay = Math.min(delay * 2, 500)) {
-      const view = (await this.readCache(id)) ?? (await this.query(id));
-      if (view && view.version > floor) return { token: view, refreshed: true };
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-    throw new TokenExpiredError(id);
-  }
-
-  /** Replaces the grant of a credential waiting for re-authorization; resolves with the new token. */
+  /** Replaces the grant of a credential (a new refresh token after `reauth_required`); resolves with the first token obtained with it. */
   async reauthorize(id: string, request: ReauthorizeRequest): Promise<TokenView> {
     try {
-      const token = await this.handle(id).executeUpdate(reauthorizeUpdate, { args: [request] });
+      const token = await withUpdateRetries(() => this.handle(id).executeUpdate(reauthorizeUpdate, { args: [request] }), { deadlineMs: this.options.refreshTimeoutMs });
       return this.remember(id, token);
     } catch (err) {
       throw translateError(err, id);
@@ -215,31 +195,36 @@ export class TokenClient {
     const problem = policyProblem(request.policy);
     if (problem) throw new InvalidConfigError(problem.field, problem.reason);
     try {
-      return await this.handle(id).executeUpdate(reconfigureUpdate, { args: [request] });
+      return await withUpdateRetries(() => this.handle(id).executeUpdate(reconfigureUpdate, { args: [request] }), { deadlineMs: this.options.refreshTimeoutMs });
     } catch (err) {
       throw translateError(err, id);
     }
   }
 
-  /** Ends a credential: the workflow completes and the cached token is deleted. */
+  /** Ends a credential: the workflow completes and Redis keeps a `revoked` tombstone. Works even when the workflow has the maximum of updates in flight. */
   async revoke(id: string, reason?: string): Promise<CredentialDescription> {
     this.local.delete(id);
-    try {
-      return await this.handle(id).executeUpdate(revokeUpdate, { args: [{ reason }] });
-    } catch (err) {
-      throw translateError(err, id);
-    }
+    return this.once(`revoke:${id}`, async () => {
+      const handle = this.handle(id);
+      try {
+        return await withUpdateRetries(() => handle.executeUpdate(revokeUpdate, { args: [{ reason }] }), { deadlineMs: this.options.refreshTimeoutMs, onLimit: false });
+      } catch (err) {
+        if (!isUpdateLimit(err)) throw translateError(err, id);
+        try {
+          await handle.cancel(); // the workflow treats cancellation as revocation
+          return (await handle.result()) as CredentialDescription;
+        } catch (cancelErr) {
+          throw translateError(cancelErr, id);
+        }
+      }
+    });
   }
 
   /**
    * Runs `fn` with a valid token. If `fn` fails with an auth error (HTTP 401, errcode 40001/40014/42001,
    * or `isAuthError`), refreshes with the token's version as stale and retries exactly once.
    */
-  async withToken<T>(
-    id: string,
-    fn: (token: TokenView) => Promise<T>,
-    options: { isAuthError?: (err: unknown) => boolean; minTtlMs?: number } = {},
-  ): Promise<T> {
+  async withToken<T>(id: string, fn: (token: TokenView) => Promise<T>, options: { isAuthError?: (err: unknown) => boolean; minTtlMs?: number } = {}): Promise<T> {
     const token = await this.getToken(id, { minTtlMs: options.minTtlMs });
     try {
       return await fn(token);
@@ -251,20 +236,8 @@ export class TokenClient {
   }
 
   /** Running credentials, optionally filtered by status and provider (a visibility query). */
-  async list(filter: ListFilter = {}): Promise<CredentialSummary[]> {
-    const rows: CredentialSummary[] = [];
-    for await (const info of this.temporal.workflow.list({ query: listQuery(filter) })) {
-      const id = credentialIdOf(info.workflowId);
-      if (!id) continue;
-      const expiresAt = info.typedSearchAttributes.get(expiresAtSearchAttribute);
-      rows.push({
-        id,
-        status: info.typedSearchAttributes.get(statusSearchAttribute) as CredentialStatus | undefined,
-        provider: info.typedSearchAttributes.get(providerSearchAttribute) as ProviderName | undefined,
-        ...(expiresAt ? { expiresAt: expiresAt.getTime() } : {}),
-      });
-    }
-    return rows.sort((a, b) => a.id.localeCompare(b.id));
+  list(filter: ListFilter = {}): Promise<CredentialSummary[]> {
+    return listCredentials(this.temporal, filter);
   }
 
   /**
@@ -294,21 +267,7 @@ export class TokenClient {
   }
 
   private async readCache(id: string): Promise<TokenView | undefined> {
-    if (!this.cache) return undefined;
-    try {
-      const record = await this.cache.read(id);
-      if (!record?.accessToken || record.expiresAt === undefined || record.status === 'revoked') return undefined;
-      return {
-        accessToken: record.accessToken,
-        tokenType: record.tokenType ?? 'Bearer',
-        expiresAt: record.expiresAt,
-        version: record.version,
-        status: record.status,
-        ...(record.scope !== undefined ? { scope: record.scope } : {}),
-      };
-    } catch {
-      return undefined; // Redis is only a mirror: fall back to the workflow
-    }
+    return this.cache?.readToken(id).catch(() => undefined); // Redis is only a mirror: fall back to the workflow
   }
 
   private remember(id: string, view: TokenView): TokenView {

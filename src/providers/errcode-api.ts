@@ -5,7 +5,7 @@
 import type { ProviderName, TokenSet } from '../credential';
 import { ProviderError } from '../errors';
 import { errcodeRow, rowDelayMs } from './classification';
-import { lifetimeMs, parseJsonObject, readTextCapped, scrubSecrets, shorten, transientStatusError, transportError, unexpectedStatusError } from './http';
+import { lifetimeMs, parseJsonObject, scrubSecrets, shorten, transientStatusError, transportError, unexpectedStatusError } from './http';
 import type { ProviderContext } from './provider';
 
 /** Sends one request and returns the JSON object it answered, classifying transport and HTTP failures. */
@@ -13,8 +13,8 @@ export async function callErrcodeApi(url: URL, init: RequestInit, ctx: ProviderC
   let response: Response;
   let text: string;
   try {
-    response = await fetch(url, { ...init, signal: ctx.signal, redirect: 'manual' });
-    text = await readTextCapped(response);
+    response = await ctx.fetch(url, { ...init, signal: ctx.signal, redirect: 'manual' });
+    text = await response.text();
   } catch (err) {
     throw transportError(err, ctx.signal);
   }

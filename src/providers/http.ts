@@ -5,6 +5,7 @@
  * Messages built here contain status codes, error names and lengths only: never a body, a URL
  * or a header value, so no secret can leak through them.
  */
+import { isEgressDeniedError } from '../egress/errors';
 import { ProviderError } from '../errors';
 
 /** Largest response body a provider reads (64 KiB); token answers are a few hundred bytes. */
@@ -117,6 +118,9 @@ export function unexpectedStatusError(status: number): ProviderError {
  */
 export function transportError(err: unknown, signal: AbortSignal): ProviderError {
   if (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'ProviderError') return err as ProviderError;
+  if (isEgressDeniedError(err)) {
+    return new ProviderError('configuration', 'egress_denied', `the egress policy refused the connection (${err.rule}); see docs/security.md, "Egress"`);
+  }
   if (signal.aborted) {
     const reason: unknown = signal.reason;
     const timedOut = typeof reason === 'object' && reason !== null && (reason as { name?: unknown }).name === 'TimeoutError';

@@ -6,7 +6,7 @@ import * as oauth from 'oauth4webapi';
 import type { ProviderName, TokenSet } from '../credential';
 import { ProviderError } from '../errors';
 import { oauthErrorRow } from './classification';
-import { cappedFetch, lifetimeMs, parseRetryAfter, scrubSecrets, shorten, transientStatusError, transportError, unexpectedStatusError } from './http';
+import { lifetimeMs, parseRetryAfter, scrubSecrets, shorten, transientStatusError, transportError, unexpectedStatusError } from './http';
 import type { OAuth2Config } from './oauth2-config';
 import type { ProviderContext } from './provider';
 import { isLoopback } from './url';
@@ -31,7 +31,7 @@ export async function exchange(provider: ProviderName, config: OAuth2Config, gra
   const scope: Record<string, string> = config.scope !== undefined ? { scope: config.scope } : {};
   const options = {
     signal: ctx.signal,
-    [oauth.customFetch]: cappedFetch,
+    [oauth.customFetch]: (url: string, init: RequestInit) => ctx.fetch(new URL(url), init),
     [oauth.allowInsecureRequests]: endpoint.protocol === 'http:' && (isLoopback(endpoint) || config.allowInsecureHttp === true),
   };
   const secrets = [config.clientSecret, grant.type === 'refresh_token' ? grant.refreshToken : undefined];

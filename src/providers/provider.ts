@@ -11,6 +11,12 @@ export interface ProviderResult {
 
 /** Everything a provider may use besides its configuration and grant. */
 export interface ProviderContext {
+  /**
+   * The one upstream request of this refresh: egress-checked, body size-capped, and its answer
+   * made durable before it returns (on a resumed attempt, the saved answer, with no request).
+   * Providers never call the global fetch.
+   */
+  fetch(url: URL, init: RequestInit): Promise<Response>;
   /** Aborts the upstream call (timeout or activity cancellation). */
   signal: AbortSignal;
   /** Current time in epoch ms (injected so tests can pin it). */

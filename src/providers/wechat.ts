@@ -5,12 +5,12 @@
  * working for about five minutes). `stable: true` uses `POST /cgi-bin/stable_token`, which repeats
  * the current token until the last `renewWindowMs` of its life; a forced call (`ctx.forced`, a
  * consumer reported the token invalid, and the workflow found it within the credential's force
- * budget, see `./force-budget`) sets `force_refresh`.
+ * budget, see `../workflows/force-budget`) sets `force_refresh`.
  */
 import { z } from 'zod';
 import type { Grant } from '../credential';
 import { optionalBoolean, requiredString, secretString } from './config-fields';
-import { maxForceRefreshPerDay } from './force-budget';
+import { maxForceRefreshPerDay } from '../workflows/force-budget';
 import { callErrcodeApi, keepRepeated, scrubbingErrors, throwOnErrcode, tokenFromAnswer } from './errcode-api';
 import type { Provider, ProviderContext, ProviderResult } from './provider';
 import { endpointUrl, joinUrl, refuseInsecureHttp } from './url';

@@ -31,3 +31,8 @@ export function credentialIdOfChannel(space: KeySpace, channel: string): string 
   const head = `${space.prefix}:${space.namespace}:events:`;
   return channel.startsWith(head) ? channel.slice(head.length) : undefined;
 }
+
+/** The write-ahead entry of one refresh activity's answer (same for every attempt of that activity). */
+export function answerKey(space: KeySpace, credentialId: string, runId: string, activityId: string): string {
+  return `${space.prefix}:${space.namespace}:answer:${credentialId}:${runId}:${activityId}`;
+}

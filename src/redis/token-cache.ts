@@ -1,11 +1,15 @@
 /**
  * The Redis mirror of credentials: one hash per credential holding the access token (never the
- * refresh token), written with a versioned compare-and-set so an older token can never overwrite a
- * newer one, and an event on the credential's channel for every accepted write.
+ * refresh token), written with a compare-and-set over (generation, version, revision) so an older
+ * token can never overwrite a newer one, and an event on the credential's channel for every
+ * accepted write. The generation is the registration instant: a credential registered again under
+ * the same id wins over whatever its predecessor left. Revocation leaves a tombstone (status
+ * `revoked`, no token) for a week, so a late publication of the ended credential cannot
+ * resurrect its token.
  */
 import type { Redis } from 'ioredis';
 import type { CachedCredential } from '../activities/contracts';
-import type { CredentialStatus } from '../credential';
+import type { CredentialStatus, TokenView } from '../credential';
 import { credentialKey, eventChannel, type KeySpace } from './keys';
 
 /** An event published on a credential's channel (no secrets: consumers read the token from the hash). */
@@ -18,24 +22,24 @@ export interface CredentialEvent {
   expiresAt?: number;
 }
 
+/** How long a revocation tombstone stays. */
+export const tombstoneTtlMs = 7 * 86_400_000;
+
 /**
- * KEYS[1] hash; ARGV: version, revision, record JSON, expire-at ms (0 = none), channel, event JSON, delete flag.
- * Accepts the write only when (version, revision) is newer than the stored pair.
+ * KEYS[1] hash; ARGV: generation, version, revision, record JSON, expire-at ms (0 = none), channel, event JSON.
+ * Accepts the write only when (generation, version, revision) is newer than the stored triple
+ * (a record without a generation, written by release 0.1, counts as generation 0).
  */
 const compareAndSetScript = `
-local cur = redis.call('HMGET', KEYS[1], 'version', 'revision')
-local v, r = tonumber(ARGV[1]), tonumber(ARGV[2])
-if cur[1] then
-  local cv, cr = tonumber(cur[1]), tonumber(cur[2])
-  if cv > v or (cv == v and cr >= r) then return 0 end
+local cur = redis.call('HMGET', KEYS[1], 'generation', 'version', 'revision')
+local g, v, r = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+if cur[2] then
+  local cg, cv, cr = tonumber(cur[1] or '0'), tonumber(cur[2]), tonumber(cur[3])
+  if cg > g or (cg == g and (cv > v or (cv == v and cr >= r))) then return 0 end
 end
-if ARGV[7] == '1' then
-  redis.call('DEL', KEYS[1])
-else
-  redis.call('HSET', KEYS[1], 'version', ARGV[1], 'revision', ARGV[2], 'record', ARGV[3])
-  if tonumber(ARGV[4]) > 0 then redis.call('PEXPIREAT', KEYS[1], ARGV[4]) else redis.call('PERSIST', KEYS[1]) end
-end
-redis.call('PUBLISH', ARGV[5], ARGV[6])
+redis.call('HSET', KEYS[1], 'generation', ARGV[1], 'version', ARGV[2], 'revision', ARGV[3], 'record', ARGV[4])
+if tonumber(ARGV[5]) > 0 then redis.call('PEXPIREAT', KEYS[1], ARGV[5]) else redis.call('PERSIST', KEYS[1]) end
+redis.call('PUBLISH', ARGV[6], ARGV[7])
 return 1
 `;
 
@@ -50,32 +54,33 @@ export class TokenCache {
     private readonly redis: Redis,
     private readonly space: KeySpace,
   ) {
-    const commands = redis as unknown as { halflifeCompareAndSet?: CompareAndSet };
-    if (!commands.halflifeCompareAndSet) {
-      redis.defineCommand('halflifeCompareAndSet', { numberOfKeys: 1, lua: compareAndSetScript });
-    }
-    this.compareAndSet = (commands.halflifeCompareAndSet as CompareAndSet).bind(redis);
+    const commands = redis as unknown as { halflifeCompareAndSet2?: CompareAndSet };
+    if (!commands.halflifeCompareAndSet2) redis.defineCommand('halflifeCompareAndSet2', { numberOfKeys: 1, lua: compareAndSetScript });
+    this.compareAndSet = (commands.halflifeCompareAndSet2 as CompareAndSet).bind(redis);
   }
 
   /** Writes the record if it is newer than the stored one and publishes the event; true when written. */
-  async write(credentialId: string, record: CachedCredential, event: CredentialEvent['event']): Promise<boolean> {
+  async write(credentialId: string, record: CachedCredential, event: CredentialEvent['event'], now = Date.now()): Promise<boolean> {
+    const revoked = event === 'revoked';
+    const stored: CachedCredential = revoked ? { version: record.version, revision: record.revision, status: 'revoked', generation: record.generation } : record;
     const message: CredentialEvent = {
       credentialId,
       event,
       version: record.version,
       revision: record.revision,
-      status: record.status,
-      ...(record.expiresAt !== undefined ? { expiresAt: record.expiresAt } : {}),
+      status: stored.status,
+      ...(!revoked && record.expiresAt !== undefined ? { expiresAt: record.expiresAt } : {}),
     };
+    const expireAt = revoked ? now + tombstoneTtlMs : (record.expiresAt ?? 0);
     const written = await this.compareAndSet(
       credentialKey(this.space, credentialId),
+      record.generation ?? 0,
       record.version,
       record.revision,
-      JSON.stringify(record),
-      record.expiresAt ?? 0,
+      JSON.stringify(stored),
+      expireAt,
       eventChannel(this.space, credentialId),
       JSON.stringify(message),
-      event === 'revoked' ? '1' : '0',
     );
     return written === 1;
   }
@@ -84,5 +89,19 @@ export class TokenCache {
   async read(credentialId: string): Promise<CachedCredential | undefined> {
     const raw = await this.redis.hget(credentialKey(this.space, credentialId), 'record');
     return raw ? (JSON.parse(raw) as CachedCredential) : undefined;
+  }
+
+  /** The cached token as consumers see it; undefined when there is none (absent, revoked, or no token yet). */
+  async readToken(credentialId: string): Promise<TokenView | undefined> {
+    const record = await this.read(credentialId);
+    if (!record?.accessToken || record.expiresAt === undefined || record.status === 'revoked') return undefined;
+    return {
+      accessToken: record.accessToken,
+      tokenType: record.tokenType ?? 'Bearer',
+      expiresAt: record.expiresAt,
+      version: record.version,
+      status: record.status,
+      ...(record.scope !== undefined ? { scope: record.scope } : {}),
+    };
   }
 }

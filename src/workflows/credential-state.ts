@@ -1,53 +1,10 @@
 /**
  * State transitions of one credential, as pure functions over the plain-JSON `CredentialState`.
- * The workflow calls these; unit tests call them directly.
+ * Handlers and the main loop call these; unit tests call them directly.
  */
-import type {
-  CredentialDescription,
-  CredentialState,
-  CredentialStatus,
-  Grant,
-  LastError,
-  ProviderName,
-  RefreshPolicy,
-  TokenSet,
-  TokenView,
-} from '../credential';
-import { defaultPolicy } from '../credential';
+import type { CredentialDescription, CredentialStatus, LastError, TokenSet, TokenView } from '../credential';
 import { pruneCalls, quotaVerdict } from './quota';
-
-/** What a new credential starts from (validated by the caller). */
-export interface CredentialSpec {
-  id: string;
-  provider: ProviderName;
-  config: Record<string, unknown>;
-  /** Config fields shown by `describe` (the provider's non-secret settings). */
-  settings?: Record<string, unknown>;
-  grant: Grant;
-  policy?: Partial<RefreshPolicy>;
-  /** A token the caller already holds (e.g. from the authorization code exchange). */
-  token?: TokenSet;
-}
-
-/** The state of a credential that was just registered. */
-export function initialState(spec: CredentialSpec, now: number): CredentialState {
-  return {
-    id: spec.id,
-    provider: spec.provider,
-    config: spec.config,
-    settings: spec.settings ?? {},
-    grant: spec.grant,
-    policy: { ...defaultPolicy, ...spec.policy },
-    token: spec.token,
-    version: spec.token ? 1 : 0,
-    revision: 0,
-    status: spec.token && spec.token.expiresAt > now ? 'active' : 'refreshing',
-    recentCalls: [],
-    counts: { refreshes: 0, upstreamCalls: 0, failures: 0, coalesced: 0, runs: 0 },
-    cyclesThisRun: 0,
-    createdAt: now,
-  };
-}
+import type { CredentialState, RoundCause, RoundEnd } from './state';
 
 /** True when the state holds a token that has not expired at `now`. */
 export function hasValidToken(state: CredentialState, now: number): boolean {
@@ -68,21 +25,34 @@ export function tokenView(state: CredentialState): TokenView | null {
   };
 }
 
-/** Records the start of an upstream call in the quota log. */
-export function recordCall(state: CredentialState, now: number): void {
+/** Marks a change made by a handler, so the main loop wakes up and looks again. */
+export function touch(state: CredentialState): void {
+  state.stamp++;
+}
+
+/** Starts a refresh round (the caller checked that none is pending); returns its id. */
+export function startRound(state: CredentialState, cause: RoundCause, forced: boolean, now: number): number {
+  const seq = ++state.roundSeq;
+  state.round = { seq, cause, forced, attempt: 1, nextAttemptAt: now, inFlight: false };
+  if (!hasValidToken(state, now) && state.status !== 'reauth_required') state.status = 'refreshing';
+  touch(state);
+  return seq;
+}
+
+/** Ends the round under way. */
+export function endRound(state: CredentialState, result: RoundEnd['result'], now: number, reason?: string): void {
+  const seq = state.round?.seq ?? state.roundSeq;
+  state.lastRound = { seq, result, at: now, ...(reason !== undefined ? { reason } : {}) };
+  state.round = undefined;
+}
+
+/** Records the start of an upstream call in the quota logs. */
+export function recordCall(state: CredentialState, now: number, options: { forced?: boolean; forcePerDay?: number; report?: boolean } = {}): void {
   state.recentCalls = pruneCalls(state.recentCalls, now).slice(-state.policy.maxRefreshesPerDay + 1);
   state.recentCalls.push(now);
   state.counts.upstreamCalls++;
-}
-
-/** Starts of the forced calls of the last 24 hours. */
-export function forcedCallsOf(state: CredentialState): number[] {
-  return state.forcedCalls ?? [];
-}
-
-/** Records the start of a forced call (the provider's force mode) in its own log. */
-export function recordForcedCall(state: CredentialState, now: number, perDay: number): void {
-  state.forcedCalls = [...pruneCalls(forcedCallsOf(state), now), now].slice(-Math.max(1, perDay));
+  if (options.forced) state.forcedCalls = [...pruneCalls(state.forcedCalls, now), now].slice(-Math.max(1, options.forcePerDay ?? 1));
+  if (options.report) state.lastReportCallAt = now;
 }
 
 /** The start of the last upstream call, if any. */
@@ -107,8 +77,14 @@ export function applySuccess(state: CredentialState, token: TokenSet, refreshTok
   if (refreshToken) state.grant = { ...state.grant, refreshToken };
   state.lastRefreshAt = now;
   state.lastError = undefined;
+  state.reprobe = undefined;
   state.status = 'active';
   return !repeated;
+}
+
+/** Keeps a refresh token the provider rotated to in an answer that failed otherwise (never replay the old one). */
+export function keepRotatedRefreshToken(state: CredentialState, refreshToken: string | undefined): void {
+  if (refreshToken && refreshToken !== state.grant.refreshToken) state.grant = { ...state.grant, refreshToken };
 }
 
 /** Applies a failed attempt and returns the status it leads to. */
@@ -123,9 +99,28 @@ export function applyFailure(state: CredentialState, error: LastError, now: numb
   return state.status;
 }
 
+/** A failing credential whose token has just expired is `expired`, no longer `degraded`; true when it changed. */
+export function expireIfDue(state: CredentialState, now: number): boolean {
+  if (state.status !== 'degraded' || hasValidToken(state, now)) return false;
+  state.status = 'expired';
+  return true;
+}
+
+/**
+ * A report of a token that was only assumed to live this long shortens the lifetime assumed for
+ * the next ones: the token was refused after `now - issuedAt`, so assume 90 % of that from now on.
+ */
+export function learnLifetime(state: CredentialState, now: number): void {
+  const t = state.token;
+  if (!t?.assumedLifetime || now >= t.expiresAt) return;
+  const observed = Math.max(1_000, Math.round((now - t.issuedAt) * 0.9));
+  state.learnedLifetimeMs = Math.min(state.learnedLifetimeMs ?? Number.POSITIVE_INFINITY, observed);
+}
+
 /** The `describe` answer (no secrets). */
 export function describeState(state: CredentialState, now: number): CredentialDescription {
   const verdict = quotaVerdict(state.recentCalls, state.policy, now);
+  const round = state.round;
   return {
     id: state.id,
     provider: state.provider,
@@ -138,6 +133,9 @@ export function describeState(state: CredentialState, now: number): CredentialDe
     lastRefreshAt: state.lastRefreshAt,
     nextRefreshAt: state.nextRefreshAt,
     lastError: state.lastError,
+    ...(state.warning ? { warning: state.warning } : {}),
+    ...(round ? { refresh: { cause: round.cause, attempt: round.attempt, nextAttemptAt: round.nextAttemptAt, inFlight: round.inFlight } } : {}),
+    ...(state.reprobe ? { reprobeAt: state.reprobe.at } : {}),
     counts: { ...state.counts },
     policy: { ...state.policy },
     quota: {
@@ -150,3 +148,4 @@ export function describeState(state: CredentialState, now: number): CredentialDe
     createdAt: state.createdAt,
   };
 }
+export type { CredentialSpec } from './input';

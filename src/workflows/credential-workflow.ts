@@ -1,21 +1,23 @@
 /**
- * The credential workflow: one per credential, id `credential:<id>`. It sleeps until the refresh
- * instant (half of the token's lifetime by default), refreshes through the refresh engine, answers
- * queries and updates, and continues as new before its history grows large.
+ * The credential workflow: one per credential, id `credential:<id>`. It wires the message handlers
+ * (./handlers.ts) to the state and runs the main loop (./main-loop.ts), which sleeps until the
+ * refresh instant, refreshes, publishes, and ends the run with continue-as-new before its history
+ * grows large. Runs started by release v0.1.0 replay on the frozen code in ./legacy/v0_1 and hand
+ * over to this code at their next step.
  */
 import {
   allHandlersFinished,
-  ApplicationFailure,
   CancellationScope,
   condition,
   isCancellation,
   log,
   makeContinueAsNewFunc,
+  patched,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CredentialDescription, CredentialState, RefreshOutcome } from '../credential';
-import { reauthRequiredFailureType, refreshFailedFailureType, revokedFailureType } from '../failure-types';
+import type { CredentialDescription } from '../credential';
 import {
   describeQuery,
   forceRefreshSignal,
@@ -23,175 +25,90 @@ import {
   reauthorizeUpdate,
   reconfigureUpdate,
   refreshUpdate,
+  registerUpdate,
   revokeUpdate,
-  type RefreshRequest,
 } from '../messages';
-import { describeState, hasValidToken, lastCallAt, tokenView } from './credential-state';
-import { quotaVerdict } from './quota';
-import { createRefresher, type RefreshResult } from './refresher';
-import { refreshDueAt } from './schedule';
-import { validateReauthorizeRequest, validateReconfigureRequest, validateRefreshRequest } from './validators';
+import { describeState, tokenView } from './credential-state';
+import { onForceRefresh, onReauthorize, onReconfigure, onRefresh, onRegister, onRevoke } from './handlers';
+import { stateFromInput, type CredentialWorkflowInput } from './input';
+import { legacyCredentialWorkflow } from './legacy/v0_1/credential-workflow';
+import { runMainLoop } from './main-loop';
+import { noteChange, publish } from './publication';
+import type { CredentialState } from './state';
+import type { ReauthorizeRequest, RegisterRequest } from '../messages';
+import {
+  refuseWhileDraining,
+  validateReauthorizeRequest,
+  validateReconfigureRequest,
+  validateRefreshRequest,
+  validateRegisterRequest,
+} from './validators';
 
-function failureFor(state: CredentialState, result: Exclude<RefreshResult, { ok: true }>): ApplicationFailure {
-  if (result.reason === 'revoked') {
-    return ApplicationFailure.create({ type: revokedFailureType, message: 'credential revoked', nonRetryable: true });
-  }
-  if (result.reason === 'rejected') {
-    return ApplicationFailure.create({
-      type: reauthRequiredFailureType,
-      message: `${result.error.code}: ${result.error.message}`,
-      nonRetryable: true,
-      details: [result.error],
-    });
-  }
-  const code = result.reason;
-  return ApplicationFailure.create({
-    type: refreshFailedFailureType,
-    message: `${state.id}: ${code === 'force_budget' ? 'force refresh budget spent' : 'daily refresh quota reached'}`,
-    nonRetryable: true,
-    details: [{ code }],
-  });
+/**
+ * Marks runs of this code that start from a v0.1.0 state (a v0.1.0 run continued as new): their
+ * history carries the marker; a v0.1.0 run being replayed has none at its start.
+ */
+export const currentCodePatch = 'halflife-v0.2-workflow';
+
+/** True for a run of release v0.1.0 being replayed (raw state input and no marker of this code). */
+function isV01Replay(input: unknown): boolean {
+  const raw = typeof input === 'object' && input !== null && !('spec' in input) && !('state' in input) && !('format' in input);
+  return raw && !patched(currentCodePatch);
+}
+
+function wireHandlers(state: CredentialState): void {
+  setHandler(getTokenQuery, () => tokenView(state));
+  setHandler(describeQuery, () => describeState(state, Date.now()));
+  setHandler(forceRefreshSignal, (req) => onForceRefresh(state, req));
+  const open = <T>(validate?: (req: T) => void) => (req: T) => {
+    refuseWhileDraining(state);
+    validate?.(req);
+  };
+  setHandler(refreshUpdate, (req) => onRefresh(state, req), { validator: open(validateRefreshRequest) });
+  setHandler(registerUpdate, (req) => onRegister(state, req), { validator: open<RegisterRequest>((req) => validateRegisterRequest(state, req)) });
+  setHandler(reauthorizeUpdate, (req) => onReauthorize(state, req), { validator: open<ReauthorizeRequest>((req) => validateReauthorizeRequest(state, req)) });
+  setHandler(reconfigureUpdate, (req) => onReconfigure(state, req), { validator: open(validateReconfigureRequest) });
+  setHandler(revokeUpdate, (req) => onRevoke(state, req?.reason));
 }
 
 /** Runs one credential until it is revoked (or cancelled); returns its final description. */
-export async function credentialWorkflow(initial: CredentialState): Promise<CredentialDescription> {
-  const state = initial;
+export async function credentialWorkflow(input: CredentialWorkflowInput): Promise<CredentialDescription> {
+  if (isV01Replay(input)) return legacyCredentialWorkflow(input as never);
+  const state = stateFromInput(input, Date.now());
   state.counts.runs++;
   state.cyclesThisRun = 0;
-  let revoked = state.status === 'revoked';
-  let forced: RefreshRequest | undefined;
-  let wakeups = 0;
-  const refresher = createRefresher(state, () => revoked);
-  const canSuggested = () => workflowInfo().continueAsNewSuggested;
-
-  /** Answers a refresh request: joins, declines (superseded/cooldown/quota) or runs a refresh. */
-  async function answerRefresh(req: RefreshRequest): Promise<RefreshOutcome> {
-    if (revoked) throw failureFor(state, { ok: false, reason: 'revoked' });
-    const current = tokenView(state);
-    if (current && req.staleVersion !== undefined && state.version > req.staleVersion) {
-      state.counts.coalesced++;
-      return { token: current, refreshed: false, reason: 'superseded' };
-    }
-    if (refresher.inFlight) {
-      state.counts.coalesced++;
-    } else {
-      if (state.status === 'reauth_required' && state.lastError) {
-        throw failureFor(state, { ok: false, reason: 'rejected', error: state.lastError });
-      }
-      const verdict = quotaVerdict(state.recentCalls, state.policy, Date.now());
-      if (current && !verdict.allowed) {
-        state.counts.coalesced++;
-        return { token: current, refreshed: false, reason: verdict.reason };
-      }
-    }
-    const result = await refresher.refresh(req.staleVersion !== undefined);
-    const token = tokenView(state);
-    if (result.ok && token) return { token, refreshed: result.newToken, ...(result.newToken ? {} : { reason: 'same_token' }) };
-    if (!result.ok && (result.reason === 'daily_quota' || result.reason === 'force_budget') && token) {
-      state.counts.coalesced++;
-      return { token, refreshed: false, reason: result.reason };
-    }
-    throw failureFor(state, result.ok ? { ok: false, reason: 'revoked' } : result);
-  }
-
-  setHandler(getTokenQuery, () => tokenView(state));
-  setHandler(describeQuery, () => describeState(state, Date.now()));
-  setHandler(
-    forceRefreshSignal,
-    (req) => {
-      if (req?.staleVersion !== undefined && state.version > req.staleVersion) {
-        state.counts.coalesced++;
-        return;
-      }
-      forced = req ?? {};
-    },
-  );
-  setHandler(refreshUpdate, (req) => answerRefresh(req ?? {}), { validator: validateRefreshRequest });
-  setHandler(
-    reauthorizeUpdate,
-    async (req) => {
-      if (revoked) throw failureFor(state, { ok: false, reason: 'revoked' });
-      await refresher.inFlight;
-      if (req.grant) state.grant = { ...req.grant };
-      if (req.config) state.config = req.config;
-      if (req.settings) state.settings = req.settings;
-      state.lastError = undefined;
-      state.status = 'refreshing';
-      wakeups++;
-      const result = await refresher.refresh(false);
-      const token = tokenView(state);
-      if (result.ok && token) return token;
-      throw failureFor(state, result.ok ? { ok: false, reason: 'revoked' } : result);
-    },
-    { validator: (req) => validateReauthorizeRequest(state, req) },
-  );
-  setHandler(
-    reconfigureUpdate,
-    (req) => {
-      if (req.policy) state.policy = { ...state.policy, ...req.policy };
-      if (req.config) state.config = req.config;
-      if (req.settings) state.settings = req.settings;
-      if (req.config && state.status === 'reauth_required' && state.lastError?.kind === 'configuration') {
-        state.status = 'refreshing';
-        forced = { reason: 'reconfigured' };
-      }
-      wakeups++;
-      return describeState(state, Date.now());
-    },
-    { validator: validateReconfigureRequest },
-  );
-  setHandler(revokeUpdate, (req) => {
-    if (!revoked) log.info('credential revoked', { credentialId: state.id, reason: req?.reason });
-    revoked = true;
-    state.status = 'revoked';
-    return describeState(state, Date.now());
-  });
+  wireHandlers(state);
 
   try {
-    if (state.revision === 0 && state.token) await refresher.publish('rotated');
-    while (!revoked && !(state.cyclesThisRun >= state.policy.maxCyclesPerRun || canSuggested())) {
-      if (state.status === 'reauth_required') {
-        await condition(() => revoked || state.status !== 'reauth_required' || canSuggested());
-        continue;
+    for (;;) {
+      if ((await runMainLoop(state)) === 'revoked') break;
+      // Continue as new only with nothing in flight: every handler finished, no round due now. A
+      // request arriving meanwhile is refused by the validators and retried by the client on the
+      // next run; a round that became due goes back to the loop first.
+      state.draining = true;
+      await condition(() => allHandlersFinished() || (state.round !== undefined && state.round.nextAttemptAt <= Date.now()));
+      if (allHandlersFinished() && !(state.round && state.round.nextAttemptAt <= Date.now())) {
+        log.info('continuing as new', { credentialId: state.id, cycles: state.cyclesThisRun, version: state.version });
+        const continueAsNew = makeContinueAsNewFunc<typeof credentialWorkflow>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
+        return await continueAsNew({ state: { ...state, draining: undefined } });
       }
-      const due = state.token
-        ? refreshDueAt(state.token, state.policy, `${state.id}:${state.version}`, lastCallAt(state))
-        : Date.now();
-      state.nextRefreshAt = due;
-      const seen = { wakeups, call: lastCallAt(state) };
-      const interrupted = () =>
-        revoked || forced !== undefined || wakeups !== seen.wakeups || lastCallAt(state) !== seen.call || canSuggested();
-      if (due > Date.now() && (await condition(interrupted, due - Date.now()))) {
-        if (forced === undefined) continue;
-        const req = forced;
-        forced = undefined;
-        const verdict = quotaVerdict(state.recentCalls, state.policy, Date.now());
-        if (!verdict.allowed && hasValidToken(state, Date.now())) {
-          state.counts.coalesced++;
-          log.info('forced refresh declined', { credentialId: state.id, reason: verdict.reason, request: req.reason });
-          continue;
-        }
-        await refresher.refresh(req.staleVersion !== undefined);
-      } else {
-        await refresher.refresh(false);
-      }
-      state.cyclesThisRun++;
+      state.draining = false;
     }
   } catch (err) {
     if (!isCancellation(err)) throw err;
-    revoked = true;
     state.status = 'revoked';
   }
-
-  if (revoked) {
-    await CancellationScope.nonCancellable(() => refresher.publish('revoked'));
-    return describeState(state, Date.now());
-  }
-  await condition(allHandlersFinished);
-  await refresher.published();
-  log.info('continuing as new', { credentialId: state.id, cycles: state.cyclesThisRun, version: state.version });
-  const continueAsNew = makeContinueAsNewFunc<typeof credentialWorkflow>({
-    typedSearchAttributes: workflowInfo().typedSearchAttributes,
+  // Revoked: wake every waiting handler (they answer `revoked`), then leave a tombstone in Redis,
+  // retried while Redis might still serve the old token (its key expires with the token).
+  await CancellationScope.nonCancellable(async () => {
+    await condition(allHandlersFinished);
+    noteChange(state);
+    for (;;) {
+      await publish(state, () => Date.now(), 'revoked');
+      const servedUntil = state.token?.expiresAt ?? 0;
+      if (state.mirror.off || state.mirror.revision >= state.revision || Date.now() >= servedUntil) break;
+      await sleep(Math.max(1, Math.min(state.mirror.retryAt ?? Date.now() + 1_000, servedUntil) - Date.now()));
+    }
   });
-  return continueAsNew(state);
+  return describeState(state, Date.now());
 }

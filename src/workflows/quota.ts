@@ -3,7 +3,7 @@
  * in any rolling 24 hours. Pure functions over the call log kept in the workflow state.
  */
 import type { RefreshPolicy } from '../credential';
-import type { ForceBudget } from '../providers/force-budget';
+import type { ForceBudget } from './force-budget';
 
 /** Length of the rolling quota window. */
 export const quotaWindowMs = 24 * 60 * 60 * 1000;

@@ -33,17 +33,39 @@ export function refreshDueAt(
   const anchor = repeated ? lastCallAt : token.issuedAt;
   const span = Math.max(0, token.expiresAt - anchor);
   let due = anchor + span * policy.refreshRatio + jitterUnit(jitterSeed) * policy.jitterRatio * span;
-  if (token.renewableAt !== undefined) due = Math.max(due, token.renewableAt);
   if (lastCallAt !== undefined) due = Math.max(due, lastCallAt + policy.minRefreshIntervalMs);
+  // Whatever the policy (ratio 0.95 with jitter 0.2, a cooldown longer than the lifetime), a fresh
+  // token is refreshed before it expires, with a margin for the call itself. (A repeated token is
+  // not: asking again sooner would only bring the same token back, so the cooldown stands.)
+  if (!repeated) due = Math.min(due, token.expiresAt - expiryMarginMs(span));
+  // A provider that can only issue a new token from `renewableAt` on is asked no earlier.
+  if (token.renewableAt !== undefined) due = Math.max(due, token.renewableAt);
   return Math.round(due);
+}
+
+/** How long before expiry a refresh is due at the latest: 10 % of the lifetime, at most 5 min. */
+export function expiryMarginMs(spanMs: number): number {
+  return Math.min(300_000, spanMs * 0.1);
+}
+
+/** The first re-probe of a credential parked for a configuration failure waits this long. */
+export const reprobeInitialMs = 3_600_000;
+
+/** Re-probes wait at most this long. */
+export const reprobeMaxMs = 86_400_000;
+
+/** How long to wait before re-probe number `count` (0-based): 1 h, doubling, at most 24 h. */
+export function reprobeDelayMs(count: number): number {
+  return Math.min(reprobeMaxMs, reprobeInitialMs * 2 ** Math.max(0, count));
 }
 
 /**
  * How long to wait before retry number `attempt` (1-based) after a transient failure.
  *
  * Exponential from `retryInitialMs`, capped by `retryMaxMs`, and, while the token is still valid,
- * by half the time left before it expires (so several attempts fit before expiry). A provider's
- * `Retry-After` (or quota reset) is always honoured, even past expiry.
+ * by half the time left before it expires (so several attempts fit before expiry). With a
+ * `jitterSeed`, spread by a deterministic ±20 %. A provider's `Retry-After` (or quota reset) is
+ * always honoured, even past expiry.
  */
 export function retryDelayMs(
   attempt: number,
@@ -51,8 +73,11 @@ export function retryDelayMs(
   now: number,
   expiresAt: number | undefined,
   retryAfterMs?: number,
+  jitterSeed?: string,
 ): number {
   let delay = Math.min(policy.retryMaxMs, policy.retryInitialMs * 2 ** Math.max(0, attempt - 1));
+  // ±20 %, deterministic per credential and attempt: credentials that failed together spread out.
+  if (jitterSeed !== undefined) delay = Math.min(policy.retryMaxMs, delay * (1 + 0.2 * jitterUnit(jitterSeed)));
   if (expiresAt !== undefined && expiresAt > now) {
     delay = Math.min(delay, Math.max(policy.retryInitialMs, (expiresAt - now) / 2));
   }

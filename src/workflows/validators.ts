@@ -1,12 +1,15 @@
 /**
  * Update validators of the credential workflow: they reject bad input before it is accepted
- * (nothing reaches history), with an `InvalidArgument` failure naming the field.
+ * (nothing reaches history), with an `InvalidArgument` failure naming the field. While a run
+ * drains for continue-as-new they reject every update with `RetryOnNewRun`, which the client
+ * retries on the next run without its caller noticing.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { CredentialState } from '../credential';
-import { invalidArgumentFailureType } from '../failure-types';
-import type { ReauthorizeRequest, ReconfigureRequest, RefreshRequest } from '../messages';
+import { invalidArgumentFailureType, providerMismatchFailureType } from '../failure-types';
+import type { ReauthorizeRequest, ReconfigureRequest, RefreshRequest, RegisterRequest } from '../messages';
 import { policyProblem } from '../policy';
+import { retryOnNewRunFailure } from './failures';
+import type { CredentialState } from './state';
 
 const maxSecretLength = 16_384;
 
@@ -21,6 +24,11 @@ function reject(field: string, reason: string): never {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Rejects every update while the run drains for continue-as-new. */
+export function refuseWhileDraining(state: CredentialState): void {
+  if (state.draining) throw retryOnNewRunFailure();
 }
 
 /** Validates a `refresh` update or `forceRefresh` signal argument. */
@@ -48,6 +56,25 @@ export function validateReauthorizeRequest(state: CredentialState, req: Reauthor
   if (state.provider === 'oauth2' && refreshToken === undefined) {
     reject('grant.refreshToken', 'is required by the oauth2 provider');
   }
+}
+
+/** Validates a `register` update: a request of the credential's own provider, with its fingerprints. */
+export function validateRegisterRequest(state: CredentialState, req: RegisterRequest): void {
+  if (!isPlainObject(req)) reject('request', 'must be an object');
+  if (req.mode !== 'create' && req.mode !== 'replace') reject('mode', 'must be create or replace');
+  if (typeof req.fingerprint !== 'string' || typeof req.grantFingerprint !== 'string') reject('fingerprint', 'must be a string');
+  if (req.provider !== state.provider) {
+    throw ApplicationFailure.create({
+      type: providerMismatchFailureType,
+      message: `the credential uses provider ${state.provider}, not ${String(req.provider)}; revoke it before registering it again`,
+      nonRetryable: true,
+      details: [{ current: state.provider, requested: req.provider }],
+    });
+  }
+  if (!isPlainObject(req.config)) reject('config', 'must be an object');
+  if (!isPlainObject(req.grant)) reject('grant', 'must be an object');
+  const problem = policyProblem(req.policy);
+  if (problem) reject(problem.field, problem.reason);
 }
 
 /** Validates a `reconfigure` update. */

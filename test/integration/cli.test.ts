@@ -10,7 +10,7 @@ import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oa
 import { runCli, spawnCli, waitForCliOutput } from '../helpers/cli-process';
 import { credentialWorkflowId } from '../../src/messages';
 import { statusSearchAttribute } from '../../src/search-attributes';
-import { initialState } from '../../src/workflows/credential-state';
+import { initialState } from '../../src/workflows/input';
 import { openTokenClient, testEnv, uniqueId } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';
 import { exited, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
@@ -111,7 +111,7 @@ describe('halflife CLI', () => {
     const handle = await client.temporal.workflow.start('credentialWorkflow', {
       workflowId: credentialWorkflowId(id),
       taskQueue: uniqueId('tq-nobody'), // no worker polls it
-      args: [state],
+      args: [{ state }],
       typedSearchAttributes: [{ key: statusSearchAttribute, value: state.status }],
     });
     try {

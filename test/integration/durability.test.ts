@@ -39,14 +39,14 @@ describe('durability', () => {
     fake.setExpiresIn(3600);
     const taskQueue = uniqueId('tq-crash');
     const id = uniqueId('cred');
-    const first = await setup(taskQueue, { HALFLIFE_TEST_HANG_AFTER_HEARTBEAT: id });
+    const first = await setup(taskQueue, { HALFLIFE_TEST_AT: 'after_save', HALFLIFE_TEST_FOR: id });
     const client = await clientFor(taskQueue);
     const cred = await registerOAuth2(client, fake, {}, id);
     const refreshing = client.temporal.workflow
       .getHandle(credentialWorkflowId(id))
       .signal('forceRefresh', { staleVersion: cred.token.version, reason: 'test' });
     await refreshing;
-    await first.waitForOutput(`HEARTBEATED ${id}`);
+    await first.waitForOutput(`AT after_save ${id}`);
     // the answer is durable on the server before the worker dies
     await waitFor('heartbeat details on the server', async () => {
       const d = await client.temporal.workflowService.describeWorkflowExecution({

@@ -121,8 +121,11 @@ describe('every provider end to end (dev server, real Redis)', () => {
       expect(cred.isValid(served.accessToken)).toBe(true);
 
       await client.revoke(id);
-      await waitFor('the revoked event and the Redis key gone', async () =>
-        events.some((e) => e.event === 'revoked') && (await redis.exists(credentialKey(space, id))) === 0, { timeoutMs: 5000 });
+      await waitFor('the revoked event and a tombstone without the token', async () => {
+        const tombstone = await cache.read(id);
+        return events.some((e) => e.event === 'revoked') && tombstone?.status === 'revoked' && tombstone.accessToken === undefined;
+      }, { timeoutMs: 5000 });
+      expect(JSON.stringify(await redis.hgetall(credentialKey(space, id)))).not.toContain(served.accessToken);
     } finally {
       await unsubscribe();
       await client.revoke(id).catch(() => undefined);

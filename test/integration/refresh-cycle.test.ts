@@ -46,6 +46,11 @@ describe('refresh cycle', () => {
     expect(stack.fake.isValidAccessToken(cached.accessToken!)).toBe(true);
     expect(JSON.stringify(cached)).not.toContain('refresh');
     await stack.client.revoke(cred.id);
-    await waitFor('the revoked credential to leave Redis', async () => (await cache.read(cred.id)) === undefined);
+    // Revocation leaves a tombstone: status revoked, no token (a late publication cannot resurrect it).
+    const tombstone = await waitFor('the revoked tombstone in Redis', async () => {
+      const record = await cache.read(cred.id);
+      return record?.status === 'revoked' ? record : undefined;
+    });
+    expect(tombstone.accessToken).toBeUndefined();
   });
 });

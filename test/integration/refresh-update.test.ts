@@ -53,13 +53,21 @@ describe('refresh update', () => {
     await stack.client.revoke(cred.id);
   });
 
-  it('the cooldown answers a forced refresh with the current token and no upstream call', async () => {
+  it('the first report of a version is honoured even right after the first token; a second report inside the cooldown is answered with the current token and no call', async () => {
     const cred = await registerOAuth2(stack.client, stack.fake, { minRefreshIntervalMs: 60_000 });
     const calls = stack.fake.callsFor(cred.clientId);
-    const outcome = await stack.client.refresh(cred.id, { staleVersion: cred.token.version });
-    expect(outcome).toMatchObject({ refreshed: false, reason: 'cooldown' });
-    expect(outcome.token.version).toBe(cred.token.version);
-    expect(stack.fake.callsFor(cred.clientId)).toBe(calls);
+    const first = await stack.client.refresh(cred.id, { staleVersion: cred.token.version });
+    expect(first).toMatchObject({ refreshed: true });
+    expect(first.token.version).toBe(cred.token.version + 1);
+    expect(stack.fake.callsFor(cred.clientId)).toBe(calls + 1);
+    const second = await stack.client.refresh(cred.id, { staleVersion: first.token.version });
+    expect(second).toMatchObject({ refreshed: false, reason: 'cooldown' });
+    expect(second.token.version).toBe(first.token.version);
+    expect(stack.fake.callsFor(cred.clientId)).toBe(calls + 1);
+    // a plain request (no stale version) waits out the cooldown since the last call of any kind
+    const plain = await stack.client.refresh(cred.id);
+    expect(plain).toMatchObject({ refreshed: false, reason: 'cooldown' });
+    expect(stack.fake.callsFor(cred.clientId)).toBe(calls + 1);
     await stack.client.revoke(cred.id);
   });
 });

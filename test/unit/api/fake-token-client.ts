@@ -8,7 +8,7 @@ import type { CredentialSummary, Registration } from '../../../src/client/token-
 import type { RegisterInput } from '../../../src/client/registration';
 import type { CredentialDescription, CredentialStatus, ProviderName, RefreshOutcome, RefreshPolicy, TokenView } from '../../../src/credential';
 import { defaultPolicy } from '../../../src/credential';
-import { CredentialExistsError, CredentialNotFoundError } from '../../../src/errors';
+import { CredentialExistsError, CredentialNotFoundError, ProviderMismatchError } from '../../../src/errors';
 import type { ReauthorizeRequest, ReconfigureRequest } from '../../../src/messages';
 import { ApiKeys, type ApiKeyConfig } from '../../../src/api/keys';
 import { createApiServer, type ApiServerOptions, type ApiTokenClient } from '../../../src/api/server';
@@ -72,10 +72,18 @@ export class FakeTokenClient implements ApiTokenClient {
     return c;
   }
 
-  async register(input: RegisterInput): Promise<Registration> {
-    this.record('register', input);
-    if (this.credentials.has(input.id)) throw new CredentialExistsError(input.id);
+  async register(input: RegisterInput, options: { replace?: boolean } = {}): Promise<Registration> {
+    this.record('register', input, options);
+    const existing = this.credentials.get(input.id);
     const settings = Object.fromEntries(Object.entries(input.config).filter(([k]) => !secretConfigFields.has(k)));
+    if (existing) {
+      const same = existing.provider === input.provider && JSON.stringify([existing.config, existing.grant]) === JSON.stringify([input.config, input.grant ?? {}]);
+      if (same) return { id: input.id, workflowId: `credential:${input.id}`, token: existing.token, result: 'unchanged' };
+      if (!options.replace) throw new CredentialExistsError(input.id);
+      if (existing.provider !== input.provider) throw new ProviderMismatchError(input.id, existing.provider, input.provider);
+      Object.assign(existing, { config: input.config, settings, grant: input.grant ?? {}, policy: { ...existing.policy, ...input.policy }, token: newToken(existing.token.version + 1) });
+      return { id: input.id, workflowId: `credential:${input.id}`, token: existing.token, result: 'replaced' };
+    }
     const token = input.token
       ? { accessToken: input.token.accessToken, tokenType: input.token.tokenType ?? 'Bearer', expiresAt: new Date(input.token.expiresAt).getTime(), version: 1, status: 'active' as const }
       : newToken(1);
@@ -88,7 +96,7 @@ export class FakeTokenClient implements ApiTokenClient {
       token,
       createdAt: Date.now(),
     });
-    return { id: input.id, workflowId: `credential:${input.id}`, token };
+    return { id: input.id, workflowId: `credential:${input.id}`, token, result: 'created' };
   }
 
   async getToken(id: string, options: { minTtlMs?: number } = {}): Promise<TokenView> {

@@ -29,7 +29,7 @@ describe('PUT /v1/credentials/:id', () => {
         config: { tokenEndpoint: 'https://auth.example.com/oauth/token', clientId: 'client-123', clientSecret: 'client-secret-VERY-SECRET-abcdef', clientAuth: 'client_secret_basic', scope: 'a b' },
         grant: { refreshToken: 'refresh-token-VERY-SECRET-123456' },
         policy: { refreshRatio: 0.6, minRefreshIntervalMs: 30_000, maxRefreshesPerDay: 50 },
-      }],
+      }, { replace: true }],
     });
   });
 
@@ -52,28 +52,38 @@ describe('PUT /v1/credentials/:id', () => {
     const { app, client } = testServer();
     expect((await app.inject({ method: 'PUT', url: '/v1/credentials/c1', headers: admin, payload })).statusCode).toBe(201);
     expect(client.calls[0]?.args[0]).toEqual({ id: 'c1', provider: payload.provider, config });
+    expect(client.calls[0]?.args[1]).toEqual({ replace: true });
   });
 
-  it('replaces an existing credential (200): reauthorizes with the new config and grant, applies policy with reconfigure', async () => {
+  it('replaces an existing credential (200) with one registration call carrying the new config, grant and policy', async () => {
     const { app, client } = testServer();
     await app.inject({ method: 'PUT', url: '/v1/credentials/c1', headers: admin, payload: oauth2Body() });
     const res = await app.inject({ method: 'PUT', url: '/v1/credentials/c1', headers: admin, payload: oauth2Body({ client_id: 'client-456', refresh_token: 'rt-new-0123456789', refresh_ratio: 0.7 }) });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ id: 'c1', created: false, token: { version: 2 } });
     expect(res.json().ignored_fields).toBeUndefined();
-    const reauth = client.calls.find((c) => c.method === 'reauthorize');
-    expect(reauth?.args[1]).toMatchObject({ grant: { refreshToken: 'rt-new-0123456789' }, config: { clientId: 'client-456' } });
-    expect(client.calls.find((c) => c.method === 'reconfigure')?.args[1]).toEqual({ policy: { refreshRatio: 0.7 } });
+    const replace = client.calls.filter((c) => c.method === 'register')[1];
+    expect(replace?.args[0]).toMatchObject({ grant: { refreshToken: 'rt-new-0123456789' }, config: { clientId: 'client-456' }, policy: { refreshRatio: 0.7 } });
+    expect(replace?.args[1]).toEqual({ replace: true });
+    expect(client.calls.filter((c) => c.method === 'reauthorize' || c.method === 'reconfigure')).toEqual([]);
   });
 
-  it('lists what a replacement did not apply', async () => {
-    const { app, client } = testServer();
-    client.reconfigure = undefined;
+  it('answers the same body again with 200 and the current token, changing nothing (a retried PUT)', async () => {
+    const { app } = testServer();
+    const first = await app.inject({ method: 'PUT', url: '/v1/credentials/c1', headers: admin, payload: oauth2Body() });
+    const again = await app.inject({ method: 'PUT', url: '/v1/credentials/c1', headers: admin, payload: oauth2Body() });
+    expect(first.statusCode).toBe(201);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ created: false, token: { version: first.json().token.version } });
+  });
+
+  it('lists what a replacement did not apply (a supplied token: a replacement fetches its own)', async () => {
+    const { app } = testServer();
     await app.inject({ method: 'PUT', url: '/v1/credentials/c1', headers: admin, payload: oauth2Body() });
     const expiresAt = new Date(Date.now() + 600_000).toISOString();
     const res = await app.inject({ method: 'PUT', url: '/v1/credentials/c1', headers: admin, payload: oauth2Body({ access_token: 'x-token', expires_at: expiresAt, refresh_ratio: 0.7 }) });
     expect(res.statusCode).toBe(200);
-    expect(res.json().ignored_fields).toEqual(['access_token', 'expires_at', 'refresh_ratio']);
+    expect(res.json().ignored_fields).toEqual(['access_token', 'expires_at']);
   });
 
   it('refuses to replace a credential with another provider (409 provider_mismatch)', async () => {

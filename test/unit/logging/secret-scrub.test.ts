@@ -17,6 +17,7 @@ import { startFakeOAuth2Server } from '../../../src/fakes/oauth2-server';
 import { startFakeWechatServer } from '../../../src/fakes/wechat-server';
 import { startFakeWecomServer } from '../../../src/fakes/wecom-server';
 import { createLogger, type Logger } from '../../../src/logger';
+import { cappedFetch } from '../../../src/providers/http';
 import { getProvider } from '../../../src/providers/registry';
 import type { ProviderName } from '../../../src/credential';
 import { findSecrets } from '../../helpers/secrets-scan';
@@ -44,6 +45,7 @@ async function providerError(name: ProviderName, config: Record<string, unknown>
   const provider = getProvider(name);
   try {
     await provider.refresh(provider.configSchema.parse(config) as Record<string, unknown>, grant, {
+      fetch: (url, init) => cappedFetch(url.toString(), init),
       signal: AbortSignal.timeout(5_000),
       now: Date.now,
       defaultLifetimeMs: 3_600_000,

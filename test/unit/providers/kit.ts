@@ -2,12 +2,13 @@
 import type { ProviderName } from '../../../src/credential';
 import type { ProviderError } from '../../../src/errors';
 import type { ProviderContext } from '../../../src/providers/provider';
+import { cappedFetch } from '../../../src/providers/http';
 import { getProvider } from '../../../src/providers/registry';
 import { startLoopbackServer } from '../../../src/fakes/fake-http';
 
 /** A provider context with a generous timeout; fields can be overridden. */
 export function context(overrides: Partial<ProviderContext> = {}): ProviderContext {
-  return { signal: AbortSignal.timeout(5_000), now: Date.now, defaultLifetimeMs: 3_600_000, ...overrides };
+  return { fetch: (url, init) => cappedFetch(url.toString(), init), signal: AbortSignal.timeout(5_000), now: Date.now, defaultLifetimeMs: 3_600_000, ...overrides };
 }
 
 /** Awaits a call that must fail with a ProviderError and returns the error. */

@@ -1,4 +1,5 @@
-import { applyFailure, applySuccess, describeState, initialState, recordCall, tokenView } from '../../../src/workflows/credential-state';
+import { applyFailure, applySuccess, describeState, recordCall, tokenView } from '../../../src/workflows/credential-state';
+import { initialState } from '../../../src/workflows/input';
 
 const spec = {
   id: 'c1',

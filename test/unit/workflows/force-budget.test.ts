@@ -2,10 +2,11 @@
  * The force budget of WeChat stable_token's `force_refresh`: which credentials have one, its
  * defaults and bounds, the verdict over the log of forced calls, and how the log is kept.
  */
-import type { CredentialState } from '../../../src/credential';
-import { defaultForceBudget, forceBudgetOf, maxForceRefreshPerDay } from '../../../src/providers/force-budget';
+import type { CredentialState } from '../../../src/workflows/state';
+import { defaultForceBudget, forceBudgetOf, maxForceRefreshPerDay } from '../../../src/workflows/force-budget';
 import { parseProviderConfig } from '../../../src/providers/registry';
-import { forcedCallsOf, initialState, recordForcedCall } from '../../../src/workflows/credential-state';
+import { recordCall } from '../../../src/workflows/credential-state';
+import { initialState } from '../../../src/workflows/input';
 import { forceVerdict, quotaWindowMs } from '../../../src/workflows/quota';
 
 const wechat = { appid: 'wx123', secret: 'app-secret-1234' };
@@ -63,29 +64,31 @@ describe('the forced call log', () => {
   function state(): CredentialState {
     return initialState({ id: 'c', provider: 'wechat', config: { stable: true }, grant: {} }, 0);
   }
+  const forced = (s: CredentialState, at: number, perDay: number) => recordCall(s, at, { forced: true, forcePerDay: perDay });
 
-  it('starts empty, and records forced calls apart from ordinary ones', () => {
+  it('starts empty, and keeps forced calls in a log of their own (every call is also in the quota log)', () => {
     const s = state();
-    expect(forcedCallsOf(s)).toEqual([]);
-    recordForcedCall(s, 1000, 3);
-    recordForcedCall(s, 2000, 3);
-    expect(forcedCallsOf(s)).toEqual([1000, 2000]);
-    expect(s.recentCalls).toEqual([]);
+    expect(s.forcedCalls).toEqual([]);
+    forced(s, 1000, 3);
+    recordCall(s, 1500);
+    forced(s, 2000, 3);
+    expect(s.forcedCalls).toEqual([1000, 2000]);
+    expect(s.recentCalls).toEqual([1000, 1500, 2000]);
   });
 
   it('keeps at most a day of calls, and no more than the budget needs', () => {
     const s = state();
-    for (const at of [1, 2, 3, 4]) recordForcedCall(s, at, 2);
-    expect(forcedCallsOf(s)).toEqual([3, 4]);
-    recordForcedCall(s, quotaWindowMs + 3.5, 5);
-    expect(forcedCallsOf(s)).toEqual([4, quotaWindowMs + 3.5]);
-    recordForcedCall(s, 10 * quotaWindowMs, 1);
-    expect(forcedCallsOf(s)).toEqual([10 * quotaWindowMs]);
+    for (const at of [1, 2, 3, 4]) forced(s, at, 2);
+    expect(s.forcedCalls).toEqual([3, 4]);
+    forced(s, quotaWindowMs + 3.5, 5);
+    expect(s.forcedCalls).toEqual([4, quotaWindowMs + 3.5]);
+    forced(s, 10 * quotaWindowMs, 1);
+    expect(s.forcedCalls).toEqual([10 * quotaWindowMs]);
   });
 
   it('survives a JSON round trip (continue-as-new carries it)', () => {
     const s = state();
-    recordForcedCall(s, 1000, 3);
-    expect(forcedCallsOf(JSON.parse(JSON.stringify(s)) as CredentialState)).toEqual([1000]);
+    forced(s, 1000, 3);
+    expect((JSON.parse(JSON.stringify(s)) as CredentialState).forcedCalls).toEqual([1000]);
   });
 });

@@ -43,8 +43,15 @@ describe('refreshDueAt', () => {
     expect(refreshDueAt(t, policy, 's')).toBe(6_900_000);
   });
 
-  it('never schedules before the cooldown since the last call', () => {
-    expect(refreshDueAt(token(0, 1000), { ...policy, minRefreshIntervalMs: 5000 }, 's', 0)).toBe(5000);
+  it('never schedules before the cooldown since the last call, when the cooldown ends before expiry', () => {
+    expect(refreshDueAt(token(0, 10_000), { ...policy, minRefreshIntervalMs: 7000 }, 's', 0)).toBe(7000);
+  });
+
+  it('refreshes a fresh token before it expires whatever the policy (cooldown past expiry, ratio 0.95 + jitter 0.2)', () => {
+    expect(refreshDueAt(token(0, 1000), { ...policy, minRefreshIntervalMs: 5000 }, 's', 0)).toBe(900);
+    for (const seed of ['a', 'b', 'c', 'd', 'e', 'f']) {
+      expect(refreshDueAt(token(0, 100_000), { ...policy, refreshRatio: 0.95, jitterRatio: 0.2 }, seed)).toBeLessThanOrEqual(90_000);
+    }
   });
 
   it('anchors a repeated token at the last call, so repeats stay bounded per lifetime', () => {

@@ -1,4 +1,6 @@
 /**
+ * FROZEN (release v0.1.0, see ./credential-workflow.ts); patched only to hand off.
+ *
  * The refresh engine of one credential, inside the workflow: runs the upstream call with retries,
  * applies the answer, mirrors it to Redis and keeps search attributes current. One refresh at a
  * time: every caller (timer, signal, update) joins the one in flight.
@@ -13,19 +15,20 @@ import {
   TimeoutFailure,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { CredentialActivities } from '../activities/contracts';
-import type { CredentialState, LastError } from '../credential';
-import { providerFailureType, type ProviderFailureDetails } from '../failure-types';
-import { expiresAtSearchAttribute, statusSearchAttribute } from '../search-attributes';
-import { forceBudgetOf } from '../providers/force-budget';
+import type { CredentialActivities } from './activity-contracts';
+import type { CredentialState, LastError } from './credential';
+import { providerFailureType, type ProviderFailureDetails } from './failure-types';
+import { expiresAtSearchAttribute, statusSearchAttribute } from './search-attributes';
+import { forceBudgetOf } from './force-budget';
 import { applyFailure, applySuccess, forcedCallsOf, hasValidToken, recordCall, recordForcedCall } from './credential-state';
 import { forceVerdict, quotaVerdict } from './quota';
 import { retryDelayMs } from './schedule';
+import { handingOff } from './handoff';
 
 /** How a refresh ended. */
 export type RefreshResult =
   | { ok: true; newToken: boolean }
-  | { ok: false; reason: 'revoked' | 'daily_quota' | 'force_budget' }
+  | { ok: false; reason: 'revoked' | 'daily_quota' | 'force_budget' | 'handoff' }
   | { ok: false; reason: 'rejected'; error: LastError };
 
 const publisher = proxyActivities<CredentialActivities>({
@@ -135,6 +138,7 @@ export function createRefresher(state: CredentialState, isRevoked: () => boolean
     if (state.status === 'active') state.status = 'refreshing';
     for (let attempt = 1; ; attempt++) {
       if (isRevoked()) return { ok: false, reason: 'revoked' };
+      if (handingOff()) return { ok: false, reason: 'handoff' };
       const verdict = quotaVerdict(state.recentCalls, state.policy, Date.now(), false);
       if (!verdict.allowed) {
         if (forced && attempt === 1 && hasValidToken(state, Date.now())) {

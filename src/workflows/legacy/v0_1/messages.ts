@@ -1,0 +1,82 @@
+/**
+ * FROZEN (release v0.1.0, see ./credential-workflow.ts): do not change.
+ *
+ * The message contract between consumers and the credential workflow: every query, signal and
+ * update definition, the task queue and the workflow id scheme. Imported by both sides.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type {
+  CredentialDescription,
+  Grant,
+  RefreshOutcome,
+  RefreshPolicy,
+  TokenView,
+} from './credential';
+
+/** Default task queue of the credential workers. */
+export const defaultTaskQueue = 'halflife';
+
+/** Prefix of every credential workflow id. */
+export const workflowIdPrefix = 'credential:';
+
+/** The workflow id of a credential. */
+export function credentialWorkflowId(credentialId: string): string {
+  return `${workflowIdPrefix}${credentialId}`;
+}
+
+/** The credential id inside a workflow id, or undefined when it is not a credential workflow. */
+export function credentialIdOf(workflowId: string): string | undefined {
+  return workflowId.startsWith(workflowIdPrefix) ? workflowId.slice(workflowIdPrefix.length) : undefined;
+}
+
+/** Arguments of the `refresh` update and `forceRefresh` signal. */
+export interface RefreshRequest {
+  /** The version the caller saw fail; a newer current version answers at once. */
+  staleVersion?: number;
+  /** Why the caller wants a refresh (logged, never a secret). */
+  reason?: string;
+}
+
+/** Arguments of the `reauthorize` update: a new grant and, optionally, new provider settings. */
+export interface ReauthorizeRequest {
+  grant?: Grant;
+  /** Replacement provider configuration, already validated by the caller. */
+  config?: Record<string, unknown>;
+  /** The non-secret part of `config`, shown by `describe`. */
+  settings?: Record<string, unknown>;
+}
+
+/** Arguments of the `reconfigure` update. */
+export interface ReconfigureRequest {
+  policy?: Partial<RefreshPolicy>;
+  /** Replacement provider configuration, already validated by the caller. */
+  config?: Record<string, unknown>;
+  /** The non-secret part of `config`, shown by `describe`. */
+  settings?: Record<string, unknown>;
+}
+
+/** Arguments of the `revoke` update. */
+export interface RevokeRequest {
+  reason?: string;
+}
+
+/** The current access token, or null while the first one is being fetched. */
+export const getTokenQuery = defineQuery<TokenView | null>('getToken');
+
+/** Status, times, counts and last error; no secrets. */
+export const describeQuery = defineQuery<CredentialDescription>('describe');
+
+/** Ask for a refresh without waiting for it. */
+export const forceRefreshSignal = defineSignal<[RefreshRequest]>('forceRefresh');
+
+/** Refresh and wait for the new token (joins a refresh in flight; answers at once when already superseded). */
+export const refreshUpdate = defineUpdate<RefreshOutcome, [RefreshRequest]>('refresh');
+
+/** Replace the grant after a rejection; answers with the first token obtained with it. */
+export const reauthorizeUpdate = defineUpdate<TokenView, [ReauthorizeRequest]>('reauthorize');
+
+/** Change policy or provider settings of a running credential. */
+export const reconfigureUpdate = defineUpdate<CredentialDescription, [ReconfigureRequest]>('reconfigure');
+
+/** End the credential: the workflow deletes the cached token and completes. */
+export const revokeUpdate = defineUpdate<CredentialDescription, [RevokeRequest]>('revoke');

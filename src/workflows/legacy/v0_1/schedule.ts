@@ -1,0 +1,63 @@
+/**
+ * FROZEN (release v0.1.0, see ./credential-workflow.ts): do not change.
+ *
+ * Pure timing arithmetic of the credential workflow: when to refresh, how long to back off.
+ * All instants are epoch milliseconds. No Temporal or Node imports: unit-tested directly.
+ */
+import type { RefreshPolicy, TokenSet } from './credential';
+
+/** A deterministic number in [-1, 1) derived from `seed` (FNV-1a), so jitter replays identically. */
+export function jitterUnit(seed: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < seed.length; i++) {
+    hash ^= seed.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return (hash / 0x100000000) * 2 - 1;
+}
+
+/**
+ * When the token should be refreshed.
+ *
+ * A fresh token is refreshed at `issuedAt + lifetime × refreshRatio ± jitter`. A provider that handed
+ * back the same token again (the last call started after the token was issued) is anchored at that
+ * call instead, so each repeat waits a fraction of what remains: a bounded number of calls per
+ * lifetime, never a storm. A declared `renewableAt` moves the instant to when a new token can be had,
+ * and the cooldown since the last call always applies.
+ */
+export function refreshDueAt(
+  token: TokenSet,
+  policy: Pick<RefreshPolicy, 'refreshRatio' | 'jitterRatio' | 'minRefreshIntervalMs'>,
+  jitterSeed: string,
+  lastCallAt?: number,
+): number {
+  const repeated = lastCallAt !== undefined && lastCallAt > token.issuedAt;
+  const anchor = repeated ? lastCallAt : token.issuedAt;
+  const span = Math.max(0, token.expiresAt - anchor);
+  let due = anchor + span * policy.refreshRatio + jitterUnit(jitterSeed) * policy.jitterRatio * span;
+  if (token.renewableAt !== undefined) due = Math.max(due, token.renewableAt);
+  if (lastCallAt !== undefined) due = Math.max(due, lastCallAt + policy.minRefreshIntervalMs);
+  return Math.round(due);
+}
+
+/**
+ * How long to wait before retry number `attempt` (1-based) after a transient failure.
+ *
+ * Exponential from `retryInitialMs`, capped by `retryMaxMs`, and, while the token is still valid,
+ * by half the time left before it expires (so several attempts fit before expiry). A provider's
+ * `Retry-After` (or quota reset) is always honoured, even past expiry.
+ */
+export function retryDelayMs(
+  attempt: number,
+  policy: Pick<RefreshPolicy, 'retryInitialMs' | 'retryMaxMs'>,
+  now: number,
+  expiresAt: number | undefined,
+  retryAfterMs?: number,
+): number {
+  let delay = Math.min(policy.retryMaxMs, policy.retryInitialMs * 2 ** Math.max(0, attempt - 1));
+  if (expiresAt !== undefined && expiresAt > now) {
+    delay = Math.min(delay, Math.max(policy.retryInitialMs, (expiresAt - now) / 2));
+  }
+  if (retryAfterMs !== undefined && retryAfterMs > delay) delay = retryAfterMs;
+  return Math.max(1, Math.round(delay));
+}

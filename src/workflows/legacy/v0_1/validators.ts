@@ -1,0 +1,62 @@
+/**
+ * FROZEN (release v0.1.0, see ./credential-workflow.ts): do not change.
+ *
+ * Update validators of the credential workflow: they reject bad input before it is accepted
+ * (nothing reaches history), with an `InvalidArgument` failure naming the field.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { CredentialState } from './credential';
+import { invalidArgumentFailureType } from './failure-types';
+import type { ReauthorizeRequest, ReconfigureRequest, RefreshRequest } from './messages';
+import { policyProblem } from './policy';
+
+const maxSecretLength = 16_384;
+
+function reject(field: string, reason: string): never {
+  throw ApplicationFailure.create({
+    type: invalidArgumentFailureType,
+    message: `${field}: ${reason}`,
+    nonRetryable: true,
+    details: [{ field, reason }],
+  });
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Validates a `refresh` update or `forceRefresh` signal argument. */
+export function validateRefreshRequest(req: RefreshRequest | undefined): void {
+  if (req === undefined || req === null) return;
+  if (!isPlainObject(req)) reject('request', 'must be an object');
+  const { staleVersion, reason } = req;
+  if (staleVersion !== undefined && (typeof staleVersion !== 'number' || !Number.isInteger(staleVersion) || staleVersion < 0)) {
+    reject('staleVersion', 'must be a non-negative integer');
+  }
+  if (reason !== undefined && (typeof reason !== 'string' || reason.length > 200)) {
+    reject('reason', 'must be a string of at most 200 characters');
+  }
+}
+
+/** Validates a `reauthorize` update: a grant the credential's provider can use. */
+export function validateReauthorizeRequest(state: CredentialState, req: ReauthorizeRequest): void {
+  if (!isPlainObject(req)) reject('request', 'must be an object');
+  if (req.config !== undefined && !isPlainObject(req.config)) reject('config', 'must be an object');
+  if (req.grant !== undefined && !isPlainObject(req.grant)) reject('grant', 'must be an object');
+  const refreshToken = req.grant?.refreshToken;
+  if (refreshToken !== undefined && (typeof refreshToken !== 'string' || refreshToken.length === 0 || refreshToken.length > maxSecretLength)) {
+    reject('grant.refreshToken', `must be a non-empty string of at most ${maxSecretLength} characters`);
+  }
+  if (state.provider === 'oauth2' && refreshToken === undefined) {
+    reject('grant.refreshToken', 'is required by the oauth2 provider');
+  }
+}
+
+/** Validates a `reconfigure` update. */
+export function validateReconfigureRequest(req: ReconfigureRequest): void {
+  if (!isPlainObject(req)) reject('request', 'must be an object');
+  const problem = policyProblem(req.policy);
+  if (problem) reject(problem.field, problem.reason);
+  if (req.config !== undefined && !isPlainObject(req.config)) reject('config', 'must be an object');
+  if (req.settings !== undefined && !isPlainObject(req.settings)) reject('settings', 'must be an object');
+}

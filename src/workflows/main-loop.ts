@@ -1,0 +1,120 @@
+/**
+ * The main loop of a credential run: the only place that issues commands (activities, timers,
+ * search attributes). Handlers only change the state and wait; the loop notices and acts. Because
+ * an update's handler runs its synchronous part while the activation's jobs are applied, and the
+ * loop continues only afterwards, the order in which an update and a timer or activity completion
+ * arrive in one workflow task cannot change the commands: replay stays deterministic.
+ */
+import { CancellationScope, condition, isCancellation, log, workflowInfo } from '@temporalio/workflow';
+import type { RefreshCredentialResult } from '../activities/contracts';
+import { applyFailure, applySuccess, endRound, expireIfDue, keepRotatedRefreshToken, recordCall, startRound } from './credential-state';
+import { forceBudgetOf } from './force-budget';
+import { admitAttempt, nextStep, scheduledAt, type RunFacts } from './next-step';
+import { noteChange, publish } from './publication';
+import { reprobeDelayMs, retryDelayMs } from './schedule';
+import type { CredentialState, Round } from './state';
+import { attemptInput, toAttemptFailure, upstreamActivities } from './upstream';
+
+function runFacts(): RunFacts {
+  const info = workflowInfo();
+  return { continueAsNewSuggested: info.continueAsNewSuggested, historyLength: info.historyLength, runAgeMs: Date.now() - info.runStartTime.getTime() };
+}
+
+/** Waits until `until` (or forever), or until a handler changes the state, or the server suggests continue-as-new. */
+async function waitForChange(state: CredentialState, until: number | undefined): Promise<void> {
+  const stamp = state.stamp;
+  const changed = () => state.stamp !== stamp || workflowInfo().continueAsNewSuggested;
+  if (until === undefined) await condition(changed);
+  else if (until > Date.now()) await condition(changed, until - Date.now());
+}
+
+/** Runs one attempt of the round under way: admission, the upstream call, and what its outcome means. */
+async function runAttempt(state: CredentialState, round: Round): Promise<void> {
+  const budget = forceBudgetOf(state.provider, state.config);
+  const admission = admitAttempt(state, round, Date.now(), budget);
+  if (admission.kind === 'decline') {
+    log.info('refresh declined', { credentialId: state.id, reason: admission.reason, cause: round.cause });
+    endRound(state, 'declined', Date.now(), admission.reason);
+    return;
+  }
+  if (admission.kind === 'wait') {
+    log.warn('daily refresh quota reached; waiting', { credentialId: state.id, until: admission.until });
+    state.lastAttempt = { seq: round.seq, attempt: round.attempt, ok: false, at: Date.now() };
+    round.nextAttemptAt = admission.until;
+    return;
+  }
+  recordCall(state, Date.now(), { forced: admission.useForce, forcePerDay: budget?.perDay, report: round.cause === 'report' && round.attempt === 1 });
+  round.inFlight = true;
+  const scope = new CancellationScope();
+  let settled: { ok: true; value: RefreshCredentialResult } | { ok: false; error: unknown } | undefined;
+  void scope.run(() => upstreamActivities(state).refreshCredential(attemptInput(state, admission.useForce))).then(
+    (value) => (settled = { ok: true, value }),
+    (error: unknown) => (settled = { ok: false, error }),
+  );
+  await condition(() => settled !== undefined || state.status === 'revoked' || state.round !== round);
+  round.inFlight = false;
+  const now = Date.now();
+  if (settled === undefined) {
+    // Revoked, or a new grant replaced the round: the call is abandoned (its answer cannot matter any more).
+    scope.cancel();
+    return;
+  }
+  if (settled.ok) {
+    const { token, refreshToken, warning, recovered } = settled.value;
+    const fresh = applySuccess(state, token, refreshToken, now);
+    state.warning = warning ? { ...warning, at: now } : undefined;
+    state.lastAttempt = { seq: round.seq, attempt: round.attempt, ok: true, at: now };
+    if (recovered) log.info('applied an answer recovered from a crashed attempt', { credentialId: state.id, recovered });
+    endRound(state, fresh ? 'new_token' : 'same_token', now);
+    state.cyclesThisRun++;
+    return;
+  }
+  if (isCancellation(settled.error)) throw settled.error;
+  const failure = toAttemptFailure(settled.error, now);
+  keepRotatedRefreshToken(state, failure.rotatedRefreshToken);
+  const status = applyFailure(state, failure.error, now);
+  state.lastAttempt = { seq: round.seq, attempt: round.attempt, ok: false, at: now };
+  log.warn('refresh attempt failed', { credentialId: state.id, attempt: round.attempt, kind: failure.error.kind, code: failure.error.code });
+  if (status === 'reauth_required') {
+    // A configuration failure (a CDN's 403, a wrong URL) may be fixed without anyone telling us: look again later.
+    if (failure.error.kind === 'configuration' && failure.error.code !== 'invalid_client') {
+      const count = state.reprobe?.count ?? 0;
+      state.reprobe = { at: now + reprobeDelayMs(count), count: count + 1 };
+    }
+    endRound(state, 'rejected', now);
+    return;
+  }
+  const seed = `${state.id}:${round.seq}:${round.attempt}`;
+  round.nextAttemptAt = now + retryDelayMs(round.attempt, state.policy, now, state.token?.expiresAt, failure.retryAfterMs, seed);
+  round.attempt++;
+}
+
+/** Runs the credential until it is revoked, or until this run should continue as new. */
+export async function runMainLoop(state: CredentialState): Promise<'revoked' | 'continue_as_new'> {
+  for (;;) {
+    if (state.status === 'revoked') return 'revoked';
+    expireIfDue(state, Date.now());
+    const event = noteChange(state);
+    if (event && !state.mirror.off) await publish(state, () => Date.now(), event);
+    state.nextRefreshAt = state.round ? state.round.nextAttemptAt : scheduledAt(state);
+    const step = nextStep(state, Date.now(), runFacts());
+    switch (step.kind) {
+      case 'end':
+        return 'revoked';
+      case 'continue_as_new':
+        return 'continue_as_new';
+      case 'publish':
+        await publish(state, () => Date.now());
+        break;
+      case 'start':
+        startRound(state, step.cause, false, Date.now());
+        break;
+      case 'attempt':
+        if (state.round) await runAttempt(state, state.round);
+        break;
+      case 'wait':
+        await waitForChange(state, step.until);
+        break;
+    }
+  }
+}
