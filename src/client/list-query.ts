@@ -1,14 +1,13 @@
 /** Builds the visibility query behind `TokenClient.list`. */
 import { credentialStatuses, type CredentialStatus, type ProviderName } from '../credential';
 import { InvalidConfigError } from '../errors';
+import { isProviderName, providerNames } from '../providers/names';
 
 /** Filters of `list`. */
 export interface ListFilter {
   status?: CredentialStatus;
   provider?: ProviderName;
 }
-
-const providers: readonly ProviderName[] = ['oauth2', 'oauth2_client_credentials', 'wechat', 'wecom'];
 
 /** The list filter as a Temporal visibility query (values checked against their enums: no injection). */
 export function listQuery(filter: ListFilter = {}): string {
@@ -18,7 +17,7 @@ export function listQuery(filter: ListFilter = {}): string {
     clauses.push(`HalflifeStatus = '${filter.status}'`);
   }
   if (filter.provider !== undefined) {
-    if (!providers.includes(filter.provider)) throw new InvalidConfigError('provider', `must be one of ${providers.join(', ')}`);
+    if (!isProviderName(filter.provider)) throw new InvalidConfigError('provider', `must be one of ${providerNames.join(', ')}`);
     clauses.push(`HalflifeProvider = '${filter.provider}'`);
   }
   return clauses.join(' AND ');
