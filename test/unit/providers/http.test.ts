@@ -79,7 +79,7 @@ describe('status and transport classification', () => {
 });
 
 describe('scrubbing', () => {
-  test('removes every occurrence of every secret of 4+ characters', () => {
+  test('removes every occurrence of every secret of 6+ characters (minScrubLength)', () => {
     expect(scrubSecrets('a s3cr3t and s3cr3t, abc', ['s3cr3t', 'abc', undefined])).toBe('a [redacted] and [redacted], abc');
   });
   test('shorten keeps one line of at most 120 characters', () => {
