@@ -17,6 +17,7 @@
  * cannot be found by a logger: code must not build such text (providers scrub what they know).
  */
 import pino, { type Logger } from 'pino';
+import { camelCase } from './providers/config-fields';
 import { isSecretField, secretFieldNames, secretWhenStringFieldNames } from './secrets/names';
 
 /** What a redacted value becomes. */
@@ -99,7 +100,7 @@ function scrubError(err: Error, depth: number, seen: WeakMap<object, unknown>): 
 /** Creates the service logger; `destination` defaults to stdout. */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   // Kept as a second line of defence for instances the walker leaves to pino (depth 4, exact names).
-  const names = [...new Set(secretFieldNames.flatMap((f) => [f, f.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())]))];
+  const names = [...new Set(secretFieldNames.flatMap((f) => [f, camelCase(f)]))];
   const paths = names.filter((f) => /^[A-Za-z_]+$/.test(f)).flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `*.*.*.${f}`]);
   const logger = pino(
     {

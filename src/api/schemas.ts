@@ -15,7 +15,7 @@ import { credentialStatuses, type ProviderName, type RefreshPolicy } from '../cr
 import type { RegisterInput } from '../client/registration';
 import { InvalidConfigError, InvalidRequestError } from '../errors';
 import { policyBounds } from '../policy';
-import { tokenString, type ConfigField } from '../providers/config-fields';
+import { snakeCase, tokenString, type ConfigField } from '../providers/config-fields';
 import { providerNames } from '../providers/names';
 import type { Provider } from '../providers/provider';
 import { getProvider, providerList } from '../providers/registry';
@@ -180,15 +180,7 @@ export function apiFieldName(field: string): string {
   return field.replace(/^config\./, '').split('.').map(snakeCase).join('.');
 }
 
-/** `tokenEndpoint` → `token_endpoint`. */
-export function snakeCase(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
-
-/** `token_endpoint` → `tokenEndpoint`. */
-export function camelCase(name: string): string {
-  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
+export { camelCase, snakeCase } from '../providers/config-fields';
 
 /** A policy field's API name: snake_case, with durations in seconds (`minRefreshIntervalMs` → `min_refresh_interval_s`). */
 export function snakeField(name: string): string {

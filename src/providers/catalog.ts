@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { ProviderName } from '../credential';
 import type { ClassificationRow } from './classification';
-import type { ConfigField } from './config-fields';
+import { snakeCase, type ConfigField } from './config-fields';
 import { lifetimeMarkdown } from './lifetime';
 import { getProvider, providerList } from './registry';
 
@@ -29,11 +29,6 @@ export function classificationMarkdown(provider: ProviderName): string {
   return lines.join('\n');
 }
 
-/** The snake_case API name of a configuration field (`tokenEndpoint` → `token_endpoint`). */
-export function apiNameOf(field: string): string {
-  return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
-
 /** The default of a field as the docs show it. */
 function defaultOf(f: ConfigField): string {
   if (f.docDefault !== undefined) return f.docDefault;
@@ -46,7 +41,7 @@ function defaultOf(f: ConfigField): string {
 export function fieldsMarkdown(provider: ProviderName): string {
   const lines = ['| API field | TypeScript field | type | default | meaning |', '|---|---|---|---|---|'];
   for (const [name, f] of Object.entries(getProvider(provider).fields)) {
-    lines.push(`| \`${apiNameOf(name)}\` | \`${name}\` | ${cell(f.type)} | ${cell(defaultOf(f))} | ${cell(f.doc)} |`);
+    lines.push(`| \`${snakeCase(name)}\` | \`${name}\` | ${cell(f.type)} | ${cell(defaultOf(f))} | ${cell(f.doc)} |`);
   }
   return lines.join('\n');
 }

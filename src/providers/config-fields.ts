@@ -30,6 +30,16 @@ export interface ConfigField<S extends z.ZodType = z.ZodType> {
 /** The fields of one configuration, by their TypeScript (camelCase) name; the API name is its snake_case. */
 export type ConfigFields = Readonly<Record<string, ConfigField>>;
 
+/** `tokenEndpoint` → `token_endpoint`: the API name of a TypeScript field name. */
+export function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** `token_endpoint` → `tokenEndpoint`: the TypeScript name of an API field name. */
+export function camelCase(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
 /** Declares one field (keeps the schema's own type, so the configuration type is inferred). */
 export function field<S extends z.ZodType>(schema: S, meta: Omit<ConfigField<S>, 'schema'>): ConfigField<S> {
   return { schema, ...meta };

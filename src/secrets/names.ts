@@ -4,6 +4,7 @@
  * their own modules). Names match case-insensitively with `_` and `-` removed, so `refreshToken`,
  * `refresh_token` and `REFRESH-TOKEN` are the same name.
  */
+import { snakeCase } from '../providers/config-fields';
 import { providerList } from '../providers/registry';
 
 /** Names whose values are always secrets, in their wire (snake_case) spelling. */
@@ -44,7 +45,7 @@ export function normalizeName(name: string): string {
   return name.toLowerCase().replace(/[_-]/g, '');
 }
 
-const providerSecretNames = providerList.flatMap((p) => p.secretFields.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)));
+const providerSecretNames = providerList.flatMap((p) => p.secretFields.map(snakeCase));
 
 /** Every secret field name (the base list and every provider's secret fields), snake_case. */
 export const secretFieldNames: readonly string[] = [...new Set([...baseSecretFieldNames, ...providerSecretNames])];

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { credentialBodySchema, providerBodySchemas } from '../../../src/api/schemas';
-import { apiNameOf, generatedSections, renderProviderDocs } from '../../../src/providers/catalog';
+import { generatedSections, renderProviderDocs } from '../../../src/providers/catalog';
+import { snakeCase as apiNameOf } from '../../../src/providers/config-fields';
 import { providerNames } from '../../../src/providers/names';
 import { providerList, providers } from '../../../src/providers/registry';
 import { isSecretName } from '../../../src/secrets';
