@@ -3,6 +3,7 @@
  *
  * Nothing here imports Node or Temporal, so the workflow sandbox can load it.
  */
+import type { ProviderName } from './providers/names';
 
 /** Where a credential is in its life. */
 export type CredentialStatus = 'active' | 'refreshing' | 'degraded' | 'expired' | 'reauth_required' | 'revoked';
@@ -17,8 +18,8 @@ export const credentialStatuses: readonly CredentialStatus[] = [
   'revoked',
 ];
 
-/** Names of the token endpoints Halflife can talk to. */
-export type ProviderName = 'oauth2' | 'oauth2_client_credentials' | 'wechat' | 'wecom';
+/** Names of the token endpoints Halflife can talk to (written out in `providers/names.ts`, which imports nothing). */
+export type { ProviderName };
 
 /** An access token as a provider issued it; all instants are epoch milliseconds. */
 export interface TokenSet {

@@ -97,17 +97,23 @@ export class ProviderError extends HalflifeError {
   readonly retryAfterMs?: number;
   /** HTTP status of the answer, if there was one. */
   readonly httpStatus?: number;
+  /**
+   * A refresh token the provider rotated to in an answer that failed otherwise (a secret: not
+   * enumerable, so it stays out of JSON and logs). The old refresh token is dead: store this one.
+   */
+  declare readonly rotatedRefreshToken?: string;
 
   constructor(
     kind: FailureKind,
     code: string,
     message: string,
-    options?: { retryAfterMs?: number; httpStatus?: number; cause?: unknown },
+    options?: { retryAfterMs?: number; httpStatus?: number; cause?: unknown; rotatedRefreshToken?: string },
   ) {
     super(message, code, options);
     this.kind = kind;
     this.retryAfterMs = options?.retryAfterMs;
     this.httpStatus = options?.httpStatus;
+    if (options?.rotatedRefreshToken !== undefined) Object.defineProperty(this, 'rotatedRefreshToken', { value: options.rotatedRefreshToken, enumerable: false });
   }
 }
 Object.defineProperty(ProviderError.prototype, 'name', { value: 'ProviderError' });

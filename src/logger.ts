@@ -2,7 +2,7 @@
  * The service logger (pino). Secrets are kept out of every line, so a careless log call cannot
  * print a refresh token, access token, client secret, key ring or API key:
  *
- * - Fields whose names are secrets (`secretLogFields`, compared case-insensitively with `_` and `-`
+ * - Fields whose names are secrets (`secretFieldNames` of `./secrets`, compared case-insensitively with `_` and `-`
  *   removed, so `refreshToken`, `refresh_token` and `REFRESH-TOKEN` all match) are replaced by
  *   `[redacted]` at any depth, inside arrays, in child logger bindings, and in the own properties
  *   and causes of errors. A field named `token` is redacted when it holds a string (an access
@@ -17,52 +17,24 @@
  * cannot be found by a logger: code must not build such text (providers scrub what they know).
  */
 import pino, { type Logger } from 'pino';
-
-/** Field names whose values are never logged (matched case-insensitively, ignoring `_` and `-`). */
-export const secretLogFields = [
-  'accessToken',
-  'access_token',
-  'refreshToken',
-  'refresh_token',
-  'idToken',
-  'clientSecret',
-  'client_secret',
-  'secret',
-  'corpsecret',
-  'appsecret',
-  'apiKey',
-  'api_key',
-  'x-api-key',
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'set-cookie',
-  'password',
-  'key',
-  'privateKey',
-  'clientAssertion',
-  'codeVerifier',
-  'encryptionKeys',
-  'apiKeysJson',
-  'HALFLIFE_ENCRYPTION_KEYS',
-  'HALFLIFE_API_KEYS',
-];
-
-/** Field names that are secrets only when they hold a string. */
-export const secretWhenStringLogFields = ['token'];
+import { camelCase } from './providers/config-fields';
+import { isSecretField, secretFieldNames, secretWhenStringFieldNames } from './secrets/names';
 
 /** What a redacted value becomes. */
 export const logCensor = '[redacted]';
 
-const normalize = (name: string): string => name.toLowerCase().replace(/[_-]/g, '');
-const secretNames = new Set(secretLogFields.map(normalize));
-const stringSecretNames = new Set(secretWhenStringLogFields.map(normalize));
 const maxDepth = 32;
 
-/** Parameter names (URL queries, form bodies) whose values are secrets. */
-const parameterNames = 'access_token|refresh_token|id_token|client_secret|secret|corpsecret|appsecret|password|api_key|apikey|code_verifier|client_assertion';
-/** JSON member names whose string values are secrets. */
-const memberNames = 'access_?token|refresh_?token|id_?token|client_?secret|secret|corpsecret|app_?secret|password|api_?key|token|authorization';
+/** A regex alternation of names, each matching with `_`, `-` or nothing between its words, longest first. */
+function namePattern(names: readonly string[]): string {
+  return [...names]
+    .sort((x, y) => y.length - x.length)
+    .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/_/g, '[_-]?'))
+    .join('|');
+}
+
+/** Names (URL query and form parameters, JSON members) whose string values are secrets. */
+const parameterNames = namePattern([...secretFieldNames, ...secretWhenStringFieldNames]);
 
 /** Patterns that also work on serialized JSON lines (values stop at quotes and backslashes). */
 const linePatterns: ReadonlyArray<readonly [RegExp, string]> = [
@@ -72,17 +44,12 @@ const linePatterns: ReadonlyArray<readonly [RegExp, string]> = [
 /** Patterns for text before serialization: also JSON members inside a message. */
 const textPatterns: ReadonlyArray<readonly [RegExp, string]> = [
   ...linePatterns,
-  [new RegExp(`("(?:${memberNames})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi'), `$1"${logCensor}"`],
+  [new RegExp(`("(?:${parameterNames})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi'), `$1"${logCensor}"`],
 ];
 
 /** `text` with secrets in recognisable shapes (headers, parameters, JSON members) replaced by `[redacted]`. */
 export function scrubLogText(text: string): string {
   return textPatterns.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
-}
-
-function isSecretField(key: string, value: unknown): boolean {
-  const name = normalize(key);
-  return secretNames.has(name) || (stringSecretNames.has(name) && typeof value === 'string');
 }
 
 function isPlainObject(value: object): boolean {
@@ -133,7 +100,8 @@ function scrubError(err: Error, depth: number, seen: WeakMap<object, unknown>): 
 /** Creates the service logger; `destination` defaults to stdout. */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   // Kept as a second line of defence for instances the walker leaves to pino (depth 4, exact names).
-  const paths = secretLogFields.filter((f) => /^[A-Za-z_]+$/.test(f)).flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `*.*.*.${f}`]);
+  const names = [...new Set(secretFieldNames.flatMap((f) => [f, camelCase(f)]))];
+  const paths = names.filter((f) => /^[A-Za-z_]+$/.test(f)).flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `*.*.*.${f}`]);
   const logger = pino(
     {
       level,

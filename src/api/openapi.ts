@@ -4,6 +4,9 @@
  * paths, scopes and status codes are listed here by hand.
  */
 import { z } from 'zod';
+import type { ProviderName } from '../credential';
+import { providerNames } from '../providers/names';
+import { getProvider } from '../providers/registry';
 import type { ApiScope } from './keys';
 import * as r from './responses';
 import * as s from './schemas';
@@ -16,6 +19,22 @@ function schemaOf(schema: z.ZodType, io: 'input' | 'output'): Json {
 }
 
 const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+
+/** The component name of a provider's registration body: `oauth2` → `Oauth2Credential`. */
+function bodyComponent(provider: ProviderName): string {
+  return `${provider.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')}Credential`;
+}
+
+/**
+ * A provider's registration body. A field that is required unless another is given
+ * (`token_endpoint` unless `issuer`) is optional in the schema; `anyOf` says one of the two is needed.
+ */
+function bodyDocument(provider: ProviderName): Json {
+  const doc = schemaOf(s.providerBodySchemas[provider], 'input');
+  const pairs = Object.entries(getProvider(provider).fields).flatMap(([name, f]) => (f.requiredUnless ? [[name, f.requiredUnless]] : []));
+  if (pairs.length === 0) return doc;
+  return { ...doc, allOf: pairs.map((pair) => ({ anyOf: pair.map((field) => ({ required: [s.snakeCase(field)] })) })) };
+}
 const json = (schema: Json): Json => ({ content: { 'application/json': { schema } } });
 const errorRef = (description: string): Json => ({ description, ...json(ref('Error')) });
 const errors: Record<string, Json> = {
@@ -52,7 +71,6 @@ export function openApiDocument(options: { codec?: boolean } = {}): Json {
   const ok = (name: string, description = 'OK', status = '200'): Json => ({ [status]: { description, ...json(ref(name)) } });
   const body = (name: string, required = true): Json => ({ requestBody: { required, ...json(ref(name)) } });
   const withId = { parameters: [idParam] };
-  const providers = ['Oauth2Credential', 'ClientCredentialsCredential', 'WechatCredential', 'WecomCredential'];
   const codecPayloads = { type: 'object', required: ['payloads'], properties: { payloads: { type: 'array', items: { type: 'object' } } } };
   const codecOp = (summary: string): Json => ({
     summary,
@@ -112,11 +130,8 @@ export function openApiDocument(options: { codec?: boolean } = {}): Json {
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'an API key from HALFLIFE_API_KEYS' } },
       schemas: {
-        CredentialBody: { oneOf: providers.map(ref), discriminator: { propertyName: 'provider' } },
-        Oauth2Credential: schemaOf(s.oauth2BodySchema, 'input'),
-        ClientCredentialsCredential: schemaOf(s.clientCredentialsBodySchema, 'input'),
-        WechatCredential: schemaOf(s.wechatBodySchema, 'input'),
-        WecomCredential: schemaOf(s.wecomBodySchema, 'input'),
+        CredentialBody: { oneOf: providerNames.map((name) => ref(bodyComponent(name))), discriminator: { propertyName: 'provider' } },
+        ...Object.fromEntries(providerNames.map((name) => [bodyComponent(name), bodyDocument(name)])),
         RefreshBody: schemaOf(s.refreshBodySchema, 'input'),
         ReauthorizeGrant: schemaOf(s.reauthorizeGrantSchema, 'input'),
         Token: schemaOf(r.tokenResponseSchema, 'output'),

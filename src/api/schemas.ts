@@ -1,92 +1,85 @@
 /**
  * The HTTP API's requests: snake_case zod schemas of every body and query, their mapping to the
  * camelCase types of `TokenClient`, and the naming rules between the two (`responses.ts` has the
- * answers). The same schemas generate the OpenAPI document (`openapi.ts`), so the document cannot
- * drift from what the server accepts.
+ * answers). Each provider's registration body is derived from its module (its configuration
+ * fields under their snake_case names, see `providers/config-fields.ts`). The same schemas
+ * generate the OpenAPI document (`openapi.ts`), so the document cannot drift from what the server
+ * accepts.
  *
  * Validation failures of a JSON body name the snake_case field (`InvalidConfigError`, answered
  * 422); a body that is not a JSON object, or a bad path or query parameter, is an
  * `InvalidRequestError` (400). See `errors.ts`.
  */
 import { z } from 'zod';
-import { credentialStatuses, type RefreshPolicy } from '../credential';
+import { credentialStatuses, type ProviderName, type RefreshPolicy } from '../credential';
 import type { RegisterInput } from '../client/registration';
 import { InvalidConfigError, InvalidRequestError } from '../errors';
 import { policyBounds } from '../policy';
-import { secretFieldNames } from '../codec/redact';
+import { snakeCase, tokenString, type ConfigField } from '../providers/config-fields';
+import { providerNames } from '../providers/names';
+import type { Provider } from '../providers/provider';
+import { getProvider, providerList } from '../providers/registry';
 
-/** Every provider name, for schemas. */
-export const providerNames = ['oauth2', 'oauth2_client_credentials', 'wechat', 'wecom'] as const;
-const secret = z.string().min(1, 'must not be empty').max(16_384, 'must be at most 16384 characters');
+export { providerNames } from '../providers/names';
+export { isSecretName } from '../secrets/names';
+
+const token = tokenString();
 const text = (max: number) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
-const url = text(2048).describe('absolute https URL (http only for loopback)');
 const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone' });
-const bounded = (b: { min: number; max: number }, scale = 1) => {
+const bounded = (b: { min: number; max: number; integer: boolean }, scale: number) => {
   const [min, max] = [b.min / scale, b.max / scale];
-  return z.number().min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`);
+  const n = z.number().min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`);
+  return b.integer && scale === 1 ? n.int('must be an integer') : n;
 };
 
-const policyFields = {
-  refresh_ratio: bounded(policyBounds.refreshRatio).optional().describe('fraction of the lifetime after which a token is refreshed (default 0.5)'),
-  min_refresh_interval_s: bounded(policyBounds.minRefreshIntervalMs, 1000).optional().describe('cooldown between upstream refreshes, seconds (default 10)'),
-  max_refreshes_per_day: bounded(policyBounds.maxRefreshesPerDay).int('must be an integer').optional().describe('upstream refreshes allowed in any 24 hours (default 1000)'),
-};
-const clientAuth = z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic');
-const allowInsecureHttp = z.boolean().optional().describe('allow a plain-http endpoint that is not on loopback (default false)');
+/** The policy fields the API accepts, with their descriptions; durations in seconds (`_s`). */
+const apiPolicy = {
+  refreshRatio: 'fraction of the lifetime after which a token is refreshed (default 0.5)',
+  minRefreshIntervalMs: 'cooldown between upstream refreshes, seconds (default 10)',
+  maxRefreshesPerDay: 'upstream refreshes allowed in any 24 hours (default 1000)',
+  defaultLifetimeMs: 'lifetime assumed when the provider sends no expires_in, seconds (default 3600)',
+} as const satisfies Partial<Record<keyof RefreshPolicy, string>>;
+type ApiPolicyField = keyof typeof apiPolicy;
+const apiPolicyFields = Object.keys(apiPolicy) as ApiPolicyField[];
+const scaleOf = (field: string): number => (field.endsWith('Ms') ? 1000 : 1);
 
-/** `PUT /v1/credentials/{id}` body for an OAuth 2.0 refresh_token grant. */
-export const oauth2BodySchema = z.strictObject({
-  provider: z.literal('oauth2'),
-  token_endpoint: url,
-  client_id: text(1024),
-  client_secret: secret,
-  client_auth: clientAuth,
-  refresh_token: secret,
-  access_token: secret.optional().describe('a token you already hold (then expires_at is required)'),
+const policyFields = Object.fromEntries(
+  apiPolicyFields.map((f) => [snakeField(f), bounded(policyBounds[f], scaleOf(f)).optional().describe(apiPolicy[f])]),
+);
+
+/** A configuration field as the API body takes it: a default is documented, and filled only when the field says so. */
+function apiField(f: ConfigField): z.ZodType {
+  if (f.schema instanceof z.ZodDefault && f.apiFillsDefault !== true) {
+    return (f.schema.unwrap() as z.ZodType).optional().meta({ description: f.doc, default: f.schema.def.defaultValue });
+  }
+  return f.schema.meta({ description: f.doc });
+}
+
+/** The grant and held-token fields of a provider that uses a refresh token. */
+const grantFields = {
+  refresh_token: token.describe('the refresh token'),
+  access_token: token.optional().describe('a token you already hold (then expires_at is required)'),
   token_type: text(64).optional(),
   expires_at: instant.optional(),
-  scope: z.string().max(4096).optional().describe('scope to request on refresh'),
-  allow_insecure_http: allowInsecureHttp,
-  ...policyFields,
-});
+};
 
-/** Body for an OAuth 2.0 client_credentials grant. */
-export const clientCredentialsBodySchema = z.strictObject({
-  provider: z.literal('oauth2_client_credentials'),
-  token_endpoint: url,
-  client_id: text(1024),
-  client_secret: secret,
-  client_auth: clientAuth,
-  scope: z.string().max(4096).optional(),
-  allow_insecure_http: allowInsecureHttp,
-  ...policyFields,
-});
+/** The `PUT /v1/credentials/{id}` body of one provider: `provider`, its configuration fields in snake_case, its grant, the policy. */
+function bodySchemaFor(p: Provider) {
+  const config = Object.fromEntries(Object.entries(p.fields).map(([name, f]) => [snakeCase(name), apiField(f)]));
+  return z.strictObject({ provider: z.literal(p.name), ...config, ...(p.needsRefreshToken ? grantFields : {}), ...policyFields });
+}
 
-/** Body for a WeChat official account / mini program (`appid` + `secret`). */
-export const wechatBodySchema = z.strictObject({
-  provider: z.literal('wechat'),
-  appid: text(128),
-  secret,
-  base_url: url.optional(),
-  stable: z.boolean().optional().describe('use POST /cgi-bin/stable_token'),
-  allow_insecure_http: allowInsecureHttp,
-  ...policyFields,
-});
+/** The registration body schema of every provider, by name. */
+export const providerBodySchemas = Object.fromEntries(providerList.map((p) => [p.name, bodySchemaFor(p)])) as Record<ProviderName, ReturnType<typeof bodySchemaFor>>;
 
-/** Body for a WeCom (WeChat Work) application (`corpid` + `corpsecret`). */
-export const wecomBodySchema = z.strictObject({
-  provider: z.literal('wecom'),
-  corpid: text(128),
-  corpsecret: secret,
-  base_url: url.optional(),
-  allow_insecure_http: allowInsecureHttp,
-  ...policyFields,
-});
+/** A parsed registration body: `provider` plus that provider's snake_case fields. */
+export type CredentialBody = { provider: ProviderName } & Record<string, unknown>;
 
 /** `PUT /v1/credentials/{id}` body: `provider` plus that provider's fields. */
-export const credentialBodySchema = z.discriminatedUnion('provider', [oauth2BodySchema, clientCredentialsBodySchema, wechatBodySchema, wecomBodySchema]);
-/** A parsed registration body. */
-export type CredentialBody = z.infer<typeof credentialBodySchema>;
+export const credentialBodySchema = z.discriminatedUnion(
+  'provider',
+  providerNames.map((name) => providerBodySchemas[name]) as [ReturnType<typeof bodySchemaFor>, ...ReturnType<typeof bodySchemaFor>[]],
+) as unknown as z.ZodType<CredentialBody>;
 
 /** `POST /v1/credentials/{id}/refresh` body (optional). */
 export const refreshBodySchema = z.strictObject({
@@ -95,7 +88,7 @@ export const refreshBodySchema = z.strictObject({
 
 /** `POST /v1/credentials/{id}/reauthorize` body with only a new grant (provider configuration unchanged). */
 export const reauthorizeGrantSchema = z.strictObject({
-  refresh_token: secret.optional().describe('the new refresh token (oauth2); omit for providers without one'),
+  refresh_token: token.optional().describe('the new refresh token (oauth2); omit for providers without one'),
 });
 
 /** `GET /v1/credentials/{id}/token` query. */
@@ -129,16 +122,15 @@ export function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.
   throw new InvalidRequestError(field, issue?.code === 'unrecognized_keys' ? 'is not a parameter of this route' : (issue?.message ?? 'is invalid'));
 }
 
-const grantAndTokenFields = new Set(['provider', 'refresh_token', 'access_token', 'token_type', 'expires_at']);
 const policyFieldNames = new Set(Object.keys(policyFields));
 
 /** The policy fields of a body as a camelCase policy patch, or undefined when there are none. */
 export function policyPatchOf(body: CredentialBody): Partial<RefreshPolicy> | undefined {
-  const b = body as Partial<Record<keyof typeof policyFields, number>>;
   const patch: Partial<RefreshPolicy> = {};
-  if (b.refresh_ratio !== undefined) patch.refreshRatio = b.refresh_ratio;
-  if (b.min_refresh_interval_s !== undefined) patch.minRefreshIntervalMs = Math.round(b.min_refresh_interval_s * 1000);
-  if (b.max_refreshes_per_day !== undefined) patch.maxRefreshesPerDay = b.max_refreshes_per_day;
+  for (const field of apiPolicyFields) {
+    const value = body[snakeField(field)];
+    if (typeof value === 'number') patch[field] = scaleOf(field) === 1 ? value : Math.round(value * scaleOf(field));
+  }
   return Object.keys(patch).length > 0 ? patch : undefined;
 }
 
@@ -150,18 +142,21 @@ export function ignoredOnReplace(body: CredentialBody, policyApplied: boolean): 
 
 /** A registration body as the camelCase `RegisterInput` of `TokenClient.register`. */
 export function toRegisterInput(id: string, body: CredentialBody): RegisterInput {
+  const provider = getProvider(body.provider);
   const config: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(body)) {
-    if (!grantAndTokenFields.has(field) && !policyFieldNames.has(field) && value !== undefined) config[camelCase(field)] = value;
+  for (const name of Object.keys(provider.fields)) {
+    const value = body[snakeCase(name)];
+    if (value !== undefined) config[name] = value;
   }
   const input: RegisterInput = { id, provider: body.provider, config };
-  if (body.provider === 'oauth2') {
-    input.grant = { refreshToken: body.refresh_token };
-    if ((body.access_token === undefined) !== (body.expires_at === undefined)) {
-      throw new InvalidConfigError(body.access_token === undefined ? 'access_token' : 'expires_at', 'access_token and expires_at go together');
+  if (provider.needsRefreshToken) {
+    const held = body as { refresh_token?: string; access_token?: string; token_type?: string; expires_at?: string };
+    input.grant = { refreshToken: held.refresh_token };
+    if ((held.access_token === undefined) !== (held.expires_at === undefined)) {
+      throw new InvalidConfigError(held.access_token === undefined ? 'access_token' : 'expires_at', 'access_token and expires_at go together');
     }
-    if (body.access_token !== undefined && body.expires_at !== undefined) {
-      input.token = { accessToken: body.access_token, expiresAt: body.expires_at, ...(body.token_type ? { tokenType: body.token_type } : {}) };
+    if (held.access_token !== undefined && held.expires_at !== undefined) {
+      input.token = { accessToken: held.access_token, expiresAt: held.expires_at, ...(held.token_type ? { tokenType: held.token_type } : {}) };
     }
   }
   const policy = policyPatchOf(body);
@@ -185,23 +180,9 @@ export function apiFieldName(field: string): string {
   return field.replace(/^config\./, '').split('.').map(snakeCase).join('.');
 }
 
-/** `tokenEndpoint` → `token_endpoint`. */
-export function snakeCase(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
-
-/** `token_endpoint` → `tokenEndpoint`. */
-export function camelCase(name: string): string {
-  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
+export { camelCase, snakeCase } from '../providers/config-fields';
 
 /** A policy field's API name: snake_case, with durations in seconds (`minRefreshIntervalMs` → `min_refresh_interval_s`). */
 export function snakeField(name: string): string {
   return name.endsWith('Ms') ? `${snakeCase(name.slice(0, -2))}_s` : snakeCase(name);
-}
-
-const secretNames = new Set(secretFieldNames);
-/** True for a setting whose name marks a secret (defence in depth: settings are meant to hold none). */
-export function isSecretName(name: string): boolean {
-  return secretNames.has(name.toLowerCase().replace(/[_-]/g, ''));
 }

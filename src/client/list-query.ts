@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { credentialStatuses, type CredentialStatus, type ProviderName } from '../credential';
 import { InvalidConfigError } from '../errors';
+import { isProviderName, providerNames } from '../providers/names';
 import { credentialIdOf } from '../messages';
 import { expiresAtSearchAttribute, providerSearchAttribute, statusSearchAttribute } from '../search-attributes';
 
@@ -19,8 +20,6 @@ export interface ListFilter {
   provider?: ProviderName;
 }
 
-const providers: readonly ProviderName[] = ['oauth2', 'oauth2_client_credentials', 'wechat', 'wecom'];
-
 /** The list filter as a Temporal visibility query (values checked against their enums: no injection). */
 export function listQuery(filter: ListFilter = {}): string {
   const clauses = [`WorkflowType = 'credentialWorkflow'`, `ExecutionStatus = 'Running'`];
@@ -29,7 +28,7 @@ export function listQuery(filter: ListFilter = {}): string {
     clauses.push(`HalflifeStatus = '${filter.status}'`);
   }
   if (filter.provider !== undefined) {
-    if (!providers.includes(filter.provider)) throw new InvalidConfigError('provider', `must be one of ${providers.join(', ')}`);
+    if (!isProviderName(filter.provider)) throw new InvalidConfigError('provider', `must be one of ${providerNames.join(', ')}`);
     clauses.push(`HalflifeProvider = '${filter.provider}'`);
   }
   return clauses.join(' AND ');

@@ -6,7 +6,10 @@ import { z } from 'zod';
 import type { ProviderName, RefreshPolicy } from '../credential';
 import { InvalidConfigError } from '../errors';
 import { policyProblem } from '../policy';
-import { getProvider, parseProviderConfig, publicSettings } from '../providers/registry';
+import { tokenString } from '../providers/config-fields';
+import { providerNames } from '../providers/names';
+import type { CompletionOptions } from '../providers/provider';
+import { completeProviderConfig, getProvider, parseProviderConfig, publicSettings } from '../providers/registry';
 import type { CredentialSpec } from '../workflows/credential-state';
 
 /** Allowed credential ids: letters, digits, `.`, `_`, `-`; 1–128 characters, starting with a letter or digit. */
@@ -25,11 +28,11 @@ export interface RegisterInput {
   policy?: Partial<RefreshPolicy>;
 }
 
-const secret = z.string().min(1, 'must not be empty').max(16_384, 'must be at most 16384 characters');
+const secret = tokenString();
 
 const schema = z.object({
   id: z.string().regex(credentialIdPattern, 'must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit'),
-  provider: z.enum(['oauth2', 'oauth2_client_credentials', 'wechat', 'wecom']),
+  provider: z.enum(providerNames, { error: `must be one of ${providerNames.join(', ')}` }),
   config: z.record(z.string(), z.unknown()),
   grant: z.object({ refreshToken: secret.optional() }).strict().optional(),
   token: z
@@ -82,4 +85,16 @@ export function parseRegistration(input: unknown): CredentialSpec {
     };
   }
   return spec;
+}
+
+/**
+ * Completes a parsed registration before its workflow starts: the provider may fill its
+ * configuration (the OAuth 2.0 providers discover `tokenEndpoint` from `issuer`, one request
+ * through `options.fetch`); the settings are derived again. Errors: `InvalidConfigError` naming
+ * the field, or a transient `ProviderError` when the server could not be reached.
+ */
+export async function completeRegistration(spec: CredentialSpec, options: CompletionOptions = {}): Promise<CredentialSpec> {
+  const config = await completeProviderConfig(spec.provider, spec.config, options);
+  if (config === spec.config) return spec;
+  return { ...spec, config, settings: publicSettings(spec.provider, config) };
 }

@@ -4,24 +4,33 @@
  */
 import type { ProviderName, TokenSet } from '../credential';
 import { ProviderError } from '../errors';
-import { errcodeRow, rowDelayMs } from './classification';
-import { lifetimeMs, parseJsonObject, scrubSecrets, shorten, transientStatusError, transportError, unexpectedStatusError } from './http';
+import { scrubKnownSecrets } from '../secrets/scrub';
+import { errcodeRow, rowDelayMs, type ClassificationRule } from './classification';
+import { parseJsonObject, readTextCapped, shorten, transientStatusError, transportError, unexpectedStatusError, upstreamFetch } from './http';
+import { lifetimeMs } from './lifetime';
 import type { ProviderContext } from './provider';
 
-/** Sends one request and returns the JSON object it answered, classifying transport and HTTP failures. */
-export async function callErrcodeApi(url: URL, init: RequestInit, ctx: ProviderContext): Promise<Record<string, unknown>> {
+/** The JSON object an errcode API answered, and the instant its request was sent. */
+export interface ErrcodeAnswer {
+  body: Record<string, unknown>;
+  sentAt: number;
+}
+
+/** Sends the one request (through `ctx.fetch`) and returns the JSON object it answered, classifying transport and HTTP failures. */
+export async function callErrcodeApi(url: URL, init: RequestInit, ctx: ProviderContext): Promise<ErrcodeAnswer> {
   let response: Response;
   let text: string;
+  const sentAt = ctx.now();
   try {
-    response = await ctx.fetch(url, { ...init, signal: ctx.signal, redirect: 'manual' });
-    text = await response.text();
+    response = await upstreamFetch(ctx)(url, { ...init, signal: ctx.signal, redirect: 'manual' });
+    text = await readTextCapped(response);
   } catch (err) {
     throw transportError(err, ctx.signal);
   }
   const transient = transientStatusError(response.status, response.headers, ctx.now());
   if (transient) throw transient;
   if (response.status !== 200) throw unexpectedStatusError(response.status);
-  return parseJsonObject(text, response.status);
+  return { body: parseJsonObject(text, response.status), sentAt };
 }
 
 /** The errcode of an answer (0 when absent), or NaN when it is not an integer. */
@@ -33,28 +42,28 @@ function errcodeOf(body: Record<string, unknown>): number {
 }
 
 /**
- * Throws the classified ProviderError for an answer with a nonzero errcode. The message holds the
- * errcode and a shortened `errmsg`, with every secret scrubbed out.
+ * Throws the classified ProviderError for an answer with a nonzero errcode (by the provider's
+ * `rules`). The message holds the errcode and a shortened `errmsg`, with every secret scrubbed out.
  */
-export function throwOnErrcode(provider: ProviderName, body: Record<string, unknown>, now: number, secrets: readonly string[]): void {
+export function throwOnErrcode(provider: ProviderName, rules: readonly ClassificationRule[], body: Record<string, unknown>, now: number, secrets: readonly string[]): void {
   const errcode = errcodeOf(body);
   if (errcode === 0) return;
   if (Number.isNaN(errcode)) throw new ProviderError('malformed', 'invalid_errcode', `${provider} answered with a non-integer errcode`, { httpStatus: 200 });
-  const row = errcodeRow(provider, errcode);
-  const errmsg = typeof body.errmsg === 'string' ? `: ${shorten(scrubSecrets(body.errmsg, secrets))}` : '';
+  const row = errcodeRow(rules, errcode);
+  const errmsg = typeof body.errmsg === 'string' ? `: ${shorten(scrubKnownSecrets(body.errmsg, secrets))}` : '';
   throw new ProviderError(row.kind, `errcode_${errcode}`, `${provider} token API answered errcode ${errcode}${errmsg}`, {
     httpStatus: 200,
     retryAfterMs: rowDelayMs(row, now),
   });
 }
 
-/** Builds the token set of a successful answer (`access_token`, `expires_in`), issued now. */
-export function tokenFromAnswer(body: Record<string, unknown>, ctx: ProviderContext): TokenSet {
+/** Builds the token set of a successful answer (`access_token`, `expires_in`), its lifetime counted from `sentAt`. */
+export function tokenFromAnswer(answer: ErrcodeAnswer, ctx: ProviderContext): TokenSet {
+  const { body, sentAt } = answer;
   if (typeof body.access_token !== 'string' || body.access_token === '') {
     throw new ProviderError('malformed', 'missing_access_token', 'token API answer has neither errcode nor access_token', { httpStatus: 200 });
   }
-  const issuedAt = ctx.now();
-  return { accessToken: body.access_token, tokenType: 'Bearer', issuedAt, expiresAt: issuedAt + lifetimeMs(body.expires_in, ctx.defaultLifetimeMs) };
+  return { accessToken: body.access_token, tokenType: 'Bearer', issuedAt: sentAt, expiresAt: sentAt + lifetimeMs(body.expires_in, ctx.defaultLifetimeMs) };
 }
 
 /**
@@ -71,7 +80,7 @@ export async function scrubbingErrors<T>(secrets: readonly string[], call: () =>
   try {
     return await call();
   } catch (err) {
-    if (err instanceof Error) err.message = scrubSecrets(err.message, secrets);
+    if (err instanceof Error) err.message = scrubKnownSecrets(err.message, secrets);
     throw err;
   }
 }

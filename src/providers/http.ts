@@ -1,21 +1,19 @@
 /**
- * Small HTTP helpers shared by every provider: a size-capped body reader, safe JSON parsing,
- * `Retry-After`, status and transport classification, and `expires_in` validation.
+ * Small HTTP helpers shared by every provider: the size-capped upstream fetch and body reader,
+ * safe JSON parsing, `Retry-After`, and status and transport classification.
  *
  * Messages built here contain status codes, error names and lengths only: never a body, a URL
  * or a header value, so no secret can leak through them.
  */
 import { isEgressDeniedError } from '../egress/errors';
 import { ProviderError } from '../errors';
+import type { UpstreamFetch } from './provider';
 
 /** Largest response body a provider reads (64 KiB); token answers are a few hundred bytes. */
 export const maxBodyBytes = 64 * 1024;
 
 /** Longest wait a `Retry-After` header can impose (one day); longer values are clamped. */
 export const maxRetryAfterMs = 86_400_000;
-
-/** Longest lifetime a token is believed to have (365 days); longer `expires_in` values are clamped. */
-export const maxLifetimeMs = 365 * 86_400_000;
 
 /** The `body_too_large` error for a body past `limit` bytes. */
 function tooLarge(limit: number, httpStatus: number): ProviderError {
@@ -58,14 +56,20 @@ export async function readTextCapped(response: Response, limit = maxBodyBytes): 
 }
 
 /**
- * A `fetch` that buffers the body under the size cap and hands back an equivalent Response, for
- * libraries (oauth4webapi) that would otherwise read an unbounded body.
+ * The plain upstream request: the global `fetch`, with the body read under the size cap and
+ * handed back as an equivalent, fully buffered Response. It is the `ProviderContext.fetch` used
+ * when none is given (provider unit tests) and the one the activity wraps.
  */
-export async function cappedFetch(url: string, init?: RequestInit): Promise<Response> {
+export async function cappedFetch(url: URL | string, init: RequestInit = {}): Promise<Response> {
   const response = await fetch(url, init);
   const body = await readBodyCapped(response);
   const nullBody = [101, 204, 205, 304].includes(response.status);
   return new Response(nullBody ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+/** The fetch a provider sends its one request with: `ctx.fetch`, else `cappedFetch`. */
+export function upstreamFetch(ctx: { fetch?: UpstreamFetch }): UpstreamFetch {
+  return ctx.fetch ?? cappedFetch;
 }
 
 /** Parses a body that must be a JSON object; anything else is `invalid_json` (malformed). */
@@ -106,7 +110,10 @@ export function transientStatusError(status: number, headers: Headers, now: numb
   return new ProviderError('transient', `http_${status}`, `token endpoint answered HTTP ${status}${wait}`, { httpStatus: status, retryAfterMs });
 }
 
-/** The `http_<status>` configuration error for an answer that is neither success nor transient (wrong URL, redirects, 4xx). */
+/**
+ * The `http_<status>` configuration error for an answer that is neither success nor transient (a
+ * wrong URL, a redirect, a CDN's 403, a maintenance 404). The workflow probes it again later.
+ */
 export function unexpectedStatusError(status: number): ProviderError {
   return new ProviderError('configuration', `http_${status}`, `token endpoint answered HTTP ${status}; check the endpoint URL`, { httpStatus: status });
 }
@@ -131,30 +138,6 @@ export function transportError(err: unknown, signal: AbortSignal): ProviderError
   const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
   const detail = typeof cause?.code === 'string' && /^[A-Z0-9_]{1,40}$/.test(cause.code) ? ` (${cause.code})` : '';
   return new ProviderError('transient', 'network_error', `could not reach the token endpoint${detail}`);
-}
-
-/**
- * A token's lifetime in ms from `expires_in` (seconds): absent means `defaultLifetimeMs`; a positive
- * finite number (or numeric string) is used, clamped to `maxLifetimeMs`; anything else is
- * `invalid_expires_in` (malformed).
- */
-export function lifetimeMs(expiresIn: unknown, defaultLifetimeMs: number): number {
-  if (expiresIn === undefined || expiresIn === null) return defaultLifetimeMs;
-  const seconds = typeof expiresIn === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(expiresIn) ? Number(expiresIn) : expiresIn;
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
-    const shown = typeof seconds === 'number' ? String(seconds) : `a ${typeof seconds}`;
-    throw new ProviderError('malformed', 'invalid_expires_in', `expires_in must be a positive number of seconds, got ${shown}`);
-  }
-  return Math.min(Math.round(seconds * 1000), maxLifetimeMs);
-}
-
-/** Replaces every occurrence of each secret (4+ characters) in `text` with `[redacted]`. */
-export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
-  }
-  return out;
 }
 
 /** Shortens provider-supplied text for a message: one line, at most `max` characters. */

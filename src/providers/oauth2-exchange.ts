@@ -1,41 +1,54 @@
 /**
  * One call to an OAuth 2.0 token endpoint through oauth4webapi, and the classification of
  * everything that can go wrong with it (see `classification.ts`).
+ *
+ * The request goes through `ctx.fetch` (the refresh's one upstream request). oauth4webapi
+ * validates the answer; a 200 it rejects is still read by Halflife's own rules (`./oauth2-answer`),
+ * so a rotated refresh token is never lost to a validation failure. Without a configured `issuer`,
+ * an `id_token` in the answer is removed before validation: Halflife needs the access token only,
+ * and checking an id_token against a guessed issuer fails for every server whose issuer differs
+ * from the token endpoint's origin.
  */
 import * as oauth from 'oauth4webapi';
-import type { ProviderName, TokenSet } from '../credential';
 import { ProviderError } from '../errors';
-import { oauthErrorRow } from './classification';
-import { lifetimeMs, parseRetryAfter, scrubSecrets, shorten, transientStatusError, transportError, unexpectedStatusError } from './http';
+import { scrubKnownSecrets } from '../secrets/scrub';
+import { oauthErrorRow, type ClassificationRule } from './classification';
+import { parseRetryAfter, shorten, transientStatusError, transportError, unexpectedStatusError, upstreamFetch } from './http';
+import { isJsonObject, readAnswer, validationWarning } from './oauth2-answer';
 import type { OAuth2Config } from './oauth2-config';
-import type { ProviderContext } from './provider';
+import type { ProviderContext, ProviderResult } from './provider';
 import { isLoopback } from './url';
 
 /** The grant sent to the token endpoint. */
 export type OAuth2Grant = { type: 'refresh_token'; refreshToken: string } | { type: 'client_credentials' };
 
-/** A successful token endpoint answer, as a token set plus the refresh token it carried. */
-export interface OAuth2Answer {
-  token: TokenSet;
-  refreshToken?: string;
-}
+/**
+ * The JWS algorithms an id_token may name. The signature of an id_token received straight from the
+ * token endpoint over TLS is not checked (OpenID Connect Core §3.1.3.7), so the algorithm is no
+ * security decision; `none` stays refused.
+ */
+const idTokenAlgorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'HS256', 'HS384', 'HS512'];
 
-const tokenTypes: Record<string, string> = { bearer: 'Bearer', dpop: 'DPoP' };
-
-/** Requests a token and turns the answer into a token set; throws a classified ProviderError. */
-export async function exchange(provider: ProviderName, config: OAuth2Config, grant: OAuth2Grant, ctx: ProviderContext): Promise<OAuth2Answer> {
+/** Requests a token and turns the answer into a result; throws a classified ProviderError. */
+export async function exchange(rules: readonly ClassificationRule[], config: OAuth2Config, grant: OAuth2Grant, ctx: ProviderContext): Promise<ProviderResult> {
+  if (config.tokenEndpoint === undefined) {
+    throw new ProviderError('configuration', 'missing_token_endpoint', 'no token endpoint: it is discovered from `issuer` at registration; register the credential again');
+  }
   const endpoint = new URL(config.tokenEndpoint);
-  const as: oauth.AuthorizationServer = { issuer: endpoint.origin, token_endpoint: config.tokenEndpoint };
+  const as: oauth.AuthorizationServer = { issuer: config.issuer ?? endpoint.origin, token_endpoint: config.tokenEndpoint, id_token_signing_alg_values_supported: idTokenAlgorithms };
   const client: oauth.Client = { client_id: config.clientId };
   const auth = config.clientAuth === 'client_secret_post' ? oauth.ClientSecretPost(config.clientSecret) : oauth.ClientSecretBasic(config.clientSecret);
   const scope: Record<string, string> = config.scope !== undefined ? { scope: config.scope } : {};
+  const send = upstreamFetch(ctx);
   const options = {
     signal: ctx.signal,
-    [oauth.customFetch]: (url: string, init: RequestInit) => ctx.fetch(new URL(url), init),
+    [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<'POST', unknown>) => send(new URL(url), init as RequestInit),
     [oauth.allowInsecureRequests]: endpoint.protocol === 'http:' && (isLoopback(endpoint) || config.allowInsecureHttp === true),
   };
-  const secrets = [config.clientSecret, grant.type === 'refresh_token' ? grant.refreshToken : undefined];
+  const sentRefreshToken = grant.type === 'refresh_token' ? grant.refreshToken : undefined;
+  const secrets = [config.clientSecret, sentRefreshToken];
 
+  const sentAt = ctx.now();
   let response: Response;
   try {
     response =
@@ -48,27 +61,29 @@ export async function exchange(provider: ProviderName, config: OAuth2Config, gra
   const transient = transientStatusError(response.status, response.headers, ctx.now());
   if (transient) throw transient;
 
-  const copy = response.clone();
-  let answer: oauth.TokenEndpointResponse;
+  const raw = await jsonBody(response.clone());
+  let rejection: unknown;
   try {
-    answer =
-      grant.type === 'refresh_token'
-        ? await oauth.processRefreshTokenResponse(as, client, response)
-        : await oauth.processClientCredentialsResponse(as, client, response);
+    const checked = config.issuer === undefined ? withoutIdToken(response, raw) : response;
+    if (grant.type === 'refresh_token') await oauth.processRefreshTokenResponse(as, client, checked);
+    else await oauth.processClientCredentialsResponse(as, client, checked);
   } catch (err) {
-    throw await responseError(provider, err, copy, ctx.now(), secrets);
+    if (response.status !== 200) throw errorAnswer(rules, raw, response, ctx.now(), secrets);
+    rejection = err;
   }
-  const issuedAt = ctx.now();
-  const lifetime = lifetimeMs(answer.expires_in, ctx.defaultLifetimeMs);
-  const scopeGranted = answer.scope ?? config.scope ?? ctx.current?.scope;
-  const token: TokenSet = {
-    accessToken: answer.access_token,
-    tokenType: tokenTypes[answer.token_type] ?? answer.token_type,
-    issuedAt,
-    expiresAt: issuedAt + lifetime,
-    ...(scopeGranted !== undefined ? { scope: scopeGranted } : {}),
-  };
-  return { token, ...(answer.refresh_token !== undefined ? { refreshToken: answer.refresh_token } : {}) };
+  if (response.status !== 200) throw unexpectedStatusError(response.status);
+  if (!isJsonObject(raw)) throw new ProviderError('malformed', 'invalid_json', 'token endpoint answer is not a JSON object', { httpStatus: 200, cause: rejection });
+  const result = readAnswer(raw, { sentAt, defaultLifetimeMs: ctx.defaultLifetimeMs, sentRefreshToken, fallbackScope: config.scope ?? ctx.current?.scope, secrets });
+  return rejection === undefined ? result : { ...result, warning: validationWarning(rejection, secrets) };
+}
+
+/** The answer without its `id_token` (same status and headers), or the answer itself when it has none. */
+function withoutIdToken(response: Response, raw: unknown): Response {
+  if (!isJsonObject(raw) || !('id_token' in raw)) return response;
+  const { id_token: _ignored, ...rest } = raw;
+  const headers = new Headers(response.headers);
+  headers.delete('content-length');
+  return new Response(JSON.stringify(rest), { status: response.status, statusText: response.statusText, headers });
 }
 
 /** The `code` of an oauth4webapi error, if it has one. */
@@ -91,17 +106,6 @@ function safeCode(error: string): string {
   return error.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64) || 'unknown_error';
 }
 
-/** The ProviderError for an OAuth `error` answer (RFC 6749 §5.2). */
-function oauthError(provider: ProviderName, body: Record<string, unknown>, response: Response, now: number, secrets: (string | undefined)[]): ProviderError {
-  const error = String(body.error);
-  const row = oauthErrorRow(provider, error);
-  const code = row.code === '<error>' ? safeCode(error) : row.code;
-  const description = typeof body.error_description === 'string' ? `: ${shorten(scrubSecrets(body.error_description, secrets))}` : '';
-  const retryAfterMs = row.kind === 'transient' ? parseRetryAfter(response.headers.get('retry-after'), now) : undefined;
-  const message = `token endpoint refused the request with ${safeCode(error)} (HTTP ${response.status})${description}`;
-  return new ProviderError(row.kind, code, message, { httpStatus: response.status, retryAfterMs });
-}
-
 /** The body parsed as JSON, or undefined. */
 async function jsonBody(response: Response): Promise<unknown> {
   try {
@@ -111,36 +115,14 @@ async function jsonBody(response: Response): Promise<unknown> {
   }
 }
 
-/** True for a plain JSON object. */
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Classifies an error oauth4webapi raised while processing an answer. */
-async function responseError(provider: ProviderName, err: unknown, response: Response, now: number, secrets: (string | undefined)[]): Promise<ProviderError> {
-  const httpStatus = response.status;
-  const body = await jsonBody(response);
-  if (isObject(body) && typeof body.error === 'string' && body.error !== '' && httpStatus !== 200) {
-    return oauthError(provider, body, response, now, secrets);
-  }
-  if (httpStatus !== 200) return unexpectedStatusError(httpStatus);
-  const malformed = (code: string, message: string) => new ProviderError('malformed', code, message, { httpStatus });
-  const code = codeOf(err);
-  if (code === oauth.PARSE_ERROR || code === oauth.RESPONSE_IS_NOT_JSON || !isObject(body)) {
-    return malformed('invalid_json', 'token endpoint answer is not a JSON object');
-  }
-  if (typeof body.access_token !== 'string' || body.access_token === '') {
-    return malformed('missing_access_token', 'token endpoint answer has no access_token');
-  }
-  if (body.expires_in !== undefined) {
-    try {
-      lifetimeMs(body.expires_in, 1);
-    } catch (invalid) {
-      return invalid as ProviderError;
-    }
-  }
-  if (typeof body.token_type !== 'string' || code === oauth.UNSUPPORTED_OPERATION) {
-    return malformed('invalid_token_type', 'token endpoint answer has a missing or unsupported token_type');
-  }
-  return malformed('invalid_response', `token endpoint answer was rejected (${code ?? 'unknown reason'})`);
+/** Classifies a non-200, non-transient answer: an OAuth `error` answer (RFC 6749 §5.2) by the rules, else its status. */
+function errorAnswer(rules: readonly ClassificationRule[], body: unknown, response: Response, now: number, secrets: (string | undefined)[]): ProviderError {
+  if (!isJsonObject(body) || typeof body.error !== 'string' || body.error === '') return unexpectedStatusError(response.status);
+  const error = body.error;
+  const row = oauthErrorRow(rules, error);
+  const code = row.code === '<error>' ? safeCode(error) : row.code;
+  const description = typeof body.error_description === 'string' ? `: ${shorten(scrubKnownSecrets(body.error_description, secrets))}` : '';
+  const retryAfterMs = row.kind === 'transient' ? parseRetryAfter(response.headers.get('retry-after'), now) : undefined;
+  const message = `token endpoint refused the request with ${safeCode(error)} (HTTP ${response.status})${description}`;
+  return new ProviderError(row.kind, code, message, { httpStatus: response.status, retryAfterMs });
 }

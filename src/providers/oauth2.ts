@@ -3,14 +3,22 @@
  *
  * When the answer carries a refresh token that differs from the one sent, it is returned as
  * `ProviderResult.refreshToken` and must replace the stored one at once (the old one is usually
- * dead already). An answer that repeats the same refresh token, or carries none, leaves
- * `refreshToken` undefined: the stored one stays in use.
+ * dead already); an answer that cannot be used still carries it, as
+ * `ProviderError.rotatedRefreshToken`. An answer that repeats the same refresh token, or carries
+ * none, leaves it undefined: the stored one stays in use.
  */
 import type { Grant } from '../credential';
 import { ProviderError } from '../errors';
+import { oauthRules } from './classification';
+import { completeFromIssuer } from './discovery';
 import { exchange } from './oauth2-exchange';
-import { oauth2ConfigSchema, oauth2SecretFields, type OAuth2Config } from './oauth2-config';
-import type { Provider, ProviderContext, ProviderResult } from './provider';
+import { oauth2ConfigSchema, oauth2Fields, type OAuth2Config } from './oauth2-config';
+import { defineProvider, type ProviderContext, type ProviderResult } from './provider';
+
+const rules = [
+  { match: 'grant without refresh token', kind: 'configuration', code: 'missing_refresh_token', retry: 'not retried: `reauth_required` until `reauthorize` brings a refresh token' } as const,
+  ...oauthRules(true),
+];
 
 /** Obtains a new token set with the grant's refresh token. */
 async function refresh(config: OAuth2Config, grant: Grant, ctx: ProviderContext): Promise<ProviderResult> {
@@ -18,16 +26,17 @@ async function refresh(config: OAuth2Config, grant: Grant, ctx: ProviderContext)
   if (!refreshToken) {
     throw new ProviderError('configuration', 'missing_refresh_token', 'the oauth2 provider needs a refresh token; reauthorize the credential');
   }
-  const answer = await exchange('oauth2', config, { type: 'refresh_token', refreshToken }, ctx);
-  const rotated = answer.refreshToken !== undefined && answer.refreshToken !== refreshToken ? answer.refreshToken : undefined;
-  return { token: answer.token, ...(rotated !== undefined ? { refreshToken: rotated } : {}) };
+  return exchange(rules, config, { type: 'refresh_token', refreshToken }, ctx);
 }
 
 /** The `oauth2` (refresh_token grant) provider. */
-export const oauth2Provider: Provider<OAuth2Config> = {
+export const oauth2Provider = defineProvider<OAuth2Config>({
   name: 'oauth2',
+  fields: oauth2Fields,
   configSchema: oauth2ConfigSchema,
   needsRefreshToken: true,
-  secretFields: oauth2SecretFields,
+  classification: rules,
+  summary: { grant: '`refresh_token` (RFC 6749 §6)', refreshToken: 'yes, rotation aware', repeatsToken: 'no' },
   refresh,
-};
+  complete: completeFromIssuer,
+});

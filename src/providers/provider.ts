@@ -1,5 +1,21 @@
+/**
+ * What a provider is: one module per kind of token endpoint declaring its name, its configuration
+ * (one field list, see `./config-fields`), whether it needs a refresh token, its classification
+ * rows and its docs summary, and implementing `refresh`. Everything else (the API body schema,
+ * the client's validation, redaction names, the OpenAPI document, the docs tables) is derived.
+ */
 import type { z } from 'zod';
 import type { Grant, ProviderName, TokenSet } from '../credential';
+import type { ClassificationRule } from './classification';
+import { secretFieldsOf, type ConfigFields } from './config-fields';
+
+/** Something in a successful answer that failed validation, reported instead of losing the answer. */
+export interface ProviderWarning {
+  /** Stable machine code, e.g. `id_token_rejected`, `answer_not_conform`. */
+  code: string;
+  /** Human text, free of secrets. */
+  message: string;
+}
 
 /** What one successful call to a token endpoint produced. */
 export interface ProviderResult {
@@ -7,7 +23,15 @@ export interface ProviderResult {
   token: TokenSet;
   /** A refresh token the provider rotated to; absent when it kept the old one. */
   refreshToken?: string;
+  /** The answer was used although part of it failed validation (see docs/providers.md, "A 200 is never lost"). */
+  warning?: ProviderWarning;
 }
+
+/**
+ * The one upstream request of a refresh. The Response it returns has its body fully buffered
+ * (size-capped); `init.signal` aborts it.
+ */
+export type UpstreamFetch = (url: URL, init: RequestInit) => Promise<Response>;
 
 /** Everything a provider may use besides its configuration and grant. */
 export interface ProviderContext {
@@ -16,7 +40,7 @@ export interface ProviderContext {
    * made durable before it returns (on a resumed attempt, the saved answer, with no request).
    * Providers never call the global fetch.
    */
-  fetch(url: URL, init: RequestInit): Promise<Response>;
+  fetch: UpstreamFetch;
   /** Aborts the upstream call (timeout or activity cancellation). */
   signal: AbortSignal;
   /** Current time in epoch ms (injected so tests can pin it). */
@@ -29,6 +53,23 @@ export interface ProviderContext {
   forced?: boolean;
 }
 
+/** Options of a registration-time completion of a configuration (`Provider.complete`). */
+export interface CompletionOptions {
+  /** Sends the request(s) the completion needs. @default `cappedFetch` from `./http` */
+  fetch?: UpstreamFetch;
+  signal?: AbortSignal;
+}
+
+/** One line of the providers overview in the docs. */
+export interface ProviderSummary {
+  /** The grant or API it calls. */
+  grant: string;
+  /** Whether it uses a refresh token. */
+  refreshToken: string;
+  /** Whether it hands back the same token more than once. */
+  repeatsToken: string;
+}
+
 /**
  * One kind of token endpoint: validates its configuration, obtains tokens and classifies failures.
  *
@@ -36,12 +77,25 @@ export interface ProviderContext {
  */
 export interface Provider<Config extends Record<string, unknown> = Record<string, unknown>> {
   readonly name: ProviderName;
+  /** The configuration fields: the one definition of names, schemas, secrecy and docs. */
+  readonly fields: ConfigFields;
   /** Validates the provider's configuration (secrets included); errors name the field. */
   readonly configSchema: z.ZodType<Config>;
   /** Whether the grant needs a refresh token. */
   readonly needsRefreshToken: boolean;
-  /** The configuration fields that are secret and must never be shown. */
+  /** The configuration fields that are secret and must never be shown (derived from `fields`). */
   readonly secretFields: readonly (keyof Config & string)[];
-  /** Obtains a token set from the endpoint. */
+  /** The failure classification rows, in documentation order. */
+  readonly classification: readonly ClassificationRule[];
+  /** The provider's line in the docs overview. */
+  readonly summary: ProviderSummary;
+  /** Obtains a token set from the endpoint with exactly one request through `ctx.fetch`. */
   refresh(config: Config, grant: Grant, ctx: ProviderContext): Promise<ProviderResult>;
+  /** Completes a validated configuration at registration (e.g. discovers the token endpoint); absent: nothing to do. */
+  complete?(config: Config, options: CompletionOptions): Promise<Config>;
+}
+
+/** Builds a provider from its declaration, deriving `secretFields` from its fields. */
+export function defineProvider<Config extends Record<string, unknown>>(declaration: Omit<Provider<Config>, 'secretFields'>): Provider<Config> {
+  return { ...declaration, secretFields: secretFieldsOf(declaration.fields) as (keyof Config & string)[] };
 }

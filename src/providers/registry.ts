@@ -1,15 +1,21 @@
 /**
- * Every provider by name, and the registration-time helpers built on them: configuration
- * parsing (errors name the field) and the non-secret view of a configuration.
+ * Every provider, and the registration-time helpers built on them: configuration parsing (errors
+ * name the field), completion (discovery) and the non-secret view of a configuration.
+ *
+ * Adding a provider: write its module (one file, see `./provider`), add its name to `./names`
+ * and the module to `all` below; a check at load time refuses a mismatch between the two.
  */
 import type { z } from 'zod';
 import type { ProviderName } from '../credential';
 import { InvalidConfigError } from '../errors';
+import { providerNames } from './names';
 import { oauth2Provider } from './oauth2';
 import { oauth2ClientCredentialsProvider } from './oauth2-client-credentials';
-import type { Provider } from './provider';
+import type { CompletionOptions, Provider } from './provider';
 import { wechatProvider } from './wechat';
 import { wecomProvider } from './wecom';
+
+export { providerNames } from './names';
 
 /**
  * Forgets a provider's configuration type. Safe because configurations reach `refresh` only
@@ -19,16 +25,18 @@ function untyped<C extends Record<string, unknown>>(provider: Provider<C>): Prov
   return provider as unknown as Provider;
 }
 
-/** Every provider, by name. */
-export const providers: Record<ProviderName, Provider> = {
-  oauth2: untyped(oauth2Provider),
-  oauth2_client_credentials: untyped(oauth2ClientCredentialsProvider),
-  wechat: untyped(wechatProvider),
-  wecom: untyped(wecomProvider),
-};
+/** Every provider module. */
+const all: readonly Provider[] = [untyped(oauth2Provider), untyped(oauth2ClientCredentialsProvider), untyped(wechatProvider), untyped(wecomProvider)];
 
-/** The names of every provider, in a stable order. */
-export const providerNames = Object.keys(providers) as ProviderName[];
+if (all.map((p) => p.name).join() !== providerNames.join()) {
+  throw new Error(`providers/registry.ts lists ${all.map((p) => p.name).join(', ')} but providers/names.ts ${providerNames.join(', ')}`);
+}
+
+/** Every provider, by name. */
+export const providers = Object.fromEntries(all.map((p) => [p.name, p])) as Record<ProviderName, Provider>;
+
+/** Every provider, in documentation order. */
+export const providerList: readonly Provider[] = all;
 
 /** The provider called `name`; an unknown name is an `InvalidConfigError` on `provider`. */
 export function getProvider(name: ProviderName): Provider {
@@ -54,6 +62,15 @@ export function parseProviderConfig(name: ProviderName, raw: unknown): Record<st
   const parsed = getProvider(name).configSchema.safeParse(raw);
   if (!parsed.success) throw firstIssue(parsed.error);
   return parsed.data;
+}
+
+/**
+ * Completes a validated configuration at registration (e.g. the OAuth 2.0 providers discover
+ * `tokenEndpoint` from `issuer`); a provider with nothing to complete returns it unchanged.
+ */
+export async function completeProviderConfig(name: ProviderName, config: Record<string, unknown>, options: CompletionOptions = {}): Promise<Record<string, unknown>> {
+  const provider = getProvider(name);
+  return provider.complete ? provider.complete(config, options) : config;
 }
 
 /** The configuration without its secret fields (what `describe` and the HTTP API show). */

@@ -53,13 +53,17 @@ export function insecureUrlProblem(value: string, allowInsecureHttp: boolean | u
 }
 
 /**
- * A zod refinement refusing a plain-http `field` that is neither on loopback nor allowed by the
- * configuration's `allowInsecureHttp`; the issue lands on `field`.
+ * A zod refinement refusing each plain-http URL of `fields` that is neither on loopback nor
+ * allowed by the configuration's `allowInsecureHttp`; the issue lands on the field. Absent
+ * (optional) fields are skipped.
  */
-export function refuseInsecureHttp<K extends string>(field: K) {
-  return (config: Record<K, string> & { allowInsecureHttp?: boolean }, ctx: z.RefinementCtx): void => {
-    const problem = insecureUrlProblem(config[field], config.allowInsecureHttp);
-    if (problem) ctx.addIssue({ code: 'custom', path: [field], message: problem });
+export function refuseInsecureHttp<K extends string>(...fields: K[]) {
+  return (config: Partial<Record<K, string>> & { allowInsecureHttp?: boolean }, ctx: z.RefinementCtx): void => {
+    for (const field of fields) {
+      const value = config[field];
+      const problem = value === undefined ? undefined : insecureUrlProblem(value, config.allowInsecureHttp);
+      if (problem) ctx.addIssue({ code: 'custom', path: [field], message: problem });
+    }
   };
 }
 

@@ -9,57 +9,57 @@
  */
 import { z } from 'zod';
 import type { Grant } from '../credential';
-import { optionalBoolean, requiredString, secretString } from './config-fields';
+import { errcodeOtherRule, errcodeRule, errcodeWords as w, malformedRules, transportRules } from './classification';
+import { configObject, field, integer, optionalBoolean, requiredString, secretString } from './config-fields';
 import { maxForceRefreshPerDay } from '../workflows/force-budget';
 import { callErrcodeApi, keepRepeated, scrubbingErrors, throwOnErrcode, tokenFromAnswer } from './errcode-api';
-import type { Provider, ProviderContext, ProviderResult } from './provider';
+import { defineProvider, type ProviderContext, type ProviderResult } from './provider';
 import { endpointUrl, joinUrl, refuseInsecureHttp } from './url';
 
+/** The `wechat` configuration fields. AppIDs are 18 characters (`wx` and 16 hex digits); 64 leaves room. */
+export const wechatFields = {
+  appid: field(requiredString(64), { type: 'string', doc: 'the AppID (not secret)' }),
+  secret: field(secretString(), { type: 'string, secret', doc: 'the AppSecret', secret: true }),
+  baseUrl: field(endpointUrl({ allowQuery: false }).default('https://api.weixin.qq.com'), { type: 'URL', doc: 'API base (a proxy, or a fake in tests)' }),
+  stable: field(z.boolean({ error: 'must be true or false' }).default(false), { type: 'boolean', doc: 'use `/cgi-bin/stable_token` instead of `/cgi-bin/token`' }),
+  renewWindowMs: field(integer(0, 7_200_000).default(300_000), { type: 'integer ms', doc: 'stable mode: how long before expiry WeChat starts issuing a new token' }),
+  forceRefreshPerDay: field(integer(0, maxForceRefreshPerDay).optional(), {
+    type: `integer 0–${maxForceRefreshPerDay}`,
+    doc: 'stable mode: `force_refresh` calls this credential may make in any rolling 24 hours (0: never)',
+    docDefault: '`10`',
+  }),
+  forceRefreshMinIntervalMs: field(integer(0, 86_400_000).optional(), { type: 'integer ms', doc: 'stable mode: minimum time between two `force_refresh` calls', docDefault: '`60000`' }),
+  allowInsecureHttp: field(optionalBoolean(), { type: 'boolean', doc: 'allow a plain-http `baseUrl` that is not on loopback', docDefault: '`false`' }),
+};
+
 /** Zod schema of the `wechat` configuration. */
-export const wechatConfigSchema = z
-  .object({
-    /** The AppID (not secret). */
-    appid: requiredString(64),
-    /** The AppSecret (secret). */
-    secret: secretString(),
-    /** Base URL of the API. @default 'https://api.weixin.qq.com' */
-    baseUrl: endpointUrl({ allowQuery: false }).default('https://api.weixin.qq.com'),
-    /** Use `/cgi-bin/stable_token` instead of `/cgi-bin/token`. @default false */
-    stable: z.boolean({ error: 'must be true or false' }).default(false),
-    /** How long before expiry the stable endpoint starts issuing a new token. @default 300_000 */
-    renewWindowMs: z
-      .number({ error: 'must be a number' })
-      .int('must be an integer')
-      .min(0, 'must be at least 0')
-      .max(7_200_000, 'must be at most 7200000')
-      .default(300_000),
-    /** Stable mode: `force_refresh` calls this credential may make in any rolling day. @default 10 */
-    forceRefreshPerDay: z
-      .number({ error: 'must be a number' })
-      .int('must be an integer')
-      .min(0, 'must be at least 0')
-      .max(maxForceRefreshPerDay, `must be at most ${maxForceRefreshPerDay}`)
-      .optional(),
-    /** Stable mode: minimum time between two `force_refresh` calls. @default 60_000 */
-    forceRefreshMinIntervalMs: z
-      .number({ error: 'must be a number' })
-      .int('must be an integer')
-      .min(0, 'must be at least 0')
-      .max(86_400_000, 'must be at most 86400000')
-      .optional(),
-    /** Allows a plain-http `baseUrl` that is not on loopback. @default false */
-    allowInsecureHttp: optionalBoolean(),
-  })
-  .strict()
-  .superRefine(refuseInsecureHttp('baseUrl'));
+export const wechatConfigSchema = configObject(wechatFields).superRefine(refuseInsecureHttp('baseUrl'));
 
 /** A validated `wechat` configuration. */
 export type WechatConfig = z.infer<typeof wechatConfigSchema>;
 
+const rules = [
+  errcodeRule(-1, 'transient', `system busy; ${w.backoff}, at least 2 s apart`, 2_000),
+  errcodeRule(45009, 'transient', `daily quota reached (or \`force_refresh\` budget spent); ${w.midnight}`, 'next_midnight_utc8'),
+  errcodeRule(45011, 'transient', `minute quota reached; ${w.backoff}, at least 60 s apart`, 60_000),
+  errcodeRule(40001, 'configuration', `${w.reprobed} (wrong AppSecret)`),
+  errcodeRule(40125, 'configuration', `${w.reprobed} (invalid AppSecret)`),
+  errcodeRule(40013, 'configuration', `${w.reprobed} (invalid AppID)`),
+  errcodeRule(40164, 'configuration', `${w.reprobed} (caller IP not in the whitelist)`),
+  errcodeRule(41002, 'configuration', `${w.reprobed} (appid missing)`),
+  errcodeRule(41004, 'configuration', `${w.reprobed} (secret missing)`),
+  errcodeRule(40002, 'configuration', `${w.reprobed} (invalid grant_type)`),
+  errcodeRule(89503, 'configuration', `${w.reprobed} (this IP needs an administrator's confirmation)`),
+  errcodeRule(89501, 'configuration', `${w.reprobed} (this IP awaits an administrator's confirmation)`),
+  errcodeOtherRule,
+  ...transportRules,
+  ...malformedRules,
+];
+
 /** Obtains the current access token (a new one, or in stable mode possibly the same one again). */
 async function refresh(config: WechatConfig, _grant: Grant, ctx: ProviderContext): Promise<ProviderResult> {
   return scrubbingErrors([config.secret], async () => {
-    const body = config.stable
+    const answer = config.stable
       ? await callErrcodeApi(
           joinUrl(config.baseUrl, '/cgi-bin/stable_token'),
           {
@@ -70,8 +70,8 @@ async function refresh(config: WechatConfig, _grant: Grant, ctx: ProviderContext
           ctx,
         )
       : await callErrcodeApi(tokenUrl(config), { method: 'GET', headers: { accept: 'application/json' } }, ctx);
-    throwOnErrcode('wechat', body, ctx.now(), [config.secret]);
-    const fresh = tokenFromAnswer(body, ctx);
+    throwOnErrcode('wechat', rules, answer.body, ctx.now(), [config.secret]);
+    const fresh = tokenFromAnswer(answer, ctx);
     if (!config.stable) return { token: fresh };
     const token = keepRepeated(fresh, ctx.current);
     return { token: { ...token, renewableAt: Math.max(token.issuedAt, token.expiresAt - config.renewWindowMs) } };
@@ -88,10 +88,12 @@ function tokenUrl(config: WechatConfig): URL {
 }
 
 /** The `wechat` provider. */
-export const wechatProvider: Provider<WechatConfig> = {
+export const wechatProvider = defineProvider<WechatConfig>({
   name: 'wechat',
+  fields: wechatFields,
   configSchema: wechatConfigSchema,
   needsRefreshToken: false,
-  secretFields: ['secret'],
+  classification: rules,
+  summary: { grant: 'WeChat `/cgi-bin/token` or `/cgi-bin/stable_token`', refreshToken: 'no', repeatsToken: 'stable mode only' },
   refresh,
-};
+});

@@ -344,7 +344,9 @@ describe('health, metrics and the OpenAPI document', () => {
       .filter((r) => !r.startsWith('head ') && !r.startsWith('options '));
     const documented = Object.entries(doc.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
     expect(documented.sort()).toEqual([...new Set(served)].sort());
-    expect(doc.components.schemas.Oauth2Credential.required).toEqual(expect.arrayContaining(['token_endpoint', 'client_id', 'client_secret', 'refresh_token']));
+    // token_endpoint is required unless issuer is given (then it is discovered): one of the two.
+    expect(doc.components.schemas.Oauth2Credential.required).toEqual(expect.arrayContaining(['client_id', 'client_secret', 'refresh_token']));
+    expect(doc.components.schemas.Oauth2Credential.allOf).toEqual([{ anyOf: [{ required: ['token_endpoint'] }, { required: ['issuer'] }] }]);
     expect(doc.paths['/v1/credentials/{id}'].put['x-halflife-scope']).toBe('admin');
     expect(doc.paths['/healthz'].get.security).toEqual([]);
   });

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ProviderName } from '../../../src/credential';
-import { classificationMarkdown, classificationRows, rowDelayMs, type ClassificationRow } from '../../../src/providers/classification';
+import { classificationMarkdown, classificationRows } from '../../../src/providers/catalog';
+import { rowDelayMs, type ClassificationRow } from '../../../src/providers/classification';
 import { providerNames } from '../../../src/providers/registry';
 import { context, deadUrl, expectNoSecrets, providerFailure, refreshWith, until } from './kit';
 import { startFakes, targetFor, type Fakes, type Target } from './targets';
@@ -68,6 +69,8 @@ function scenarioFor(row: ClassificationRow): Scenario {
       return { setup: (t) => t.raw(t.bodies.missingAccessToken), code: row.code };
     case 'invalid expires_in':
       return { setup: (t) => t.raw(t.bodies.invalidExpiresIn), code: row.code };
+    case 'no token endpoint':
+      return { setup: () => ({ tokenEndpoint: undefined, issuer: 'https://issuer.example.com/oauth2/default' }), code: row.code };
     case 'missing or unsupported token_type':
       return { setup: (t) => t.raw(t.bodies.missingTokenType ?? ''), code: row.code };
     default:

@@ -1,5 +1,7 @@
 /** The shared HTTP helpers: Retry-After, expires_in, the body cap on streamed bodies, scrubbing. */
-import { lifetimeMs, maxBodyBytes, maxLifetimeMs, parseRetryAfter, readBodyCapped, scrubSecrets, shorten, transientStatusError, transportError } from '../../../src/providers/http';
+import { maxBodyBytes, parseRetryAfter, readBodyCapped, shorten, transientStatusError, transportError } from '../../../src/providers/http';
+import { lifetimeMs, maxLifetimeMs } from '../../../src/providers/lifetime';
+import { scrubKnownSecrets as scrubSecrets } from '../../../src/secrets/scrub';
 import { providerFailure } from './kit';
 
 const now = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -77,7 +79,7 @@ describe('status and transport classification', () => {
 });
 
 describe('scrubbing', () => {
-  test('removes every occurrence of every secret of 4+ characters', () => {
+  test('removes every occurrence of every secret of 6+ characters (minScrubLength)', () => {
     expect(scrubSecrets('a s3cr3t and s3cr3t, abc', ['s3cr3t', 'abc', undefined])).toBe('a [redacted] and [redacted], abc');
   });
   test('shorten keeps one line of at most 120 characters', () => {

@@ -1,8 +1,8 @@
 /** Helpers of the provider unit tests: contexts, failure capture and secret checks. */
 import type { ProviderName } from '../../../src/credential';
 import type { ProviderError } from '../../../src/errors';
-import type { ProviderContext } from '../../../src/providers/provider';
 import { cappedFetch } from '../../../src/providers/http';
+import type { ProviderContext, UpstreamFetch } from '../../../src/providers/provider';
 import { getProvider } from '../../../src/providers/registry';
 import { startLoopbackServer } from '../../../src/fakes/fake-http';
 
@@ -64,4 +64,24 @@ export function manualClock(start = Date.UTC(2026, 2, 1, 2, 0, 0)) {
       now += ms;
     },
   };
+}
+
+/** A `ProviderContext.fetch` that counts the requests it sends (through `cappedFetch`), optionally moving a clock first. */
+export function countingFetch(options: { beforeSend?: () => void } = {}) {
+  const urls: URL[] = [];
+  const fetch: UpstreamFetch = (url, init) => {
+    urls.push(url);
+    options.beforeSend?.();
+    return cappedFetch(url, init);
+  };
+  return { fetch, urls };
+}
+
+/**
+ * A compact JWT with `claims`, shaped like a signed one (RS256 header, a dummy signature): an
+ * id_token from the token endpoint is checked for its claims only, never its signature.
+ */
+export function idToken(claims: Record<string, unknown>): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'RS256', typ: 'JWT', kid: 'k1' })}.${part(claims)}.${Buffer.from('not-checked').toString('base64url')}`;
 }

@@ -1,0 +1,110 @@
+/**
+ * Authorization server discovery: from an `issuer`, OpenID Connect Discovery 1.0
+ * (`/.well-known/openid-configuration`), then RFC 8414 (`/.well-known/oauth-authorization-server`),
+ * through oauth4webapi, find the token endpoint and the client authentication methods it supports.
+ * Run at registration (`Provider.complete`), never during a refresh, so a refresh stays one request.
+ *
+ * Failures: an unreachable or busy server is a transient `ProviderError` (try again); a server that
+ * answers without usable metadata is an `InvalidConfigError` on `config.issuer`.
+ */
+import * as oauth from 'oauth4webapi';
+import { InvalidConfigError, ProviderError } from '../errors';
+import { transientStatusError, transportError, upstreamFetch } from './http';
+import { clientAuthMethods, type ClientAuthMethod, type OAuth2Config } from './oauth2-config';
+import type { CompletionOptions, UpstreamFetch } from './provider';
+import { endpointUrlProblem, insecureUrlProblem, isLoopback } from './url';
+
+/** What discovery found. */
+export interface DiscoveredServer {
+  /** The issuer exactly as the metadata spells it (what an id_token's `iss` must equal). */
+  issuer: string;
+  tokenEndpoint: string;
+  /** `token_endpoint_auth_methods_supported`; absent when the server does not say (then `client_secret_basic`, RFC 8414 §2). */
+  tokenEndpointAuthMethods?: string[];
+  /** The document that answered. */
+  document: 'openid-configuration' | 'oauth-authorization-server';
+}
+
+/** Options of `discoverAuthorizationServer`. */
+export interface DiscoveryOptions {
+  /** Sends the metadata requests. @default `cappedFetch` */
+  fetch?: UpstreamFetch;
+  signal?: AbortSignal;
+  /** Allows a plain-http issuer (and token endpoint) that is not on loopback. */
+  allowInsecureHttp?: boolean;
+}
+
+const documents = [
+  { algorithm: 'oidc', document: 'openid-configuration' },
+  { algorithm: 'oauth2', document: 'oauth-authorization-server' },
+] as const;
+
+const issuerProblem = (reason: string) => new InvalidConfigError('config.issuer', reason);
+
+/** Finds the token endpoint of `issuer` by OIDC Discovery, then RFC 8414. */
+export async function discoverAuthorizationServer(issuer: string | URL, options: DiscoveryOptions = {}): Promise<DiscoveredServer> {
+  const url = new URL(issuer);
+  const signal = options.signal ?? new AbortController().signal;
+  const send = upstreamFetch(options);
+  const insecure = url.protocol === 'http:' && (isLoopback(url) || options.allowInsecureHttp === true);
+  const problems: string[] = [];
+  for (const { algorithm, document } of documents) {
+    let response: Response;
+    try {
+      response = await oauth.discoveryRequest(url, {
+        algorithm,
+        signal,
+        [oauth.customFetch]: (target: string, init: oauth.CustomFetchOptions<'GET', undefined>) => send(new URL(target), init as RequestInit),
+        [oauth.allowInsecureRequests]: insecure,
+      });
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code === oauth.HTTP_REQUEST_FORBIDDEN || code === oauth.REQUEST_PROTOCOL_FORBIDDEN) throw issuerProblem(insecureUrlProblem(url.href, false) ?? 'must use https');
+      throw transportError(err, signal);
+    }
+    const transient = transientStatusError(response.status, response.headers, Date.now());
+    if (transient) {
+      throw new ProviderError('transient', transient.code, `discovery: /.well-known/${document} answered HTTP ${response.status}`, { httpStatus: response.status, retryAfterMs: transient.retryAfterMs });
+    }
+    try {
+      return fromMetadata(await oauth.processDiscoveryResponse(url, response), document, options.allowInsecureHttp);
+    } catch (err) {
+      if ((err as { name?: unknown }).name === 'InvalidConfigError') throw err;
+      problems.push(`/.well-known/${document} ${response.status === 200 ? `is not usable (${(err as Error).message})` : `answered HTTP ${response.status}`}`);
+    }
+  }
+  throw issuerProblem(`has no authorization server metadata: ${problems.join('; ')}`);
+}
+
+/** The discovered server of validated metadata, refusing a missing or unusable token endpoint. */
+function fromMetadata(metadata: oauth.AuthorizationServer, document: DiscoveredServer['document'], allowInsecureHttp: boolean | undefined): DiscoveredServer {
+  const endpoint = metadata.token_endpoint;
+  if (typeof endpoint !== 'string') throw issuerProblem(`its ${document} metadata names no token_endpoint`);
+  const problem = endpointUrlProblem(endpoint) ?? insecureUrlProblem(endpoint, allowInsecureHttp);
+  if (problem) throw issuerProblem(`its ${document} metadata has an unusable token_endpoint (${problem})`);
+  const methods = metadata.token_endpoint_auth_methods_supported;
+  return {
+    issuer: metadata.issuer,
+    tokenEndpoint: endpoint,
+    ...(Array.isArray(methods) ? { tokenEndpointAuthMethods: methods.filter((m): m is string => typeof m === 'string') } : {}),
+    document,
+  };
+}
+
+/**
+ * The client authentication to use: the configured one when the server supports it (or does not
+ * say), else the other method Halflife has; none in common is an `InvalidConfigError`.
+ */
+export function chooseClientAuth(configured: ClientAuthMethod, supported: readonly string[] | undefined): ClientAuthMethod {
+  if (supported === undefined || supported.includes(configured)) return configured;
+  const other = clientAuthMethods.find((m) => supported.includes(m));
+  if (other) return other;
+  throw new InvalidConfigError('config.clientAuth', `the server supports none of ${clientAuthMethods.join(', ')} (it lists ${supported.slice(0, 5).join(', ') || 'nothing'})`);
+}
+
+/** `Provider.complete` of the OAuth 2.0 providers: with `issuer` and no `tokenEndpoint`, discovers it. */
+export async function completeFromIssuer(config: OAuth2Config, options: CompletionOptions): Promise<OAuth2Config> {
+  if (config.tokenEndpoint !== undefined || config.issuer === undefined) return config;
+  const server = await discoverAuthorizationServer(config.issuer, { ...options, allowInsecureHttp: config.allowInsecureHttp });
+  return { ...config, issuer: server.issuer, tokenEndpoint: server.tokenEndpoint, clientAuth: chooseClientAuth(config.clientAuth, server.tokenEndpointAuthMethods) };
+}
