@@ -11,7 +11,7 @@ import { AesGcmCodec } from '../codec/aes-gcm-codec';
 import type { Keyring } from '../codec/keyring';
 import type { HalflifeConfig } from '../config';
 import type { Logger } from '../logger';
-import { openTokenClient, stateDirOf } from './connections';
+import { openTokenClient } from './connections';
 
 /** A listening API. */
 export interface ApiProcess {
@@ -25,7 +25,7 @@ export interface ApiProcess {
 
 /** Loads the keys; in development prints the generated admin key the first time it is made. */
 function keysFor(config: HalflifeConfig, logger: Logger): ApiKeys {
-  const { keys, devKey } = loadApiKeys({ json: config.apiKeysJson, production: config.production, stateDir: stateDirOf(config) });
+  const { keys, devKey } = loadApiKeys({ json: config.apiKeysJson, production: config.production, stateDir: config.stateDir });
   if (devKey?.created) {
     // Printed once, to stdout only (never through the logger): it is a secret.
     process.stdout.write(`\nDevelopment API key (admin, kept in ${devKey.file}):\n  ${devKey.key}\n\n`);

@@ -12,16 +12,10 @@ import type { HalflifeConfig } from '../config';
 import { InvalidConfigError, TemporalUnreachableError } from '../errors';
 import { connectTemporal } from '../client/connect';
 import { TokenClient } from '../client/token-client';
-import { stateDir } from '../dev/state-dir';
-import { isRedisUp } from '../dev/redis-server';
+import { isRedisUp } from './redis-probe';
 
 /** The Redis a local development setup uses when `REDIS_URL` is not set and one answers. */
 export const localRedisUrl = 'redis://127.0.0.1:6379';
-
-/** The state folder of this configuration. */
-export function stateDirOf(config: HalflifeConfig): string {
-  return config.stateDir ? path.resolve(config.stateDir) : stateDir();
-}
 
 /**
  * The encryption key ring: from `HALFLIFE_ENCRYPTION_KEYS`, or the development key kept in the
@@ -33,7 +27,7 @@ export function keyringOf(config: HalflifeConfig, options: { create?: boolean } 
   if (config.production) {
     throw new InvalidConfigError('HALFLIFE_ENCRYPTION_KEYS', 'is required when NODE_ENV=production');
   }
-  const dir = stateDirOf(config);
+  const dir = config.stateDir;
   if (options.create === false && !fs.existsSync(path.join(dir, devKeyFileName))) {
     throw new InvalidConfigError(
       'HALFLIFE_ENCRYPTION_KEYS',
