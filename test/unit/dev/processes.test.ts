@@ -46,6 +46,23 @@ describe('startChildProcess', () => {
     }
   });
 
+  it('creates its log file 0600 and runs the child with the umask it is given', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'halflife-processes-'));
+    const saved = process.umask(0o022);
+    try {
+      const logFile = path.join(dir, 'child.log');
+      const made = path.join(dir, 'made-by-child');
+      const child = startChildProcess('sh', ['-c', `echo hi; : > ${JSON.stringify(made)}`], { logFile, umask: 0o077 });
+      expect((await child.exited).code).toBe(0);
+      expect(fs.statSync(logFile).mode & 0o777).toBe(0o600);
+      expect(fs.statSync(made).mode & 0o777).toBe(0o600);
+      expect(process.umask()).toBe(0o022); // this process keeps its own umask
+    } finally {
+      process.umask(saved);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports a command that cannot be started', async () => {
     const child = startChildProcess('/nonexistent/halflife-command', []);
     await expect(rejectOnExit(child, 'the missing command')).rejects.toThrow(/ENOENT/);
