@@ -99,6 +99,12 @@ function isOrigin(value: string): boolean {
 }
 
 const schema = z.object({
+  // The SDK's envconfig reads the TEMPORAL_* variables; these two are checked here first because it accepts any value.
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^(?:\[[0-9A-Fa-f:.]+\]|[^\s:/[\]]+):\d{1,5}$/, 'must be host:port, e.g. temporal.example.com:7233')
+    .optional(),
+  TEMPORAL_TLS: z.enum(['true', 'false', '1', '0'], { error: 'must be true, false, 1 or 0' }).optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).optional(),
   HALFLIFE_TEMPORAL_PORT: port.optional(),
   HALFLIFE_UI_PORT: port.optional(),

@@ -6,9 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
+import { loadApiKeys, type ApiKeys } from '../api/keys';
 import { createDataConverter } from '../codec/data-converter';
 import { devKeyFileName, loadOrCreateDevKeyring, parseKeyring, type Keyring } from '../codec/keyring';
 import type { HalflifeConfig } from '../config';
+import type { Logger } from '../logger';
 import { InvalidConfigError, TemporalUnreachableError } from '../errors';
 import { connectTemporal } from '../client/connect';
 import { TokenClient } from '../client/token-client';
@@ -35,6 +37,21 @@ export function keyringOf(config: HalflifeConfig, options: { create?: boolean } 
     );
   }
   return loadOrCreateDevKeyring(dir);
+}
+
+/**
+ * The API's keys: `HALFLIFE_API_KEYS` (required when NODE_ENV=production), else the development
+ * admin key, printed the first time it is made. Loaded before anything starts, so a bad key set fails first.
+ */
+export function loadServiceApiKeys(config: HalflifeConfig, logger: Logger): ApiKeys {
+  const { keys, devKey } = loadApiKeys({ json: config.apiKeysJson, production: config.production, stateDir: config.stateDir });
+  if (devKey?.created) {
+    // Printed once, to stdout only (never through the logger): it is a secret.
+    process.stdout.write(`\nDevelopment API key (admin, kept in ${devKey.file}):\n  ${devKey.key}\n\n`);
+  } else if (devKey) {
+    logger.info({ file: devKey.file }, 'using the development API key');
+  }
+  return keys;
 }
 
 /** Redis for this process: `REDIS_URL`, else a local Redis if one answers, else none. */

@@ -11,7 +11,7 @@ import type { HalflifeConfig } from '../config';
 import type { Logger } from '../logger';
 import { createCredentialWorker } from '../worker';
 import { createWorkerDataConverter } from '../codec/data-converter';
-import { keyringOf, openRedis } from './connections';
+import { keyringOf, loadServiceApiKeys, openRedis } from './connections';
 import { installTemporalLogging } from './temporal-logging';
 
 /** A Temporal server started for the service by its caller (the CLI's dev server). */
@@ -65,6 +65,9 @@ function prebuiltBundle(): string | undefined {
 /** Starts the service; see the module comment. What started is stopped again if a later part fails. */
 export async function startService(config: HalflifeConfig, logger: Logger, options: ServiceParts = {}): Promise<RunningService> {
   const parts = withServiceDefaults(options);
+  // Loaded once for the worker, the API's client and the codec endpoint; a bad ring or key set fails before anything starts.
+  const keyring = keyringOf(config);
+  const apiKeys = parts.api ? loadServiceApiKeys(config, logger) : undefined;
   installTemporalLogging(logger, 'WARN');
   // Closers of what has started, run in reverse order on stop (or when a later part fails to start).
   const closers: (() => Promise<void> | void)[] = [];
@@ -78,8 +81,6 @@ export async function startService(config: HalflifeConfig, logger: Logger, optio
   let worker: Worker | undefined;
   let server: TemporalServer | undefined;
   let address: string;
-  // Loaded once for the worker, the API's client and the codec endpoint; a bad ring fails before anything starts.
-  const keyring = keyringOf(config);
   try {
     server = await parts.temporalServer?.();
     if (server) closers.push(() => server?.stop());
@@ -100,8 +101,9 @@ export async function startService(config: HalflifeConfig, logger: Logger, optio
         workflowBundlePath: prebuiltBundle(),
       });
     }
-    if (parts.api) {
-      const api = await (await import('./api-process')).startApiProcess(config, logger, address, keyring);
+    if (apiKeys) {
+      // Loaded on demand: a worker-only process never loads Fastify.
+      const api = await (await import('./api-process')).startApiProcess(config, logger, address, keyring, apiKeys);
       closers.push(() => api.close());
     }
   } catch (err) {
