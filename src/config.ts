@@ -8,6 +8,7 @@ import path from 'node:path';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { z } from 'zod';
+import { defaultNamespace, defaultRedisPrefix } from './defaults';
 import { InvalidConfigError } from './errors';
 import { defaultTaskQueue } from './messages';
 
@@ -71,10 +72,10 @@ export function withConfigDefaults(input: HalflifeConfigInput = {}, cwd: string 
     temporal: { ...input.temporal, address: address ?? `localhost:${port}` },
     temporalAddressGiven: input.temporalAddressGiven ?? address !== undefined,
     devServer: { port, uiPort },
-    namespace: input.namespace ?? 'default',
+    namespace: input.namespace ?? defaultNamespace,
     taskQueue: input.taskQueue ?? defaultTaskQueue,
     redisUrl: input.redisUrl,
-    redisPrefix: input.redisPrefix ?? 'halflife',
+    redisPrefix: input.redisPrefix ?? defaultRedisPrefix,
     stateDir: path.resolve(cwd, input.stateDir ?? '.halflife'),
     encryptionKeys: input.encryptionKeys,
     apiHost: input.apiHost ?? '127.0.0.1',

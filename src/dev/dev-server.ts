@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { defaultNamespace } from '../defaults';
 import { connectHost, formatAddress, isPortOpen, waitForPort } from './net';
 import { rejectOnExit, startChildProcess, type ManagedChild } from './processes';
 import { ensureTemporalCli } from './temporal-cli';
@@ -80,7 +81,7 @@ async function reuse(address: string, uiUrl: string | undefined, wanted: Wanted,
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServerHandle> {
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? 7233;
-  const namespace = opts.namespace ?? 'default';
+  const namespace = opts.namespace ?? defaultNamespace;
   const searchAttributes = opts.searchAttributes ?? {};
   const log = opts.log ?? (() => undefined);
   const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
@@ -117,7 +118,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     String(port),
     ...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort)]),
     ...(opts.dbFilename ? ['--db-filename', path.resolve(opts.dbFilename)] : []),
-    ...(namespace === 'default' ? [] : ['--namespace', namespace]),
+    ...(namespace === defaultNamespace ? [] : ['--namespace', namespace]),
     ...Object.entries(searchAttributes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
     ...(opts.uiCodecEndpoint && uiPort !== null ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
     '--log-level',
