@@ -92,7 +92,7 @@ export async function ensureRedisServerBinary(options: EnsureRedisOptions = {}):
         await runLogged(aptGet, ['update'], { env, log });
         await runLogged(aptGet, ['install', '-y', '--no-install-recommends', 'redis-server'], { env, log });
       } catch (err) {
-        throw new Error(redisInstructions(`apt-get failed: ${err instanceof Error ? err.message : String(err)}`));
+        throw new Error(redisInstructions(`apt-get failed: ${err instanceof Error ? err.message : String(err)}`), { cause: err });
       }
       const installed = findRedisServer();
       if (!installed) throw new Error(redisInstructions('apt-get finished, but redis-server is still missing'));

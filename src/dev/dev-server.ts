@@ -67,7 +67,9 @@ async function reuse(address: string, uiUrl: string | undefined, wanted: Wanted,
     await connection.close();
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
-    throw new Error(`${address} is in use, but not by a Temporal frontend (getSystemInfo failed: ${detail}); stop that process or choose another port`);
+    throw new Error(`${address} is in use, but not by a Temporal frontend (getSystemInfo failed: ${detail}); stop that process or choose another port`, {
+      cause: err,
+    });
   }
   log(`reusing the Temporal server already listening on ${address}`);
   await prepare(address, wanted, deadline, true, log);
@@ -147,7 +149,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     }
     const message = err instanceof Error ? err.message : String(err);
     const tail = message.includes('Last output:') ? '' : `\nLast output of the server:\n${child.outputTail()}`;
-    throw new Error(`the Temporal dev server on ${address} did not become ready: ${message}${tail}`);
+    throw new Error(`the Temporal dev server on ${address} did not become ready: ${message}${tail}`, { cause: err });
   }
 
   log(`Temporal dev server ready on ${address}${uiPort === null ? '' : `, Web UI ${uiUrlFor(uiPort)}`}`);

@@ -73,17 +73,13 @@ function tryAcquire(lockFile: string): boolean {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
-  let holder = NaN;
+  let holder: number;
+  let ageMs: number;
   try {
     holder = Number.parseInt(fs.readFileSync(lockFile, 'utf8').trim(), 10);
-  } catch {
-    return false; // removed meanwhile: try again on the next poll
-  }
-  let ageMs = 0;
-  try {
     ageMs = Date.now() - fs.statSync(lockFile).mtimeMs;
   } catch {
-    return false;
+    return false; // removed meanwhile: try again on the next poll
   }
   // A lock without a pid yet is being written; give its owner a moment before calling it stale.
   const stale = Number.isInteger(holder) ? holder !== process.pid && !processAlive(holder) : ageMs > 10_000;
