@@ -27,7 +27,7 @@ async function run(parts: (config: HalflifeConfig, logger: Logger) => ServicePar
 export function addServiceCommands(program: Command, output: () => Output): void {
   program
     .command('start')
-    .description('run the whole service: the dev server (unless TEMPORAL_ADDRESS is set), a worker and the HTTP API')
+    .description('run the whole service: the dev server (unless TEMPORAL_ADDRESS is set; on HALFLIFE_TEMPORAL_PORT, UI on HALFLIFE_UI_PORT), a worker and the HTTP API (HALFLIFE_API_PORT)')
     .action(() => run((config, logger) => ({ temporalServer: localTemporalServer(config, logger) })));
 
   program

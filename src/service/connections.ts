@@ -11,10 +11,11 @@ import { createDataConverter } from '../codec/data-converter';
 import { devKeyFileName, loadOrCreateDevKeyring, parseKeyring, type Keyring } from '../codec/keyring';
 import type { HalflifeConfig } from '../config';
 import type { Logger } from '../logger';
-import { InvalidConfigError, TemporalUnreachableError } from '../errors';
+import { InvalidConfigError } from '../errors';
 import { connectTemporal } from '../client/connect';
 import { TokenClient } from '../client/token-client';
 import { isRedisUp } from './redis-probe';
+import { temporalUnreachable } from './temporal-unreachable';
 
 /** The Redis a local development setup uses when `REDIS_URL` is not set and one answers. */
 export const localRedisUrl = 'redis://127.0.0.1:6379';
@@ -95,7 +96,7 @@ export async function openTokenClient(
       ...(options.connectTimeoutMs ? { connectTimeout: options.connectTimeoutMs } : {}),
     });
   } catch (err) {
-    throw new TemporalUnreachableError(config.temporal.address, { cause: err });
+    throw temporalUnreachable(config, config.temporal.address, err);
   }
   const redis = await openRedis(config);
   const client = new TokenClient({

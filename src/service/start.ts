@@ -13,6 +13,7 @@ import { createCredentialWorker } from '../worker';
 import { createWorkerDataConverter } from '../codec/data-converter';
 import { keyringOf, loadServiceApiKeys, openRedis } from './connections';
 import { installTemporalLogging } from './temporal-logging';
+import { temporalUnreachable } from './temporal-unreachable';
 
 /** A Temporal server started for the service by its caller (the CLI's dev server). */
 export interface TemporalServer {
@@ -85,7 +86,9 @@ export async function startService(config: HalflifeConfig, logger: Logger, optio
     server = await parts.temporalServer?.();
     if (server) closers.push(() => server?.stop());
     address = server?.address ?? config.temporal.address;
-    const connection = await NativeConnection.connect({ ...config.temporal, address });
+    const connection = await NativeConnection.connect({ ...config.temporal, address }).catch((err: unknown) => {
+      throw temporalUnreachable(config, address, err);
+    });
     closers.push(() => connection.close());
     const redis = await openRedis(config);
     if (redis) closers.push(() => redis.disconnect());
