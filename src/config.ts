@@ -1,29 +1,43 @@
 /**
  * Service configuration, parsed once from the environment with a schema. A bad value fails at
- * start-up with an `InvalidConfigError` naming the variable and the reason.
+ * start-up with an `InvalidConfigError` naming the variable and the reason. Every default lives in
+ * `withConfigDefaults`, which also builds a configuration from code (tests, embedding).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { z } from 'zod';
+import { defaultNamespace, defaultRedisPrefix } from './defaults';
 import { InvalidConfigError } from './errors';
 import { defaultTaskQueue } from './messages';
 
+/** Log levels of `HALFLIFE_LOG_LEVEL`. */
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 /** The service's settings. */
 export interface HalflifeConfig {
-  /** Temporal connection (address, TLS, API key) from the standard `TEMPORAL_*` variables and profiles. */
+  /** Temporal connection (address, TLS, API key) from the standard `TEMPORAL_*` variables and profiles. @default address `localhost:<devServer.port>` */
   temporal: NativeConnectionOptions & { address: string };
   /** Whether `TEMPORAL_ADDRESS` (or a profile) named a server; if not, `start` runs a dev server. */
   temporalAddressGiven: boolean;
-  /** @default 'default' */
+  /** The local dev server `halflife start` runs when no Temporal server is named. */
+  devServer: {
+    /** `HALFLIFE_TEMPORAL_PORT`: its gRPC frontend on 127.0.0.1. @default 7233 */
+    port: number;
+    /** `HALFLIFE_UI_PORT`: its Web UI. @default port + 1000 */
+    uiPort: number;
+  };
+  /** `TEMPORAL_NAMESPACE` (or a profile's). @default 'default' */
   namespace: string;
-  /** @default 'halflife' */
+  /** `HALFLIFE_TASK_QUEUE`. @default 'halflife' */
   taskQueue: string;
   /** `REDIS_URL`; undefined means: use a local Redis if one answers, else none. */
   redisUrl?: string;
   /** `HALFLIFE_REDIS_PREFIX`. @default 'halflife' */
   redisPrefix: string;
-  /** `HALFLIFE_STATE_DIR`. @default '<cwd>/.halflife' */
-  stateDir?: string;
+  /** `HALFLIFE_STATE_DIR`, absolute (created 0700 when first used). @default '<cwd>/.halflife' */
+  stateDir: string;
   /** `HALFLIFE_ENCRYPTION_KEYS` (`id:base64,...`); absent in development means a generated key. */
   encryptionKeys?: string;
   /** `HALFLIFE_API_HOST`. @default '127.0.0.1' */
@@ -32,32 +46,87 @@ export interface HalflifeConfig {
   apiPort: number;
   /** `HALFLIFE_API_KEYS` (JSON) or the contents of `HALFLIFE_API_KEYS_FILE`. */
   apiKeysJson?: string;
-  /** `HALFLIFE_UI_ORIGINS`: comma-separated origins allowed to call the codec endpoint. @default the dev UI */
+  /** `HALFLIFE_UI_ORIGINS`: comma-separated origins allowed to call the codec endpoint. @default the dev server's UI on localhost and 127.0.0.1 */
   uiOrigins: string[];
   /** `HALFLIFE_LOG_LEVEL`. @default 'info' */
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** `NODE_ENV === 'production'`. */
+  logLevel: (typeof logLevels)[number];
+  /** `NODE_ENV === 'production'`: encryption keys and API keys are then required. @default false */
   production: boolean;
 }
 
-const port = z.coerce.number().int().min(1).max(65535);
+/** A configuration as given, before `withConfigDefaults`: every field optional. */
+export type HalflifeConfigInput = Partial<Omit<HalflifeConfig, 'temporal' | 'devServer'>> & {
+  temporal?: NativeConnectionOptions;
+  devServer?: Partial<HalflifeConfig['devServer']>;
+};
+
+/** The Temporal CLI's distance between the frontend port and the Web UI port. */
+const uiPortOffset = 1000;
+
+/** Fills in every default (see the `@default` tags of `HalflifeConfig`); `cwd` anchors the state folder. */
+export function withConfigDefaults(input: HalflifeConfigInput = {}, cwd: string = process.cwd()): HalflifeConfig {
+  const port = input.devServer?.port ?? 7233;
+  const uiPort = input.devServer?.uiPort ?? port + uiPortOffset;
+  const address = input.temporal?.address;
+  return {
+    temporal: { ...input.temporal, address: address ?? `localhost:${port}` },
+    temporalAddressGiven: input.temporalAddressGiven ?? address !== undefined,
+    devServer: { port, uiPort },
+    namespace: input.namespace ?? defaultNamespace,
+    taskQueue: input.taskQueue ?? defaultTaskQueue,
+    redisUrl: input.redisUrl,
+    redisPrefix: input.redisPrefix ?? defaultRedisPrefix,
+    stateDir: path.resolve(cwd, input.stateDir ?? '.halflife'),
+    encryptionKeys: input.encryptionKeys,
+    apiHost: input.apiHost ?? '127.0.0.1',
+    apiPort: input.apiPort ?? 7380,
+    apiKeysJson: input.apiKeysJson,
+    uiOrigins: input.uiOrigins ?? [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`],
+    logLevel: input.logLevel ?? 'info',
+    production: input.production ?? false,
+  };
+}
+
+const port = z.coerce.number().int('must be a whole number').min(1, 'must be a port number (1-65535)').max(65535, 'must be a port number (1-65535)');
+
+/** True for an `http(s)://host[:port]` origin as browsers send it (no path, no trailing slash). */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 const schema = z.object({
+  // The SDK's envconfig reads the TEMPORAL_* variables; these two are checked here first because it accepts any value.
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^(?:\[[0-9A-Fa-f:.]+\]|[^\s:/[\]]+):\d{1,5}$/, 'must be host:port, e.g. temporal.example.com:7233')
+    .optional(),
+  TEMPORAL_TLS: z.enum(['true', 'false', '1', '0'], { error: 'must be true, false, 1 or 0' }).optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).optional(),
-  HALFLIFE_TASK_QUEUE: z.string().min(1).max(200).default(defaultTaskQueue),
+  HALFLIFE_TEMPORAL_PORT: port.optional(),
+  HALFLIFE_UI_PORT: port.optional(),
+  HALFLIFE_TASK_QUEUE: z.string().min(1).max(200).optional(),
   REDIS_URL: z
     .string()
     .refine((v) => /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://')
     .optional(),
-  HALFLIFE_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"').default('halflife'),
+  HALFLIFE_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"').optional(),
   HALFLIFE_STATE_DIR: z.string().min(1).optional(),
   HALFLIFE_ENCRYPTION_KEYS: z.string().min(1).optional(),
-  HALFLIFE_API_HOST: z.string().min(1).default('127.0.0.1'),
-  HALFLIFE_API_PORT: port.default(7380),
+  HALFLIFE_API_HOST: z.string().min(1).optional(),
+  HALFLIFE_API_PORT: port.optional(),
   HALFLIFE_API_KEYS: z.string().min(1).optional(),
   HALFLIFE_API_KEYS_FILE: z.string().min(1).optional(),
-  HALFLIFE_UI_ORIGINS: z.string().default('http://localhost:8233,http://127.0.0.1:8233'),
-  HALFLIFE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HALFLIFE_UI_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .refine((origins) => origins.every(isOrigin), 'must be comma-separated origins such as http://localhost:8233 (no path, no "*")')
+    .optional(),
+  HALFLIFE_LOG_LEVEL: z.enum(logLevels).optional(),
   NODE_ENV: z.string().optional(),
 });
 
@@ -81,10 +150,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path
   } catch (err) {
     throw new InvalidConfigError('TEMPORAL_*', err instanceof Error ? err.message : 'could not be read');
   }
-  return {
-    temporal: { ...temporal, address: temporal.address ?? 'localhost:7233' },
+  const config = withConfigDefaults({
+    temporal,
     temporalAddressGiven: Boolean(env.TEMPORAL_ADDRESS ?? temporal.address),
-    namespace: e.TEMPORAL_NAMESPACE ?? namespace ?? 'default',
+    devServer: { port: e.HALFLIFE_TEMPORAL_PORT, uiPort: e.HALFLIFE_UI_PORT },
+    namespace: e.TEMPORAL_NAMESPACE ?? namespace,
     taskQueue: e.HALFLIFE_TASK_QUEUE,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.HALFLIFE_REDIS_PREFIX,
@@ -92,14 +162,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path
     encryptionKeys: e.HALFLIFE_ENCRYPTION_KEYS,
     apiHost: e.HALFLIFE_API_HOST,
     apiPort: e.HALFLIFE_API_PORT,
-    apiKeysJson: e.HALFLIFE_API_KEYS ?? (e.HALFLIFE_API_KEYS_FILE ? readFile(e.HALFLIFE_API_KEYS_FILE) : undefined),
-    uiOrigins: e.HALFLIFE_UI_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    apiKeysJson: e.HALFLIFE_API_KEYS ?? (e.HALFLIFE_API_KEYS_FILE ? readApiKeysFile(e.HALFLIFE_API_KEYS_FILE, readFile) : undefined),
+    uiOrigins: e.HALFLIFE_UI_ORIGINS,
     logLevel: e.HALFLIFE_LOG_LEVEL,
     production: e.NODE_ENV === 'production',
-  };
+  });
+  checkDevServerPorts(config, e.HALFLIFE_UI_PORT !== undefined);
+  return config;
 }
 
-function readText(path: string): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('node:fs') as typeof import('node:fs')).readFileSync(path, 'utf8');
+/** The dev server's ports must be valid and distinct from each other and from the API's (only checked when it would run). */
+function checkDevServerPorts(config: HalflifeConfig, uiPortGiven: boolean): void {
+  if (config.temporalAddressGiven) return;
+  const { port: frontend, uiPort } = config.devServer;
+  if (uiPort > 65535) {
+    throw new InvalidConfigError('HALFLIFE_UI_PORT', `defaults to HALFLIFE_TEMPORAL_PORT + ${uiPortOffset} = ${uiPort}, which is not a port; set it`);
+  }
+  if (uiPort === frontend) throw new InvalidConfigError(uiPortGiven ? 'HALFLIFE_UI_PORT' : 'HALFLIFE_TEMPORAL_PORT', `the Web UI and the dev server cannot share port ${uiPort}`);
+  if (config.apiPort === frontend || config.apiPort === uiPort) {
+    throw new InvalidConfigError('HALFLIFE_API_PORT', `port ${config.apiPort} is taken by the dev server (HALFLIFE_TEMPORAL_PORT ${frontend}, HALFLIFE_UI_PORT ${uiPort})`);
+  }
+}
+
+/** Reads `HALFLIFE_API_KEYS_FILE`; a file that cannot be read names the variable. */
+function readApiKeysFile(file: string, readFile: (path: string) => string): string {
+  try {
+    return readFile(file);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+    throw new InvalidConfigError('HALFLIFE_API_KEYS_FILE', `cannot read ${file} (${reason})`);
+  }
+}
+
+function readText(file: string): string {
+  return fs.readFileSync(file, 'utf8');
 }

@@ -1,96 +1,150 @@
 /**
- * Error classes with stable names and codes.
- *
- * `instanceof` breaks across the workflow sandbox and jest's module registry, so every class
- * carries a stable `name` and `code`, and `isHalflifeError` checks those instead.
+ * Error classes with stable names and codes (`errorCodes`, from `error-codes.ts`); how each is
+ * answered over HTTP and by the CLI is `error-outcomes.ts`. Plain `instanceof` breaks across jest's
+ * module registries and bundles, so each class carries the Temporal SDK's `SymbolBasedInstanceOfError`
+ * mark (a `Symbol.for` marker shared by every copy of this module; it also fixes `name`).
  */
+import { SymbolBasedInstanceOfError } from '@temporalio/common/lib/type-helpers';
 import type { FailureKind } from './credential';
+import { errorCodes } from './error-codes';
+
+export { errorCodes, type ErrorCode } from './error-codes';
+
+/** Options every error accepts: the error it wraps. */
+interface CauseOptions {
+  cause?: unknown;
+}
 
 /** Base class of every error Halflife throws on purpose. */
+@SymbolBasedInstanceOfError('HalflifeError')
 export class HalflifeError extends Error {
-  /** Stable machine-readable code. */
+  /** Stable machine-readable code: one of `errorCodes`, or a provider's own code (`ProviderError`, `RefreshFailedError`). */
   readonly code: string;
 
-  constructor(message: string, code: string, options?: { cause?: unknown }) {
+  constructor(message: string, code: string, options?: CauseOptions) {
     super(message, options);
     this.code = code;
   }
 }
-Object.defineProperty(HalflifeError.prototype, 'name', { value: 'HalflifeError' });
 
-/** Input failed validation; `field` names the offending field (dotted path). */
+/** Input failed validation; `field` names the offending field (dotted path, or the environment variable). */
+@SymbolBasedInstanceOfError('InvalidConfigError')
 export class InvalidConfigError extends HalflifeError {
   readonly field: string;
   readonly reason: string;
 
   constructor(field: string, reason: string) {
-    super(`${field}: ${reason}`, 'invalid_config');
+    super(`${field}: ${reason}`, errorCodes.invalidConfig);
     this.field = field;
     this.reason = reason;
   }
 }
-Object.defineProperty(InvalidConfigError.prototype, 'name', { value: 'InvalidConfigError' });
 
 /** No credential with that id exists (or it has ended). */
+@SymbolBasedInstanceOfError('CredentialNotFoundError')
 export class CredentialNotFoundError extends HalflifeError {
   readonly credentialId: string;
 
-  constructor(credentialId: string, options?: { cause?: unknown }) {
-    super(`credential ${credentialId} not found`, 'credential_not_found', options);
+  constructor(credentialId: string, options?: CauseOptions) {
+    super(`credential ${credentialId} not found`, errorCodes.credentialNotFound, options);
     this.credentialId = credentialId;
   }
 }
-Object.defineProperty(CredentialNotFoundError.prototype, 'name', { value: 'CredentialNotFoundError' });
 
 /** A credential with that id is already registered. */
+@SymbolBasedInstanceOfError('CredentialExistsError')
 export class CredentialExistsError extends HalflifeError {
   readonly credentialId: string;
 
-  constructor(credentialId: string, options?: { cause?: unknown }) {
-    super(`credential ${credentialId} already exists`, 'credential_exists', options);
+  constructor(credentialId: string, options?: CauseOptions) {
+    super(`credential ${credentialId} already exists`, errorCodes.credentialExists, options);
     this.credentialId = credentialId;
   }
 }
-Object.defineProperty(CredentialExistsError.prototype, 'name', { value: 'CredentialExistsError' });
 
 /** The provider rejected the grant: a person must re-authorize the credential. */
+@SymbolBasedInstanceOfError('ReauthRequiredError')
 export class ReauthRequiredError extends HalflifeError {
   readonly credentialId: string;
 
-  constructor(credentialId: string, detail?: string, options?: { cause?: unknown }) {
-    super(`credential ${credentialId} needs re-authorization${detail ? `: ${detail}` : ''}`, 'reauth_required', options);
+  constructor(credentialId: string, detail?: string, options?: CauseOptions) {
+    super(`credential ${credentialId} needs re-authorization${detail ? `: ${detail}` : ''}`, errorCodes.reauthRequired, options);
     this.credentialId = credentialId;
   }
 }
-Object.defineProperty(ReauthRequiredError.prototype, 'name', { value: 'ReauthRequiredError' });
 
 /** The freshest token available is expired and no refresh arrived in time. */
+@SymbolBasedInstanceOfError('TokenExpiredError')
 export class TokenExpiredError extends HalflifeError {
   readonly credentialId: string;
 
-  constructor(credentialId: string, options?: { cause?: unknown }) {
-    super(`credential ${credentialId} has no unexpired token`, 'token_expired', options);
+  constructor(credentialId: string, options?: CauseOptions) {
+    super(`credential ${credentialId} has no unexpired token`, errorCodes.tokenExpired, options);
     this.credentialId = credentialId;
   }
 }
-Object.defineProperty(TokenExpiredError.prototype, 'name', { value: 'TokenExpiredError' });
 
-/** A refresh failed for a reason other than a rejected grant. */
+/** A refresh failed for a reason other than a rejected grant; `code` is the provider's (`http_500`, `45009`), else `refresh_failed`. */
+@SymbolBasedInstanceOfError('RefreshFailedError')
 export class RefreshFailedError extends HalflifeError {
   readonly credentialId: string;
 
-  constructor(credentialId: string, code: string, message: string, options?: { cause?: unknown }) {
-    super(`credential ${credentialId}: refresh failed: ${message}`, code, options);
+  constructor(credentialId: string, code: string, message: string, options?: CauseOptions) {
+    super(`credential ${credentialId}: refresh failed: ${message}`, code || errorCodes.refreshFailed, options);
     this.credentialId = credentialId;
   }
 }
-Object.defineProperty(RefreshFailedError.prototype, 'name', { value: 'RefreshFailedError' });
+
+/** Options of the errors that tell the caller when to try again. */
+export interface RetryableErrorOptions extends CauseOptions {
+  /** Seconds after which trying again makes sense (the API's `Retry-After`). */
+  retryAfterS?: number;
+}
+
+/** Base of the errors a caller should retry later: the credential exists, but cannot answer now. Answered with 503. */
+@SymbolBasedInstanceOfError('CredentialUnavailableError')
+export class CredentialUnavailableError extends HalflifeError {
+  readonly credentialId: string;
+  /** When to try again, if known. */
+  readonly retryAfterS?: number;
+
+  constructor(credentialId: string, code: string, message: string, options?: RetryableErrorOptions) {
+    super(`credential ${credentialId}: ${message}`, code, options);
+    this.credentialId = credentialId;
+    this.retryAfterS = options?.retryAfterS;
+  }
+}
+
+/** The credential's token endpoint keeps failing (transiently); its current token, if any, is the one to use meanwhile. */
+@SymbolBasedInstanceOfError('UpstreamFailingError')
+export class UpstreamFailingError extends CredentialUnavailableError {
+  constructor(credentialId: string, message: string, options?: RetryableErrorOptions) {
+    super(credentialId, errorCodes.upstreamFailing, message, options);
+  }
+}
+
+/** The credential's workflow task keeps failing (a bug or a non-deterministic change: see the worker logs). */
+@SymbolBasedInstanceOfError('WorkflowFailingError')
+export class WorkflowFailingError extends CredentialUnavailableError {
+  constructor(credentialId: string, message: string, options?: RetryableErrorOptions) {
+    super(credentialId, errorCodes.workflowFailing, message, options);
+  }
+}
+
+/** No worker polls the task queue, so the credential's workflow cannot answer. */
+@SymbolBasedInstanceOfError('NoWorkerError')
+export class NoWorkerError extends CredentialUnavailableError {
+  constructor(credentialId: string, message: string, options?: RetryableErrorOptions) {
+    super(credentialId, errorCodes.noWorker, message, options);
+  }
+}
 
 /**
  * A token endpoint failed; `kind` says what to do about it.
  *
  * The message never contains a secret: providers build it from status codes and error codes only.
  */
+@SymbolBasedInstanceOfError('ProviderError')
 export class ProviderError extends HalflifeError {
   readonly kind: FailureKind;
   /** How long the provider asked us to wait (Retry-After, quota reset), if it said. */
@@ -116,7 +170,6 @@ export class ProviderError extends HalflifeError {
     if (options?.rotatedRefreshToken !== undefined) Object.defineProperty(this, 'rotatedRefreshToken', { value: options.rotatedRefreshToken, enumerable: false });
   }
 }
-Object.defineProperty(ProviderError.prototype, 'name', { value: 'ProviderError' });
 
 /** True when `err` is a Halflife error with the given class name (works across module registries). */
 export function isHalflifeError<T extends HalflifeError>(err: unknown, name: string): err is T {
@@ -129,124 +182,80 @@ export function isHalflifeError<T extends HalflifeError>(err: unknown, name: str
  *
  * The message names the key id only, never key material or plaintext.
  */
+@SymbolBasedInstanceOfError('DecryptionError')
 export class DecryptionError extends HalflifeError {
   /** The key id the payload names, if it names one. */
   readonly keyId?: string;
 
-  constructor(code: 'unknown_encryption_key' | 'decryption_failed', message: string, options?: { keyId?: string; cause?: unknown }) {
+  constructor(code: typeof errorCodes.unknownEncryptionKey | typeof errorCodes.decryptionFailed, message: string, options?: { keyId?: string; cause?: unknown }) {
     super(message, code, options);
     this.keyId = options?.keyId;
   }
 }
-Object.defineProperty(DecryptionError.prototype, 'name', { value: 'DecryptionError' });
 
 /**
  * An HTTP API request is malformed (not JSON, not an object, a bad path id or query parameter);
  * `field` names what is wrong. Answered with 400.
  */
+@SymbolBasedInstanceOfError('InvalidRequestError')
 export class InvalidRequestError extends HalflifeError {
   readonly field: string;
   readonly reason: string;
 
   constructor(field: string, reason: string) {
-    super(`${field}: ${reason}`, 'invalid_request');
+    super(`${field}: ${reason}`, errorCodes.invalidRequest);
     this.field = field;
     this.reason = reason;
   }
 }
-Object.defineProperty(InvalidRequestError.prototype, 'name', { value: 'InvalidRequestError' });
 
 /** An HTTP API request carried no API key, or one that is not configured. Answered with 401. */
+@SymbolBasedInstanceOfError('AuthenticationError')
 export class AuthenticationError extends HalflifeError {
   /** `invalid_token` when a key was sent but is unknown (RFC 6750 §3.1); absent when none was sent. */
   readonly bearerError?: 'invalid_token' | 'invalid_request';
 
   constructor(message: string, bearerError?: 'invalid_token' | 'invalid_request') {
-    super(message, 'unauthorized');
+    super(message, errorCodes.unauthorized);
     this.bearerError = bearerError;
   }
 }
-Object.defineProperty(AuthenticationError.prototype, 'name', { value: 'AuthenticationError' });
 
 /** A known API key lacks the scope a route needs or does not cover the credential. Answered with 403. */
+@SymbolBasedInstanceOfError('PermissionDeniedError')
 export class PermissionDeniedError extends HalflifeError {
   /** The scope the route needs. */
   readonly scope: string;
 
   constructor(scope: string, message: string) {
-    super(message, 'forbidden');
+    super(message, errorCodes.forbidden);
     this.scope = scope;
   }
 }
-Object.defineProperty(PermissionDeniedError.prototype, 'name', { value: 'PermissionDeniedError' });
 
 /** A credential cannot be replaced by one of another provider (revoke it first). Answered with 409. */
+@SymbolBasedInstanceOfError('ProviderMismatchError')
 export class ProviderMismatchError extends HalflifeError {
   readonly credentialId: string;
   /** The provider the running credential uses. */
   readonly current: string;
 
   constructor(credentialId: string, current: string, requested: string) {
-    super(`credential ${credentialId} uses provider ${current}, not ${requested}; revoke it before registering it again`, 'provider_mismatch');
+    super(`credential ${credentialId} uses provider ${current}, not ${requested}; revoke it before registering it again`, errorCodes.providerMismatch);
     this.credentialId = credentialId;
     this.current = current;
   }
 }
-Object.defineProperty(ProviderMismatchError.prototype, 'name', { value: 'ProviderMismatchError' });
 
-/** The Temporal server could not be reached at the configured address. */
+/** The Temporal server could not be reached at the configured address; `reason` says how it failed, in a few words. */
+@SymbolBasedInstanceOfError('TemporalUnreachableError')
 export class TemporalUnreachableError extends HalflifeError {
   readonly address: string;
 
-  constructor(address: string, options?: { cause?: unknown }) {
-    super(`cannot reach Temporal at ${address}: start the service (npm start) or set TEMPORAL_ADDRESS`, 'temporal_unreachable', options);
+  constructor(address: string, options?: CauseOptions & { reason?: string; hint?: string }) {
+    const reason = options?.reason ? ` (${options.reason})` : '';
+    const hint = options?.hint ?? 'start the service (npm start) or set TEMPORAL_ADDRESS';
+    super(`cannot reach Temporal at ${address}${reason}: ${hint}`, errorCodes.temporalUnreachable, options);
     this.address = address;
   }
 }
-Object.defineProperty(TemporalUnreachableError.prototype, 'name', { value: 'TemporalUnreachableError' });
-
-/** Options of the "no token could be had" errors. */
-export interface UnavailableOptions {
-  cause?: unknown;
-  /** How long to wait before asking again, for the HTTP `Retry-After`. */
-  retryAfterS?: number;
-}
-
-/** The token endpoint is failing and no valid token is left. Answered with 503. */
-export class UpstreamFailingError extends HalflifeError {
-  readonly credentialId: string;
-  readonly retryAfterS?: number;
-
-  constructor(credentialId: string, message: string, options?: UnavailableOptions) {
-    super(message, 'upstream_failing', options);
-    this.credentialId = credentialId;
-    this.retryAfterS = options?.retryAfterS;
-  }
-}
-Object.defineProperty(UpstreamFailingError.prototype, 'name', { value: 'UpstreamFailingError' });
-
-/** The credential's workflow task keeps failing (a bug or a non-deterministic change): an operator must act. Answered with 503. */
-export class WorkflowFailingError extends HalflifeError {
-  readonly credentialId: string;
-  readonly retryAfterS?: number;
-
-  constructor(credentialId: string, message: string, options?: UnavailableOptions) {
-    super(message, 'workflow_failing', options);
-    this.credentialId = credentialId;
-    this.retryAfterS = options?.retryAfterS;
-  }
-}
-Object.defineProperty(WorkflowFailingError.prototype, 'name', { value: 'WorkflowFailingError' });
-
-/** No worker polls the credential's task queue, so nothing can answer. Answered with 503. */
-export class NoWorkerError extends HalflifeError {
-  readonly credentialId: string;
-  readonly retryAfterS?: number;
-
-  constructor(credentialId: string, message: string, options?: UnavailableOptions) {
-    super(message, 'no_worker', options);
-    this.credentialId = credentialId;
-    this.retryAfterS = options?.retryAfterS;
-  }
-}
-Object.defineProperty(NoWorkerError.prototype, 'name', { value: 'NoWorkerError' });

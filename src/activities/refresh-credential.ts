@@ -17,6 +17,7 @@ import { providerFailureType, type ProviderFailureDetails } from '../failure-typ
 import { cappedFetch } from '../providers/http';
 import type { Provider } from '../providers/provider';
 import type { AnswerLog, AnswerSlot } from '../redis/answer-log';
+import { scrubKnownSecrets } from '../secrets/scrub';
 import { capturingFetch, replayingFetch, sealAnswer, unsealAnswer, type AttemptProgress, type SavedAnswer, type UpstreamFetch } from './answer-capture';
 import type { RefreshCredentialInput, RefreshCredentialResult } from './contracts';
 import type { DurableHeartbeat } from './durable-heartbeat';
@@ -48,11 +49,6 @@ export interface RefreshDeps {
 /** How often the activity heartbeats while a request is in flight. */
 export const heartbeatIntervalMs = 1_000;
 
-/** Replaces every occurrence of a secret in `text`. */
-function scrub(text: string, secrets: readonly string[]): string {
-  return secrets.reduce((out, s) => (s.length >= 4 ? out.split(s).join('[redacted]') : out), text);
-}
-
 function secretsOf(input: RefreshCredentialInput, provider: Provider): string[] {
   const fromConfig = provider.secretFields.map((f) => input.config[f]).filter((v): v is string => typeof v === 'string');
   return [...fromConfig, input.grant.refreshToken, input.current?.accessToken].filter((v): v is string => !!v);
@@ -64,11 +60,11 @@ export function toProviderFailure(err: unknown, secrets: readonly string[], afte
     ? {
         kind: err.kind,
         code: err.code,
-        message: scrub(err.message, secrets),
+        message: scrubKnownSecrets(err.message, secrets),
         ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
-        ...((err as { rotatedRefreshToken?: string }).rotatedRefreshToken ? { rotatedRefreshToken: (err as { rotatedRefreshToken?: string }).rotatedRefreshToken } : {}),
+        ...(err.rotatedRefreshToken !== undefined ? { rotatedRefreshToken: err.rotatedRefreshToken } : {}),
       }
-    : { kind: 'transient', code: 'internal_error', message: scrub(`unexpected ${err instanceof Error ? `${err.name}: ${err.message}` : 'error'}`, secrets) };
+    : { kind: 'transient', code: 'internal_error', message: scrubKnownSecrets(`unexpected ${err instanceof Error ? `${err.name}: ${err.message}` : 'error'}`, secrets) };
   if (afterCrash && details.kind === 'reauth') {
     const how = afterCrash === 'in_flight' ? 'its request had reached the provider' : 'its request may have reached the provider';
     details = { ...details, code: `${details.code}_after_crash`, message: `refused on a retry after a worker crash: ${how}, whose rotated answer was lost (${details.message})` };
@@ -166,7 +162,7 @@ export function createRefreshCredential(deps: RefreshDeps) {
       return {
         token: answer.token,
         ...(answer.refreshToken ? { refreshToken: answer.refreshToken } : {}),
-        ...((answer as { warning?: RefreshCredentialResult['warning'] }).warning ? { warning: (answer as { warning?: RefreshCredentialResult['warning'] }).warning } : {}),
+        ...(answer.warning ? { warning: answer.warning } : {}),
         ...(found.from ? { recovered: found.from } : {}),
       };
     } finally {

@@ -14,16 +14,16 @@
  * | 415 | `unsupported_media_type` | a body that is not `application/json` |
  * | 422 | `invalid_config` | a well-formed JSON body with an invalid field (type, range, URL, missing field); `field` names it in snake_case (the routes rename the client's camelCase fields with `apiFieldName`) |
  * | 502 | `refresh_failed` | the token endpoint failed (the message gives the provider's code) |
- * | 503 | `token_expired`, `temporal_unavailable` | no valid token could be obtained in time; Temporal is unreachable (`Retry-After`) |
+ * | 503 | `token_expired`, `upstream_failing`, `workflow_failing`, `no_worker`, `temporal_unavailable` | no valid token could be obtained in time; the token endpoint keeps failing; the credential's workflow task keeps failing (also gRPC FAILED_PRECONDITION); no worker polls; Temporal is unreachable. Always with `Retry-After` |
  * | 500 | `internal` | anything else; a generic message, never a stack trace |
  *
  * Messages come from Halflife's own error classes, which carry no secrets; as a second line of
  * defence every secret value of the request body is scrubbed from the message and the log line.
  */
-import { isGrpcServiceError } from '@temporalio/client';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { scrubSecrets } from '../codec/redact';
-import { isHalflifeError, type AuthenticationError, type InvalidConfigError, type InvalidRequestError, type PermissionDeniedError } from '../errors';
+import { errorOutcomeOf, tabledErrorName, temporalUnavailableOutcome, type ErrorOutcome } from '../error-outcomes';
+import { errorCodes, isHalflifeError, type AuthenticationError, type PermissionDeniedError } from '../errors';
 import { isSecretName } from './schemas';
 
 /** The JSON body of every error answer. */
@@ -38,71 +38,65 @@ export interface ApiErrorAnswer {
   headers: Record<string, string>;
 }
 
-const retryAfterSeconds = '5';
-// gRPC CANCELLED, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE: the service is not answering.
-const unavailableGrpcCodes = new Set([1, 4, 8, 14]);
+/** `Retry-After` of a 503 whose error does not say when to try again. */
+export const defaultRetryAfterS = 5;
 
 function answer(status: number, code: string, message: string, extra: { field?: string; headers?: Record<string, string> } = {}): ApiErrorAnswer {
   const error = extra.field === undefined ? { code, message } : { code, message, field: extra.field };
   return { status, body: { error }, headers: extra.headers ?? {} };
 }
 
-/** True when `err` (or a cause) says Temporal could not be reached or did not answer in time. */
-export function isTemporalUnavailable(err: unknown): boolean {
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    const name = (current as { name?: unknown }).name;
-    if (name === 'WorkflowUpdateRPCTimeoutOrCancelledError') return true;
-    if (isGrpcServiceError(current)) return unavailableGrpcCodes.has(current.code);
-    if (name === 'ServiceError' && !(current as { cause?: unknown }).cause) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
 function fastifyAnswer(err: FastifyError, bodyLimit: number): ApiErrorAnswer {
   const status = err.statusCode ?? 500;
-  if (status === 413) return answer(413, 'payload_too_large', `request body is larger than ${bodyLimit} bytes`);
-  if (status === 414) return answer(414, 'uri_too_long', 'a path parameter is too long');
-  if (status === 415) return answer(415, 'unsupported_media_type', 'send the body as Content-Type: application/json');
+  if (status === 413) return answer(413, errorCodes.payloadTooLarge, `request body is larger than ${bodyLimit} bytes`);
+  if (status === 414) return answer(414, errorCodes.uriTooLong, 'a path parameter is too long');
+  if (status === 415) return answer(415, errorCodes.unsupportedMediaType, 'send the body as Content-Type: application/json');
   if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-    return answer(400, 'invalid_request', 'body is not valid JSON', { field: 'body' });
+    return answer(400, errorCodes.invalidRequest, 'body is not valid JSON', { field: 'body' });
   }
-  return answer(status, 'invalid_request', `request rejected (${err.code ?? status})`);
+  return answer(status, errorCodes.invalidRequest, `request rejected (${err.code ?? status})`);
 }
 
-/** Translates any error into the API's answer; see the module comment for the table. */
-export function toApiError(err: unknown, bodyLimit = 65_536): ApiErrorAnswer {
-  if (isHalflifeError<InvalidRequestError>(err, 'InvalidRequestError')) {
-    return answer(400, 'invalid_request', err.message, { field: err.field });
-  }
-  if (isHalflifeError<InvalidConfigError>(err, 'InvalidConfigError')) {
-    return answer(422, 'invalid_config', err.message, { field: err.field });
-  }
+/** The message of an answer: Halflife's own (secret-free) messages; fixed ones for transport errors and 500s. */
+function messageOf(err: unknown, outcome: ErrorOutcome): string {
+  const name = tabledErrorName(err);
+  const own = err as { message: string; code: string };
+  if (name === 'RefreshFailedError') return `${own.message} (${own.code})`;
+  if (name) return own.message;
+  if (outcome === temporalUnavailableOutcome) return 'the workflow service did not answer; try again';
+  if (outcome.code === errorCodes.workflowFailing) return "the credential's workflow task keeps failing; an operator must look at the worker logs";
+  return 'internal error';
+}
+
+/** Extra headers: RFC 6750 challenges for 401 and 403, `Retry-After` on every 503. */
+function headersOf(err: unknown, status: number): Record<string, string> {
   if (isHalflifeError<AuthenticationError>(err, 'AuthenticationError')) {
-    const challenge = err.bearerError ? `Bearer realm="halflife", error="${err.bearerError}"` : 'Bearer realm="halflife"';
-    return answer(401, 'unauthorized', err.message, { headers: { 'WWW-Authenticate': challenge } });
+    return { 'WWW-Authenticate': err.bearerError ? `Bearer realm="halflife", error="${err.bearerError}"` : 'Bearer realm="halflife"' };
   }
   if (isHalflifeError<PermissionDeniedError>(err, 'PermissionDeniedError')) {
-    const challenge = `Bearer realm="halflife", error="insufficient_scope", scope="${err.scope}"`;
-    return answer(403, 'forbidden', err.message, { headers: { 'WWW-Authenticate': challenge } });
+    return { 'WWW-Authenticate': `Bearer realm="halflife", error="insufficient_scope", scope="${err.scope}"` };
   }
-  if (isHalflifeError(err, 'CredentialNotFoundError')) return answer(404, 'credential_not_found', err.message);
-  if (isHalflifeError(err, 'CredentialExistsError')) return answer(409, 'credential_exists', err.message);
-  if (isHalflifeError(err, 'ProviderMismatchError')) return answer(409, 'provider_mismatch', err.message, { field: 'provider' });
-  if (isHalflifeError(err, 'ReauthRequiredError')) return answer(409, 'reauth_required', err.message);
-  if (isHalflifeError(err, 'RefreshFailedError')) return answer(502, 'refresh_failed', `${err.message} (${err.code})`);
-  if (isHalflifeError(err, 'TokenExpiredError')) {
-    return answer(503, 'token_expired', err.message, { headers: { 'Retry-After': retryAfterSeconds } });
-  }
-  if (isTemporalUnavailable(err)) {
-    return answer(503, 'temporal_unavailable', 'the workflow service did not answer; try again', { headers: { 'Retry-After': retryAfterSeconds } });
-  }
-  const fastify = err as Partial<FastifyError>;
-  if (typeof fastify.code === 'string' && fastify.code.startsWith('FST_') && (fastify.statusCode ?? 500) < 500) {
+  if (status !== 503) return {};
+  const asked = (err as { retryAfterS?: unknown } | undefined)?.retryAfterS;
+  const seconds = typeof asked === 'number' && Number.isFinite(asked) && asked >= 0 ? Math.ceil(asked) : defaultRetryAfterS;
+  return { 'Retry-After': String(seconds) };
+}
+
+/** The field an answer names: the invalid one, or `provider` for a provider mismatch. */
+function fieldOf(err: unknown): string | undefined {
+  if (tabledErrorName(err) === 'ProviderMismatchError') return 'provider';
+  const field = (err as { field?: unknown } | undefined)?.field;
+  return tabledErrorName(err) && typeof field === 'string' ? field : undefined;
+}
+
+/** Translates any error into the API's answer; see the module comment for the table (`error-outcomes.ts` holds it). */
+export function toApiError(err: unknown, bodyLimit = 65_536): ApiErrorAnswer {
+  const fastify = err as Partial<FastifyError> | undefined;
+  if (typeof fastify?.code === 'string' && fastify.code.startsWith('FST_') && (fastify.statusCode ?? 500) < 500) {
     return fastifyAnswer(err as FastifyError, bodyLimit);
   }
-  return answer(500, 'internal', 'internal error');
+  const outcome = errorOutcomeOf(err);
+  return answer(outcome.status, outcome.code, messageOf(err, outcome), { field: fieldOf(err), headers: headersOf(err, outcome.status) });
 }
 
 /** The string values of secret-named fields of a request body (to scrub from messages and logs). */

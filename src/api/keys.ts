@@ -7,10 +7,11 @@
  * globs) over credential ids: `*` matches any run of characters, `?` exactly one.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { InvalidConfigError } from '../errors';
+import { createFileOnce, ensureStateDir, stateFiles } from '../state-folder';
 
 /** What a key may do: `read` tokens and descriptions, force a `refresh`, `admin` (register, reauthorize, revoke). */
 export type ApiScope = 'read' | 'refresh' | 'admin';
@@ -161,7 +162,7 @@ export class ApiKeys {
 }
 
 /** File name of the development admin key inside the state folder. */
-export const devApiKeyFileName = 'api-key';
+export const devApiKeyFileName = stateFiles.apiKey;
 
 /** The development admin key and whether this call created it (print it only then). */
 export interface DevApiKey {
@@ -170,23 +171,10 @@ export interface DevApiKey {
   created: boolean;
 }
 
-/** Creates once (0600, race-free) and reads the development admin key in `<stateDir>/api-key`. */
+/** Creates once (0600, race-free, in a 0700 state folder) and reads the development admin key in `<stateDir>/api-key`. */
 export function ensureDevApiKey(stateDir: string): DevApiKey {
-  const file = join(stateDir, devApiKeyFileName);
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  // A private temporary file linked into place: `link` fails when the name exists, so two processes
-  // starting together agree on one key and no reader sees a half-written file.
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temporary, `hl_dev_${randomBytes(32).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
-  let created = true;
-  try {
-    linkSync(temporary, file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    created = false;
-  } finally {
-    unlinkSync(temporary);
-  }
+  const file = join(ensureStateDir(stateDir), devApiKeyFileName);
+  const created = createFileOnce(file, `hl_dev_${randomBytes(32).toString('base64url')}\n`);
   const key = readFileSync(file, 'utf8').trim();
   if (!entrySchema.shape.key.safeParse(key).success) {
     throw new InvalidConfigError(file, 'does not hold a valid API key; delete it and a new one is generated');

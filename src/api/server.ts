@@ -6,16 +6,17 @@
  * Public without a key: `GET /healthz`, `GET /openapi.json`. `GET /metrics` needs `read` over
  * all credentials (its series name every credential). Request bodies are limited (64 KiB by
  * default; 413 beyond). Logging goes through the redacting service logger; Fastify logs only the
- * method, URL and status of requests, never headers or bodies.
+ * method, URL and status of requests, never headers or bodies. Every 503 (health down, closing) carries `Retry-After`.
  */
 import type { PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { withDeadline } from '../client/deadline';
 import { codecRoutes, type CodecAccess } from '../codec/codec-server';
+import { errorCodes } from '../errors';
 import { createLogger, type Logger } from '../logger';
 import { authenticateRequest, installAuth, requireKey } from './auth';
 import { credentialRoutes, type ApiTokenClient } from './credential-routes';
-import { apiErrorHandler } from './errors';
+import { apiErrorHandler, defaultRetryAfterS } from './errors';
 import type { ApiKey, ApiKeys } from './keys';
 import { ApiMetrics } from './metrics';
 import { openApiDocument } from './openapi';
@@ -62,6 +63,26 @@ export interface ApiServerOptions {
   bodyLimit?: number;
 }
 
+/** `ApiServerOptions` with every default filled in. */
+export interface ResolvedApiServerOptions extends Required<Omit<ApiServerOptions, 'codec' | 'health'>> {
+  health: Required<Pick<ApiHealthChecks, 'timeoutMs'>> & ApiHealthChecks;
+  codec?: Required<ApiCodecOptions>;
+}
+
+/** Fills in the defaults of `ApiServerOptions` (see their `@default` tags). */
+export function withApiServerDefaults(options: ApiServerOptions): ResolvedApiServerOptions {
+  const { codec } = options;
+  return {
+    ...options,
+    health: { timeoutMs: 2000, ...options.health },
+    logger: options.logger ?? createLogger('silent'),
+    codec: codec && { redact: true, allowLoopbackWithoutKey: false, ...codec },
+    uiOrigins: options.uiOrigins ?? [],
+    metrics: options.metrics ?? new ApiMetrics(),
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+  };
+}
+
 const loopback = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 async function probe(check: (() => Promise<boolean>) | undefined, timeoutMs: number): Promise<boolean | 'disabled'> {
@@ -84,17 +105,17 @@ function codecAccess(keys: ApiKeys, allowLoopback: boolean) {
 }
 
 /** Builds the API server (not listening); see the module comment. */
-export function createApiServer(options: ApiServerOptions): FastifyInstance {
-  const { keys, health } = options;
-  const bodyLimit = options.bodyLimit ?? 64 * 1024;
-  const metrics = options.metrics ?? new ApiMetrics();
+export function createApiServer(given: ApiServerOptions): FastifyInstance {
+  const options = withApiServerDefaults(given);
+  const { keys, health, bodyLimit, metrics } = options;
   // A pino Logger is a FastifyBaseLogger; the cast keeps the instance's type the default one callers expect.
-  const loggerInstance = (options.logger ?? createLogger('silent')) as FastifyBaseLogger;
+  const loggerInstance = options.logger as FastifyBaseLogger;
   const onError = apiErrorHandler(bodyLimit);
   const app = Fastify({
     loggerInstance,
     bodyLimit,
-    return503OnClosing: true,
+    // Answered below instead, in the API's error shape and with Retry-After.
+    return503OnClosing: false,
     // Longer than any valid id, so a too-long id is answered 400 naming `id` (beyond this: 414).
     routerOptions: { maxParamLength: 256 },
     // Malformed URLs and over-long parameters get the API's error shape too.
@@ -110,8 +131,18 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   );
   installAuth(app);
   app.setErrorHandler(onError);
+  // While closing, new requests get a 503 with Retry-After (clients retry on another instance or after the restart).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return undefined;
+    const error = { code: errorCodes.shuttingDown, message: 'the server is shutting down; try again' };
+    return reply.code(503).headers({ 'Retry-After': String(defaultRetryAfterS), Connection: 'close' }).send({ error });
+  });
   app.setNotFoundHandler(async (request, reply) =>
-    reply.code(404).send({ error: { code: 'not_found', message: `no route for ${request.method} on this path` } }),
+    reply.code(404).send({ error: { code: errorCodes.notFound, message: `no route for ${request.method} on this path` } }),
   );
   app.addHook('onResponse', async (request, reply) => {
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
@@ -120,10 +151,11 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   // Every route lives in a plugin, so hooks added to the instance before `ready()` see all of them.
   void app.register(async (api) => {
     api.get('/healthz', async (_request, reply) => {
-      const timeoutMs = health.timeoutMs ?? 2000;
+      const { timeoutMs } = health;
       const redisCheck = health.redis ? () => health.redis?.() ?? Promise.resolve(false) : undefined;
       const [temporal, redis] = await Promise.all([probe(() => health.temporal(), timeoutMs), probe(redisCheck, timeoutMs)]);
       const up = temporal === true;
+      if (!up) void reply.header('Retry-After', String(defaultRetryAfterS));
       return reply.code(up ? 200 : 503).header('Cache-Control', 'no-store').send({ status: up ? 'ok' : 'unavailable', temporal: up, redis });
     });
     const document = openApiDocument({ codec: options.codec !== undefined });
@@ -139,9 +171,9 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     void app.register(codecRoutes, {
       prefix: '/codec',
       codec,
-      redact: redact ?? true,
-      corsOrigins: options.uiOrigins ?? [],
-      authorize: codecAccess(keys, allowLoopbackWithoutKey ?? false),
+      redact,
+      corsOrigins: options.uiOrigins,
+      authorize: codecAccess(keys, allowLoopbackWithoutKey),
     });
   }
   return app;

@@ -12,6 +12,7 @@ import { loadConfig } from '../config';
 import type { CredentialDescription, ProviderName } from '../credential';
 import { InvalidConfigError } from '../errors';
 import { startFakeProvider } from '../fakes/fake-provider';
+import { localTemporalServer } from '../dev/local-temporal';
 import { createLogger } from '../logger';
 import { openTokenClient } from '../service/connections';
 import { startService } from '../service/start';
@@ -44,7 +45,7 @@ async function runDemo(out: Output, provider: ProviderName, lifetimeS: number, c
   const config = loadConfig();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
   out.note('starting Temporal (dev server), a worker and a fake provider...');
-  const service = await startService(config, logger, { api: false, handleSignals: false });
+  const service = await startService(config, logger, { api: false, handleSignals: false, temporalServer: localTemporalServer(config, logger) });
   const fake = await startFakeProvider(provider, { lifetimeS });
   const client = await openTokenClient({ ...config, temporal: { ...config.temporal, address: service.address } });
   let interrupted = false;

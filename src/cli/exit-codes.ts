@@ -1,57 +1,25 @@
 /**
  * The CLI's exit codes, one per kind of outcome, so scripts can branch on them. Documented in the
- * README and by `halflife --help`.
+ * README and by `halflife --help`. Which error gets which code is the shared table in `error-outcomes.ts`.
  */
-import { isTemporalUnavailable } from '../api/errors';
+import { CommanderError } from 'commander';
+import { errorOutcomeOf, exitCodes } from '../error-outcomes';
 
-/** Exit codes of the `halflife` command. */
-export const exitCodes = {
-  /** Done. */
-  ok: 0,
-  /** Something unexpected failed (a bug, or an error without a better code). */
-  failure: 1,
-  /** Bad usage or invalid input: the message names the field and the reason. */
-  invalidInput: 2,
-  /** No credential with that id. */
-  notFound: 3,
-  /** The credential needs a new grant (`halflife reauthorize`). */
-  reauthRequired: 4,
-  /** No valid token could be had in time (expired, refresh failed). */
-  noToken: 5,
-  /** Conflict: the credential exists already, or belongs to another provider. */
-  conflict: 6,
-  /** Temporal (or the API) could not be reached. */
-  unavailable: 7,
-} as const;
+export { exitCodes } from '../error-outcomes';
 
-const byErrorName: Record<string, number> = {
-  InvalidConfigError: exitCodes.invalidInput,
-  InvalidRequestError: exitCodes.invalidInput,
-  CommanderError: exitCodes.invalidInput,
-  CredentialNotFoundError: exitCodes.notFound,
-  ReauthRequiredError: exitCodes.reauthRequired,
-  TokenExpiredError: exitCodes.noToken,
-  RefreshFailedError: exitCodes.noToken,
-  CredentialExistsError: exitCodes.conflict,
-  ProviderMismatchError: exitCodes.conflict,
-  TemporalUnreachableError: exitCodes.unavailable,
-  DecryptionError: exitCodes.failure,
-};
-
-/** The exit code for an error thrown by a command. */
+/** The exit code for an error thrown by a command: usage errors 2, else the shared table. */
 export function exitCodeOf(err: unknown): number {
-  if (isTemporalUnavailable(err)) return exitCodes.unavailable;
-  const name = typeof err === 'object' && err !== null ? (err as { name?: unknown }).name : undefined;
-  return (typeof name === 'string' ? byErrorName[name] : undefined) ?? exitCodes.failure;
+  if (err instanceof CommanderError || (err as { name?: unknown } | undefined)?.name === 'CommanderError') return exitCodes.invalidInput;
+  return errorOutcomeOf(err).exitCode;
 }
 
 /** The exit codes as help text lines. */
 export const exitCodeHelp = `Exit codes:
-  0  done
-  1  unexpected failure
-  2  invalid input or usage (the message names the field)
-  3  credential not found
-  4  re-authorization required
-  5  no valid token in time (expired, refresh failed)
-  6  conflict (exists already, other provider)
-  7  Temporal unreachable`;
+  ${exitCodes.ok}  done
+  ${exitCodes.failure}  unexpected failure (also: a credential whose workflow task keeps failing)
+  ${exitCodes.invalidInput}  invalid input or usage (the message names the field)
+  ${exitCodes.notFound}  credential not found
+  ${exitCodes.reauthRequired}  re-authorization required
+  ${exitCodes.noToken}  no valid token in time (expired, refresh failed, token endpoint failing)
+  ${exitCodes.conflict}  conflict (exists already, other provider)
+  ${exitCodes.unavailable}  Temporal unreachable, or no worker running`;

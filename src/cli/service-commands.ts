@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import type { DestinationStream } from 'pino';
 import pretty from 'pino-pretty';
 import { generateKey } from '../codec/keyring';
-import { loadConfig } from '../config';
-import { createLogger } from '../logger';
+import { loadConfig, type HalflifeConfig } from '../config';
+import { localTemporalServer } from '../dev/local-temporal';
+import { createLogger, type Logger } from '../logger';
 import { startService, type ServiceParts } from '../service/start';
 import type { Output } from './output';
 
@@ -15,10 +16,10 @@ function logDestination(): DestinationStream | undefined {
 }
 
 /** Runs the service parts until a signal stops them. */
-async function run(parts: ServiceParts): Promise<void> {
+async function run(parts: (config: HalflifeConfig, logger: Logger) => ServiceParts): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, logDestination());
-  const service = await startService(config, logger, parts);
+  const service = await startService(config, logger, parts(config, logger));
   await service.done;
 }
 
@@ -26,18 +27,18 @@ async function run(parts: ServiceParts): Promise<void> {
 export function addServiceCommands(program: Command, output: () => Output): void {
   program
     .command('start')
-    .description('run the whole service: the dev server (unless TEMPORAL_ADDRESS is set), a worker and the HTTP API')
-    .action(() => run({}));
+    .description('run the whole service: the dev server (unless TEMPORAL_ADDRESS is set; on HALFLIFE_TEMPORAL_PORT, UI on HALFLIFE_UI_PORT), a worker and the HTTP API (HALFLIFE_API_PORT)')
+    .action(() => run((config, logger) => ({ temporalServer: localTemporalServer(config, logger) })));
 
   program
     .command('worker')
     .description('run a credential worker against TEMPORAL_ADDRESS (as many as you like)')
-    .action(() => run({ api: false, devServer: false }));
+    .action(() => run(() => ({ api: false })));
 
   program
     .command('api')
     .description('run the HTTP API (and the Web UI codec endpoint) against TEMPORAL_ADDRESS')
-    .action(() => run({ worker: false, devServer: false }));
+    .action(() => run(() => ({ worker: false })));
 
   program
     .command('keygen')

@@ -21,23 +21,13 @@ async function bounded<T>(promise: Promise<T>): Promise<T | undefined> {
   }
 }
 
-/** True when the error (or a cause) is gRPC FAILED_PRECONDITION: a query reached a workflow whose task keeps failing. */
-export function isWorkflowTaskFailing(err: unknown): boolean {
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    if ((current as { code?: unknown }).code === 9) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
 /** The error that says why credential `id` has no token for the caller now. */
 export async function diagnose(client: Client, taskQueue: string, id: string): Promise<Error> {
   const handle = client.workflow.getHandle(credentialWorkflowId(id));
   const described = await bounded(handle.describe());
   const task = described?.raw.pendingWorkflowTask;
   if (task && (task.attempt ?? 0) > 1) {
-    return new WorkflowFailingError(id, `credential ${id}: its workflow task has failed ${task.attempt} times; see docs/operations.md ("A credential that does not answer")`, { retryAfterS: 30 });
+    return new WorkflowFailingError(id, `its workflow task has failed ${task.attempt} times; see docs/operations.md ("A credential that does not answer")`, { retryAfterS: 30 });
   }
   const queue = await bounded(
     client.workflowService.describeTaskQueue({
@@ -47,12 +37,12 @@ export async function diagnose(client: Client, taskQueue: string, id: string): P
     }),
   );
   if (queue && (queue.pollers?.length ?? 0) === 0) {
-    return new NoWorkerError(id, `credential ${id}: no worker polls task queue ${taskQueue}; start one (halflife worker)`, { retryAfterS: 5 });
+    return new NoWorkerError(id, `no worker polls task queue ${taskQueue}; start one (halflife worker)`, { retryAfterS: 5 });
   }
   const description = await bounded(handle.query(describeQuery));
   const last = description?.lastError;
   if (last && description && (description.status === 'expired' || description.status === 'degraded' || description.status === 'refreshing')) {
-    return new UpstreamFailingError(id, `credential ${id}: the token endpoint is failing (${last.code}: ${last.message}) and no valid token is left`, { retryAfterS: 5 });
+    return new UpstreamFailingError(id, `the token endpoint is failing (${last.code}: ${last.message}) and no valid token is left`, { retryAfterS: 5 });
   }
   return new TokenExpiredError(id);
 }

@@ -27,7 +27,7 @@ import {
   revokedFailureType,
   upstreamFailingFailureType,
 } from '../failure-types';
-import { isWorkflowTaskFailing } from './diagnose';
+import { isWorkflowTaskFailing } from '../error-outcomes';
 
 function applicationFailureOf(err: unknown): ApplicationFailure | undefined {
   let current: unknown = err;
@@ -56,7 +56,7 @@ export function translateError(err: unknown, id: string): unknown {
   if (isCompletedWorkflow(err)) return new CredentialNotFoundError(id, { cause: err });
   const failure = applicationFailureOf(err);
   if (!failure && isWorkflowTaskFailing(err)) {
-    return new WorkflowFailingError(id, `credential ${id}: its workflow task keeps failing; see docs/operations.md ("A credential that does not answer")`, { cause: err, retryAfterS: 30 });
+    return new WorkflowFailingError(id, `its workflow task keeps failing; see docs/operations.md ("A credential that does not answer")`, { cause: err, retryAfterS: 30 });
   }
   if (!failure || !(err instanceof WorkflowUpdateFailedError || failure === err || err instanceof Error)) return err;
   switch (failure.type) {

@@ -11,7 +11,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { DecryptionError } from '../errors';
+import { DecryptionError, errorCodes } from '../errors';
 import type { Keyring } from './keyring';
 
 /** The `encoding` metadata value of an encrypted payload. */
@@ -51,7 +51,7 @@ export class AesGcmCodec implements PayloadCodec {
     if (keyId === undefined || key === undefined) {
       const named = keyId === undefined ? 'names no key' : `names key '${safeId(keyId)}'`;
       throw new DecryptionError(
-        'unknown_encryption_key',
+        errorCodes.unknownEncryptionKey,
         `encrypted payload ${named}, which is not in the key ring (have: ${this.keyring.keyIds.join(', ')}); ` +
           'add the old key back to HALFLIFE_ENCRYPTION_KEYS',
         { keyId },
@@ -62,7 +62,7 @@ export class AesGcmCodec implements PayloadCodec {
       plaintext = decrypt(payload.data ?? new Uint8Array(), key);
     } catch (cause) {
       throw new DecryptionError(
-        'decryption_failed',
+        errorCodes.decryptionFailed,
         `encrypted payload (key '${keyId}') failed authentication: it was altered or encrypted with a different key of that id`,
         { keyId, cause },
       );

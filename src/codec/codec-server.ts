@@ -16,7 +16,7 @@
  */
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidConfigError } from '../errors';
+import { errorCodes, InvalidConfigError } from '../errors';
 import { isEncrypted } from './aes-gcm-codec';
 import { redactPayloadValue } from './redact';
 
@@ -73,12 +73,12 @@ export const codecRoutes: FastifyPluginAsync<CodecRoutesOptions> = async (app, o
     const access = await authorize(request);
     if (access === true) return undefined;
     if (access === 'forbidden') {
-      return reply.code(403).send({ error: { code: 'forbidden', message: 'the codec endpoint needs a key with read over every credential' } });
+      return reply.code(403).send({ error: { code: errorCodes.forbidden, message: 'the codec endpoint needs a key with read over every credential' } });
     }
     return reply
       .code(401)
       .header('WWW-Authenticate', 'Bearer')
-      .send({ error: { code: 'unauthorized', message: 'the codec endpoint needs a valid API key' } });
+      .send({ error: { code: errorCodes.unauthorized, message: 'the codec endpoint needs a valid API key' } });
   };
   const route = { bodyLimit, schema: { body: payloadsSchema }, onRequest: guard };
   type Body = { Body: { payloads: WirePayload[] } };
@@ -172,13 +172,13 @@ function toWire(payload: Payload): Required<WirePayload> {
 function answerError(bodyLimit: number) {
   return async (err: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    let code = 'invalid_request';
+    let code: string = errorCodes.invalidRequest;
     let message = 'malformed request body';
     if (err.validation) message = err.message;
-    else if (status === 413) [code, message] = ['payload_too_large', `request body is larger than ${bodyLimit} bytes`];
-    else if (status === 415) [code, message] = ['unsupported_media_type', 'send Content-Type: application/json'];
+    else if (status === 413) [code, message] = [errorCodes.payloadTooLarge, `request body is larger than ${bodyLimit} bytes`];
+    else if (status === 415) [code, message] = [errorCodes.unsupportedMediaType, 'send Content-Type: application/json'];
     else if (status === 500) {
-      [code, message] = ['internal', 'internal error'];
+      [code, message] = [errorCodes.internal, 'internal error'];
       request.log.error({ errorName: err.name, errorCode: err.code }, 'codec endpoint failed');
     }
     return reply.code(status).send({ error: { code, message } });

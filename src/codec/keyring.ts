@@ -7,15 +7,16 @@
  * to be valid) or by position.
  */
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidConfigError } from '../errors';
+import { createFileOnce, ensureStateDir, stateFiles } from '../state-folder';
 
 /** The environment variable that holds the key ring. */
 export const encryptionKeysVariable = 'HALFLIFE_ENCRYPTION_KEYS';
 
 /** Name of the development key file inside the state folder. */
-export const devKeyFileName = 'encryption-keys';
+export const devKeyFileName = stateFiles.encryptionKeys;
 
 /** Bytes in an AES-256 key. */
 export const keyLength = 32;
@@ -103,23 +104,12 @@ export function generateKey(id: string): string {
 }
 
 /**
- * Reads the development key ring from `<stateDir>/encryption-keys`, creating it (mode 0600, with one
- * fresh key `dev1`) the first time. Only for development, when `HALFLIFE_ENCRYPTION_KEYS` is unset.
- * Synchronous: it runs once at start-up, before anything else needs the ring.
+ * Reads the development key ring from `<stateDir>/encryption-keys`, creating it (mode 0600, in a
+ * 0700 folder, with one fresh key `dev1`) the first time. Only for development, when
+ * `HALFLIFE_ENCRYPTION_KEYS` is unset. Synchronous: it runs once at start-up, before anything else needs the ring.
  */
 export function loadOrCreateDevKeyring(stateDir: string): Keyring {
-  const file = join(stateDir, devKeyFileName);
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  // Write a private temporary file, then link it into place: `link` fails when the name exists, so
-  // two processes starting together end up with one key, and no reader sees a half-written file.
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temporary, `${generateKey('dev1')}\n`, { flag: 'wx', mode: 0o600 });
-  try {
-    linkSync(temporary, file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  } finally {
-    unlinkSync(temporary);
-  }
+  const file = join(ensureStateDir(stateDir), devKeyFileName);
+  createFileOnce(file, `${generateKey('dev1')}\n`);
   return parseKeyring(readFileSync(file, 'utf8'), file);
 }

@@ -4,10 +4,10 @@
  * PATH, `<cacheDir>/bin/temporal`, `go install …@v1.5.1` (then v1.5.0, v1.4.1), the official
  * download; otherwise an error saying exactly what to install.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cacheDir, findOnPath, isExecutable, withFileLock } from './state-dir';
+import { runLogged } from './processes';
+import { cacheDir, findOnPath, isExecutable, withFileLock } from './tool-files';
 
 /** CLI versions tried by `go install`, newest first (later ones carry a `replace` directive that `go install` refuses). */
 export const temporalCliVersions: readonly string[] = ['v1.5.1', 'v1.5.0', 'v1.4.1'];
@@ -61,41 +61,6 @@ export function findGo(): string | undefined {
   return candidates.find((file): file is string => !!file && isExecutable(file));
 }
 
-/** Runs a command, passing each output line to `log`; rejects with the last lines when it fails. */
-function runLogged(command: string, args: string[], env: NodeJS.ProcessEnv, log: (msg: string) => void, heartbeat: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const recent: string[] = [];
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const onLine = (line: string) => {
-      if (!line.trim()) return;
-      recent.push(line);
-      if (recent.length > 30) recent.shift();
-      log(line);
-    };
-    for (const stream of [child.stdout, child.stderr]) {
-      let pending = '';
-      stream.on('data', (chunk: Buffer) => {
-        pending += chunk.toString('utf8');
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        lines.forEach(onLine);
-      });
-      stream.on('end', () => onLine(pending));
-    }
-    const ticker = setInterval(() => log(`${heartbeat} (${Math.round((Date.now() - started) / 1000)} s so far)`), 30_000);
-    const finish = (err?: Error) => {
-      clearInterval(ticker);
-      if (err) reject(err);
-      else resolve();
-    };
-    child.once('error', (err) => finish(err));
-    child.once('close', (code, signal) =>
-      code === 0 ? finish() : finish(new Error(`${path.basename(command)} ${args.join(' ')} failed (${signal ?? `exit code ${code}`}):\n${recent.join('\n')}`)),
-    );
-  });
-}
-
 /** Builds the CLI with `go install` into the cache folder, trying each known-good version; returns its path. */
 async function buildWithGo(go: string, log: (msg: string) => void): Promise<string> {
   const binDir = path.dirname(cachedTemporalCliPath());
@@ -108,7 +73,7 @@ async function buildWithGo(go: string, log: (msg: string) => void): Promise<stri
       log(`building Temporal CLI ${version} with ${go} install ${temporalCliPackage}@${version}; the first build takes several minutes`);
       const env: NodeJS.ProcessEnv = { ...process.env, GOBIN: buildBin };
       env.CGO_ENABLED ??= '0'; // pure-Go build: no C compiler needed
-      await runLogged(go, ['install', `${temporalCliPackage}@${version}`], env, log, `still building Temporal CLI ${version}`);
+      await runLogged(go, ['install', `${temporalCliPackage}@${version}`], { env, log, heartbeat: `still building Temporal CLI ${version}` });
       const built = path.join(buildBin, exeName());
       if (!isExecutable(built)) throw new Error(`go install finished but ${built} is missing`);
       fs.renameSync(built, cachedTemporalCliPath());
@@ -163,7 +128,7 @@ async function download(log: (msg: string) => void): Promise<string> {
     const unpacked = path.join(work, 'unpacked');
     fs.mkdirSync(unpacked);
     // bsdtar (macOS, Windows 10+) also reads zip archives.
-    await runLogged('tar', ['-xf', archive, '-C', unpacked], process.env, log, 'still unpacking');
+    await runLogged('tar', ['-xf', archive, '-C', unpacked], { log, heartbeat: 'still unpacking' });
     const binary = findFile(unpacked, exeName());
     if (!binary) throw new Error(`the archive from ${url} holds no ${exeName()}`);
     fs.chmodSync(binary, 0o755);

@@ -1,17 +1,17 @@
 /**
- * The HTTP API as part of a running service: a TokenClient of its own, the configured API keys
- * (or, in development, the generated admin key, printed once), the Web UI codec endpoint, health
- * probes for Temporal and Redis, and Prometheus metrics.
+ * The HTTP API as part of a running service: a TokenClient of its own, the API keys the service
+ * loaded (`loadServiceApiKeys`), the Web UI codec endpoint, health probes for Temporal and Redis,
+ * and Prometheus metrics.
  */
 import type { FastifyInstance } from 'fastify';
-import { ApiKeys, loadApiKeys } from '../api/keys';
+import type { ApiKeys } from '../api/keys';
 import { ApiMetrics } from '../api/metrics';
 import { createApiServer } from '../api/server';
 import { AesGcmCodec } from '../codec/aes-gcm-codec';
 import type { Keyring } from '../codec/keyring';
 import type { HalflifeConfig } from '../config';
 import type { Logger } from '../logger';
-import { openTokenClient, stateDirOf } from './connections';
+import { openTokenClient } from './connections';
 
 /** A listening API. */
 export interface ApiProcess {
@@ -23,21 +23,8 @@ export interface ApiProcess {
   close(): Promise<void>;
 }
 
-/** Loads the keys; in development prints the generated admin key the first time it is made. */
-function keysFor(config: HalflifeConfig, logger: Logger): ApiKeys {
-  const { keys, devKey } = loadApiKeys({ json: config.apiKeysJson, production: config.production, stateDir: stateDirOf(config) });
-  if (devKey?.created) {
-    // Printed once, to stdout only (never through the logger): it is a secret.
-    process.stdout.write(`\nDevelopment API key (admin, kept in ${devKey.file}):\n  ${devKey.key}\n\n`);
-  } else if (devKey) {
-    logger.info({ file: devKey.file }, 'using the development API key');
-  }
-  return keys;
-}
-
-/** Starts the HTTP API against the Temporal server at `address`, encrypting with `keyring`. */
-export async function startApiProcess(config: HalflifeConfig, logger: Logger, address: string, keyring: Keyring): Promise<ApiProcess> {
-  const keys = keysFor(config, logger);
+/** Starts the HTTP API against the Temporal server at `address`, encrypting with `keyring`, admitting `keys`. */
+export async function startApiProcess(config: HalflifeConfig, logger: Logger, address: string, keyring: Keyring, keys: ApiKeys): Promise<ApiProcess> {
   const client = await openTokenClient({ ...config, temporal: { ...config.temporal, address } }, { keyring });
   const app = createApiServer({
     tokenClient: client,

@@ -6,22 +6,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
+import { loadApiKeys, type ApiKeys } from '../api/keys';
 import { createDataConverter } from '../codec/data-converter';
 import { devKeyFileName, loadOrCreateDevKeyring, parseKeyring, type Keyring } from '../codec/keyring';
 import type { HalflifeConfig } from '../config';
-import { InvalidConfigError, TemporalUnreachableError } from '../errors';
+import type { Logger } from '../logger';
+import { InvalidConfigError } from '../errors';
 import { connectTemporal } from '../client/connect';
 import { TokenClient } from '../client/token-client';
-import { stateDir } from '../dev/state-dir';
-import { isRedisUp } from '../dev/redis-server';
+import { isRedisUp } from './redis-probe';
+import { temporalUnreachable } from './temporal-unreachable';
 
 /** The Redis a local development setup uses when `REDIS_URL` is not set and one answers. */
 export const localRedisUrl = 'redis://127.0.0.1:6379';
-
-/** The state folder of this configuration. */
-export function stateDirOf(config: HalflifeConfig): string {
-  return config.stateDir ? path.resolve(config.stateDir) : stateDir();
-}
 
 /**
  * The encryption key ring: from `HALFLIFE_ENCRYPTION_KEYS`, or the development key kept in the
@@ -33,7 +30,7 @@ export function keyringOf(config: HalflifeConfig, options: { create?: boolean } 
   if (config.production) {
     throw new InvalidConfigError('HALFLIFE_ENCRYPTION_KEYS', 'is required when NODE_ENV=production');
   }
-  const dir = stateDirOf(config);
+  const dir = config.stateDir;
   if (options.create === false && !fs.existsSync(path.join(dir, devKeyFileName))) {
     throw new InvalidConfigError(
       'HALFLIFE_ENCRYPTION_KEYS',
@@ -41,6 +38,21 @@ export function keyringOf(config: HalflifeConfig, options: { create?: boolean } 
     );
   }
   return loadOrCreateDevKeyring(dir);
+}
+
+/**
+ * The API's keys: `HALFLIFE_API_KEYS` (required when NODE_ENV=production), else the development
+ * admin key, printed the first time it is made. Loaded before anything starts, so a bad key set fails first.
+ */
+export function loadServiceApiKeys(config: HalflifeConfig, logger: Logger): ApiKeys {
+  const { keys, devKey } = loadApiKeys({ json: config.apiKeysJson, production: config.production, stateDir: config.stateDir });
+  if (devKey?.created) {
+    // Printed once, to stdout only (never through the logger): it is a secret.
+    process.stdout.write(`\nDevelopment API key (admin, kept in ${devKey.file}):\n  ${devKey.key}\n\n`);
+  } else if (devKey) {
+    logger.info({ file: devKey.file }, 'using the development API key');
+  }
+  return keys;
 }
 
 /** Redis for this process: `REDIS_URL`, else a local Redis if one answers, else none. */
@@ -84,7 +96,7 @@ export async function openTokenClient(
       ...(options.connectTimeoutMs ? { connectTimeout: options.connectTimeoutMs } : {}),
     });
   } catch (err) {
-    throw new TemporalUnreachableError(config.temporal.address, { cause: err });
+    throw temporalUnreachable(config, config.temporal.address, err);
   }
   const redis = await openRedis(config);
   const client = new TokenClient({

@@ -1,20 +1,29 @@
 /**
- * `halflife start`: the whole service on embedded defaults. Starts (or reuses) the Temporal dev
- * server unless `TEMPORAL_ADDRESS` names one, runs a worker and the HTTP API, prints where the
- * Web UI is, and stops cleanly on Ctrl-C / SIGTERM (worker drained, children stopped).
+ * The service (`halflife start`, `worker`, `api`): a worker and the HTTP API against a Temporal
+ * server, stopped cleanly on Ctrl-C / SIGTERM (worker drained, then everything closed in reverse
+ * order). Which Temporal: the one the caller starts (`ServiceParts.temporalServer`: the CLI's dev
+ * server), else `config.temporal.address`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { HalflifeConfig } from '../config';
-import { startDevServer, type DevServerHandle } from '../dev/dev-server';
-import { ensureTemporalCli } from '../dev/temporal-cli';
 import type { Logger } from '../logger';
-import { requiredSearchAttributes } from '../search-attributes';
 import { createCredentialWorker } from '../worker';
 import { createWorkerDataConverter } from '../codec/data-converter';
-import { keyringOf, openRedis, stateDirOf } from './connections';
+import { keyringOf, loadServiceApiKeys, openRedis } from './connections';
 import { installTemporalLogging } from './temporal-logging';
+import { temporalUnreachable } from './temporal-unreachable';
+
+/** A Temporal server started for the service by its caller (the CLI's dev server). */
+export interface TemporalServer {
+  /** `host:port` of its frontend. */
+  address: string;
+  /** Its Web UI, when it has one. */
+  uiUrl?: string;
+  /** Stops it (does nothing for a server that was already running). */
+  stop(): Promise<void>;
+}
 
 /** What `startService` runs. */
 export interface ServiceParts {
@@ -22,10 +31,18 @@ export interface ServiceParts {
   worker?: boolean;
   /** Run the HTTP API (and codec endpoint). @default true */
   api?: boolean;
-  /** Start (or reuse) a dev server when no Temporal address is configured. @default true */
-  devServer?: boolean;
+  /** Starts the Temporal server to run against; stopped with the service. @default none: use `config.temporal.address` */
+  temporalServer?: () => Promise<TemporalServer>;
   /** Stop on SIGINT / SIGTERM. @default true */
   handleSignals?: boolean;
+}
+
+/** `ServiceParts` with every default filled in. */
+export type ResolvedServiceParts = Required<Omit<ServiceParts, 'temporalServer'>> & Pick<ServiceParts, 'temporalServer'>;
+
+/** Fills in the defaults of `ServiceParts`: everything runs, signals stop it. */
+export function withServiceDefaults(parts: ServiceParts = {}): ResolvedServiceParts {
+  return { worker: true, api: true, handleSignals: true, ...parts };
 }
 
 /** A running service. */
@@ -46,28 +63,12 @@ function prebuiltBundle(): string | undefined {
   return fs.existsSync(candidate) ? candidate : undefined;
 }
 
-/** The dev server to use when no Temporal address was configured. */
-async function devServerFor(config: HalflifeConfig, logger: Logger): Promise<DevServerHandle | undefined> {
-  if (config.temporalAddressGiven) return undefined;
-  const dir = stateDirOf(config);
-  const log = (msg: string) => logger.info(msg);
-  await ensureTemporalCli({ log });
-  const [host = '127.0.0.1', port = '7233'] = config.temporal.address.split(':');
-  return startDevServer({
-    host: host === 'localhost' ? '127.0.0.1' : host,
-    port: Number(port),
-    uiPort: Number(port) + 1000,
-    dbFilename: path.join(dir, 'temporal.db'),
-    namespace: config.namespace,
-    searchAttributes: { ...requiredSearchAttributes },
-    uiCodecEndpoint: `http://${config.apiHost}:${config.apiPort}/codec`,
-    logFile: path.join(dir, 'temporal.log'),
-    log,
-  });
-}
-
 /** Starts the service; see the module comment. What started is stopped again if a later part fails. */
-export async function startService(config: HalflifeConfig, logger: Logger, parts: ServiceParts = {}): Promise<RunningService> {
+export async function startService(config: HalflifeConfig, logger: Logger, options: ServiceParts = {}): Promise<RunningService> {
+  const parts = withServiceDefaults(options);
+  // Loaded once for the worker, the API's client and the codec endpoint; a bad ring or key set fails before anything starts.
+  const keyring = keyringOf(config);
+  const apiKeys = parts.api ? loadServiceApiKeys(config, logger) : undefined;
   installTemporalLogging(logger, 'WARN');
   // Closers of what has started, run in reverse order on stop (or when a later part fails to start).
   const closers: (() => Promise<void> | void)[] = [];
@@ -79,20 +80,20 @@ export async function startService(config: HalflifeConfig, logger: Logger, parts
     }
   };
   let worker: Worker | undefined;
-  let server: DevServerHandle | undefined;
+  let server: TemporalServer | undefined;
   let address: string;
-  // Loaded once for the worker, the API's client and the codec endpoint; a bad ring fails before anything starts.
-  const keyring = keyringOf(config);
   try {
-    server = parts.devServer === false ? undefined : await devServerFor(config, logger);
+    server = await parts.temporalServer?.();
     if (server) closers.push(() => server?.stop());
     address = server?.address ?? config.temporal.address;
-    const connection = await NativeConnection.connect({ ...config.temporal, address });
+    const connection = await NativeConnection.connect({ ...config.temporal, address }).catch((err: unknown) => {
+      throw temporalUnreachable(config, address, err);
+    });
     closers.push(() => connection.close());
     const redis = await openRedis(config);
     if (redis) closers.push(() => redis.disconnect());
     logger.info({ temporal: address, namespace: config.namespace, redis: redis ? 'on' : 'off' }, 'connected');
-    if (parts.worker !== false) {
+    if (parts.worker) {
       worker = await createCredentialWorker({
         connection,
         namespace: config.namespace,
@@ -103,8 +104,9 @@ export async function startService(config: HalflifeConfig, logger: Logger, parts
         workflowBundlePath: prebuiltBundle(),
       });
     }
-    if (parts.api !== false) {
-      const api = await (await import('./api-process')).startApiProcess(config, logger, address, keyring);
+    if (apiKeys) {
+      // Loaded on demand: a worker-only process never loads Fastify.
+      const api = await (await import('./api-process')).startApiProcess(config, logger, address, keyring, apiKeys);
       closers.push(() => api.close());
     }
   } catch (err) {
@@ -128,7 +130,7 @@ export async function startService(config: HalflifeConfig, logger: Logger, parts
       logger.info('stopped');
       markDone();
     })());
-  if (parts.handleSignals !== false) {
+  if (parts.handleSignals) {
     process.once('SIGINT', () => void stop());
     process.once('SIGTERM', () => void stop());
   }

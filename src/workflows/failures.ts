@@ -29,15 +29,15 @@ export function reauthRequiredFailure(error: LastError | undefined): Application
 }
 
 /** No valid token and the provider is failing; the last error says how. */
-export function upstreamFailingFailure(id: string, error: LastError | undefined): ApplicationFailure {
+export function upstreamFailingFailure(error: LastError | undefined): ApplicationFailure {
   const detail = error ? `${error.code}: ${error.message}` : 'no answer yet';
-  return failure(upstreamFailingFailureType, `${id}: the token endpoint is failing and no valid token is left (${detail})`, error && { code: error.code, message: error.message });
+  return failure(upstreamFailingFailureType, `the token endpoint is failing and no valid token is left (${detail})`, error && { code: error.code, message: error.message });
 }
 
 /** No valid token, and a hard budget (daily quota, force budget) forbids a call now. */
-export function budgetFailure(id: string, code: 'daily_quota' | 'force_budget' | 'cooldown', nextAllowedAt: number): ApplicationFailure {
+export function budgetFailure(code: 'daily_quota' | 'force_budget' | 'cooldown', nextAllowedAt: number): ApplicationFailure {
   const what = code === 'force_budget' ? 'force refresh budget spent' : code === 'cooldown' ? 'refresh cooldown' : 'daily refresh quota reached';
-  return failure(refreshFailedFailureType, `${id}: ${what}; next call allowed at ${new Date(nextAllowedAt).toISOString()}`, { code, nextAllowedAt });
+  return failure(refreshFailedFailureType, `${what}; next call allowed at ${new Date(nextAllowedAt).toISOString()}`, { code, nextAllowedAt });
 }
 
 /** The run is draining for continue-as-new: the request is to be retried on the next run. */

@@ -19,9 +19,9 @@ function toFailure(state: CredentialState, f: RefreshFailure): ApplicationFailur
     case 'reauth':
       return reauthRequiredFailure(state.lastError);
     case 'budget':
-      return budgetFailure(state.id, f.code, f.nextAllowedAt);
+      return budgetFailure(f.code, f.nextAllowedAt);
     case 'upstream':
-      return upstreamFailingFailure(state.id, state.lastError);
+      return upstreamFailingFailure(state.lastError);
   }
 }
 
@@ -90,7 +90,7 @@ async function replaceGrant(state: CredentialState, req: ReauthorizeRequest): Pr
   if (state.lastRound?.seq === join.seq && state.lastRound.result !== 'rejected' && token) return token;
   if (status === 'reauth_required') throw reauthRequiredFailure(state.lastError);
   if (token && hasValidToken(state, Date.now()) && state.version > join.version) return token;
-  throw upstreamFailingFailure(state.id, state.lastError);
+  throw upstreamFailingFailure(state.lastError);
 }
 
 /** `reauthorize` update: a new grant replaces the failing one (and any attempt still using it). */
@@ -110,7 +110,7 @@ export async function onRegister(state: CredentialState, req: RegisterRequest): 
       await awaitRound(state, {}, { seq: round.seq, attempt: round.attempt, version: state.version });
     }
     const token = tokenView(state);
-    if (!token || !hasValidToken(state, Date.now())) throw upstreamFailingFailure(state.id, state.lastError);
+    if (!token || !hasValidToken(state, Date.now())) throw upstreamFailingFailure(state.lastError);
     return { result: first ? 'created' : 'unchanged', token };
   }
   if (req.mode === 'create') throw credentialExistsFailure(state.id);

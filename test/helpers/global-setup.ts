@@ -4,10 +4,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflows } from '../../src/dev/bundle-workflows';
+import { bundleWorkflows } from '../../scripts/bundle-workflows';
+import { ensureRedisServerBinary, startRedisServer } from '../../scripts/redis-server';
 import { startDevServer } from '../../src/dev/dev-server';
 import { freePort } from '../../src/dev/net';
-import { ensureRedisServerBinary, startRedisServer } from '../../src/dev/redis-server';
 import { ensureTemporalCli } from '../../src/dev/temporal-cli';
 import { generateKey } from '../../src/codec/keyring';
 import { requiredSearchAttributes } from '../../src/search-attributes';

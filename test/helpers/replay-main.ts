@@ -12,7 +12,7 @@ import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createWorkerDataConverter } from '../../src/codec/data-converter';
 import { parseKeyring } from '../../src/codec/keyring';
-import { bundleWorkflows } from '../../src/dev/bundle-workflows';
+import { bundleWorkflows } from '../../scripts/bundle-workflows';
 import { testEnv } from './test-env';
 
 /** One history to replay, as the test writes it. */

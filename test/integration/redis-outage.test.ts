@@ -14,7 +14,7 @@ import type { TokenView } from '../../src/credential';
 import { createDataConverter } from '../../src/codec/data-converter';
 import { parseKeyring } from '../../src/codec/keyring';
 import { freePort } from '../../src/dev/net';
-import { startRedisServer, type RedisServerHandle } from '../../src/dev/redis-server';
+import { startRedisServer, type RedisServerHandle } from '../../scripts/redis-server';
 import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { TokenCache, type CredentialEvent } from '../../src/redis/token-cache';
 import { registerOAuth2 } from '../helpers/oauth2-credential';

@@ -1,5 +1,6 @@
 /** Pure mappings of the API: field names, wire shapes, and the error table. */
-import { isTemporalUnavailable, secretValuesOf, toApiError } from '../../../src/api/errors';
+import { secretValuesOf, toApiError } from '../../../src/api/errors';
+import { isTemporalUnavailable } from '../../../src/error-outcomes';
 import { describeResponse, tokenResponse } from '../../../src/api/responses';
 import { apiFieldName, camelCase, snakeCase, toRegisterInput } from '../../../src/api/schemas';
 import type { CredentialDescription } from '../../../src/credential';

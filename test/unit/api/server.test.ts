@@ -1,4 +1,5 @@
 /** The HTTP layer over an in-memory TokenClient: shapes, replace semantics, limits, health, metrics, OpenAPI, secrets. */
+import net, { type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { RouteOptions } from 'fastify';
 import { createLogger } from '../../../src/logger';
@@ -312,6 +313,48 @@ describe('health, metrics and the OpenAPI document', () => {
     const res = await app.inject({ method: 'GET', url: '/healthz' });
     expect(res.statusCode).toBe(status);
     expect(res.json()).toEqual(body);
+    expect(res.headers['retry-after']).toBe(status === 503 ? '5' : undefined);
+  });
+
+  it('while closing, a request still arriving on an open connection gets 503 shutting_down with Retry-After', async () => {
+    const { app } = testServer();
+    let entered!: () => void;
+    const slowEntered = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    app.get('/test-slow', async () => {
+      entered();
+      await released;
+      return { slow: true };
+    });
+    let markClosing!: () => void;
+    const closingStarted = new Promise<void>((resolve) => (markClosing = resolve));
+    app.addHook('preClose', async () => markClosing());
+    let markAnswered!: () => void;
+    const secondAnswered = new Promise<void>((resolve) => (markAnswered = resolve));
+    app.addHook('onSend', async (request) => {
+      if (request.url === '/healthz') markAnswered();
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    const socket = net.connect({ host: '127.0.0.1', port });
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+    const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write('GET /test-slow HTTP/1.1\r\nHost: x\r\n\r\n');
+    await slowEntered;
+    const closed = app.close();
+    await closingStarted;
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'); // pipelined behind the slow request
+    await secondAnswered; // answered (queued behind the first), not dropped
+    release();
+    await closed;
+    await ended;
+    const [first, second] = received.split(/(?=HTTP\/1\.1 )/);
+    expect(first).toMatch(/^HTTP\/1\.1 200 /);
+    expect(second).toMatch(/^HTTP\/1\.1 503 /);
+    expect(second).toMatch(/\r\nretry-after: 5\r\n/i);
+    expect(second).toContain('{"error":{"code":"shutting_down","message":"the server is shutting down; try again"}}');
   });
 
   it('metrics count requests by route template and record the headroom of served tokens', async () => {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { generateKey, Keyring, loadOrCreateDevKeyring, parseKeyring } from '../../../src/codec/keyring';
 import { isHalflifeError, type InvalidConfigError } from '../../../src/errors';
 
@@ -66,7 +67,7 @@ describe('parseKeyring', () => {
     const key = b64(32);
     const ring = parseKeyring(`k1:${key}`);
     expect(JSON.stringify(ring)).toBe('{"encryptionKeyId":"k1","keyIds":["k1"]}');
-    expect(require('node:util').inspect(ring, { depth: 5 })).not.toContain(key);
+    expect(inspect(ring, { depth: 5 })).not.toContain(key);
   });
 
   it('rejects a ring built from keys of the wrong length', () => {
@@ -109,7 +110,7 @@ describe('loadOrCreateDevKeyring', () => {
   });
 
   it('names the file when its content is broken', () => {
-    require('node:fs').writeFileSync(join(dir, 'encryption-keys'), 'dev1:short');
+    writeFileSync(join(dir, 'encryption-keys'), 'dev1:short');
     const err = configError(() => loadOrCreateDevKeyring(dir));
     expect(err.field).toBe(join(dir, 'encryption-keys'));
   });

@@ -3,8 +3,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { ensureRedisServerBinary, startRedisServer, type RedisServerHandle } from '../../../scripts/redis-server';
 import { freePort, isPortOpen } from '../../../src/dev/net';
-import { ensureRedisServerBinary, isRedisUp, startRedisServer, type RedisServerHandle } from '../../../src/dev/redis-server';
+import { isRedisUp } from '../../../src/service/redis-probe';
 
 jest.setTimeout(60_000);
 

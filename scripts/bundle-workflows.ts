@@ -1,7 +1,8 @@
 /**
- * Builds the workflow bundle once, so workers start without running webpack:
- * `node dist/dev/bundle-workflows.js [outFile]` writes `dist/workflow-bundle.js`.
- * Works from TypeScript sources too (tsx, jest), where `../workflows` is `src/workflows/index.ts`.
+ * Builds the workflow bundle once, so workers start without running webpack (as the Temporal
+ * production sample does): `tsx scripts/bundle-workflows.ts [outFile]`, run by `npm run build`,
+ * writes `dist/workflow-bundle.js` from the TypeScript sources in `src/workflows`. The test setup
+ * and the benchmarks call `bundleWorkflows` directly.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,11 +11,11 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 
 /** Options of {@link bundleWorkflows}. */
 export interface BundleWorkflowsOptions {
-  /** Module whose exported functions are the workflows. @default require.resolve('../workflows') */
+  /** Module whose exported functions are the workflows. @default `src/workflows` */
   workflowsPath?: string;
   /**
    * Failure converter module baked into the bundle (a worker given a prebuilt bundle ignores its own
-   * `failureConverterPath`). `null` for none. @default the project's codec failure converter, when present
+   * `failureConverterPath`). `null` for none. @default the project's encoding failure converter (`src/codec/failure-converter`)
    */
   failureConverterPath?: string | null;
   /** Payload converter module baked into the bundle. */
@@ -23,44 +24,28 @@ export interface BundleWorkflowsOptions {
   log?: (msg: string) => void;
 }
 
-/** The project root (the folder with package.json above this file, whether in src/ or dist/). */
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) return path.resolve(__dirname, '..', '..');
-    dir = parent;
-  }
-  return dir;
-}
+/** The project root: this script lives in `<project>/scripts`. */
+const projectRoot = path.resolve(__dirname, '..');
 
-/** Where `npm run build` puts the bundle: `<project>/dist/workflow-bundle.js`. */
+/** Where `npm run build` puts the bundle: `<project>/dist/workflow-bundle.js` (where `halflife start` looks for it). */
 export function defaultWorkflowBundlePath(): string {
-  return path.join(projectRoot(), 'dist', 'workflow-bundle.js');
-}
-
-/** The project's failure converter module, if it exists next to this file (`../codec/failure-converter`). */
-function projectFailureConverter(): string | undefined {
-  try {
-    return require.resolve('../codec/failure-converter');
-  } catch {
-    return undefined;
-  }
+  return path.join(projectRoot, 'dist', 'workflow-bundle.js');
 }
 
 /**
- * Bundles the workflows (default `../workflows`, or the given path) and writes the code to `outFile`
+ * Bundles the workflows (default `src/workflows`, or the given path) and writes the code to `outFile`
  * (written atomically); resolves to `outFile`.
  */
 export async function bundleWorkflows(outFile: string = defaultWorkflowBundlePath(), options: string | BundleWorkflowsOptions = {}): Promise<string> {
   const opts: BundleWorkflowsOptions = typeof options === 'string' ? { workflowsPath: options } : options;
   const log = opts.log ?? ((msg: string) => process.stderr.write(`${msg}\n`));
-  const failureConverterPath = opts.failureConverterPath === null ? undefined : (opts.failureConverterPath ?? projectFailureConverter());
+  const failureConverterPath =
+    opts.failureConverterPath === null ? undefined : (opts.failureConverterPath ?? require.resolve(path.join(projectRoot, 'src', 'codec', 'failure-converter')));
   const report = (level: LogLevel, message: string, meta?: LogMetadata) => {
     if (level === 'WARN' || level === 'ERROR') log(`[workflow bundle] ${message}${meta && Object.keys(meta).length ? ` ${JSON.stringify(meta)}` : ''}`);
   };
   const { code } = await bundleWorkflowCode({
-    workflowsPath: opts.workflowsPath ?? require.resolve('../workflows'),
+    workflowsPath: opts.workflowsPath ?? require.resolve(path.join(projectRoot, 'src', 'workflows')),
     ...(failureConverterPath ? { failureConverterPath } : {}),
     ...(opts.payloadConverterPath ? { payloadConverterPath: opts.payloadConverterPath } : {}),
     logger: {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflows, defaultWorkflowBundlePath } from '../../../src/dev/bundle-workflows';
+import { bundleWorkflows, defaultWorkflowBundlePath } from '../../../scripts/bundle-workflows';
 
 jest.setTimeout(60_000);
 

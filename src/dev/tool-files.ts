@@ -1,18 +1,11 @@
 /**
- * Where local development state lives, and small file-system helpers shared by the dev scripts:
- * the git-ignored state folder (SQLite database, logs, dev keys), the per-user cache folder
- * (the Temporal CLI binary), executable lookup, and a cross-process lock file.
+ * File-system helpers of the dev tooling (finding, building or installing the Temporal CLI and
+ * redis-server): the per-user cache folder (the Temporal CLI binary), executable lookup, and a
+ * cross-process lock file. The service's own state folder is `src/state-folder.ts`.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-
-/** The git-ignored state folder: `$HALFLIFE_STATE_DIR` or `<cwd>/.halflife`, created on demand. */
-export function stateDir(): string {
-  const dir = path.resolve(process.env.HALFLIFE_STATE_DIR || path.join(process.cwd(), '.halflife'));
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
-}
 
 /** The per-user cache folder: `$HALFLIFE_CACHE_DIR`, `$XDG_CACHE_HOME/halflife` or `~/.cache/halflife`, created on demand. */
 export function cacheDir(): string {
@@ -80,17 +73,13 @@ function tryAcquire(lockFile: string): boolean {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
-  let holder = NaN;
+  let holder: number;
+  let ageMs: number;
   try {
     holder = Number.parseInt(fs.readFileSync(lockFile, 'utf8').trim(), 10);
-  } catch {
-    return false; // removed meanwhile: try again on the next poll
-  }
-  let ageMs = 0;
-  try {
     ageMs = Date.now() - fs.statSync(lockFile).mtimeMs;
   } catch {
-    return false;
+    return false; // removed meanwhile: try again on the next poll
   }
   // A lock without a pid yet is being written; give its owner a moment before calling it stale.
   const stale = Number.isInteger(holder) ? holder !== process.pid && !processAlive(holder) : ageMs > 10_000;

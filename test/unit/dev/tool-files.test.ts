@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cacheDir, findOnPath, isExecutable, stateDir, withFileLock } from '../../../src/dev/state-dir';
+import { cacheDir, findOnPath, isExecutable, withFileLock } from '../../../src/dev/tool-files';
 
 const savedEnv = { ...process.env };
 let tmp: string;
@@ -13,27 +13,6 @@ beforeEach(() => {
 afterEach(() => {
   process.env = { ...savedEnv };
   fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-describe('stateDir', () => {
-  it('honours HALFLIFE_STATE_DIR and creates it', () => {
-    const dir = path.join(tmp, 'nested', 'state');
-    process.env.HALFLIFE_STATE_DIR = dir;
-    expect(stateDir()).toBe(dir);
-    expect(fs.statSync(dir).isDirectory()).toBe(true);
-  });
-
-  it('defaults to <cwd>/.halflife', () => {
-    delete process.env.HALFLIFE_STATE_DIR;
-    const cwd = process.cwd();
-    process.chdir(tmp);
-    try {
-      expect(stateDir()).toBe(path.join(fs.realpathSync(tmp), '.halflife'));
-      expect(fs.existsSync(path.join(tmp, '.halflife'))).toBe(true);
-    } finally {
-      process.chdir(cwd);
-    }
-  });
 });
 
 describe('cacheDir', () => {

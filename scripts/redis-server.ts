@@ -1,13 +1,14 @@
 /**
- * A local Redis for development and tests: finds (or, as root on Debian/Ubuntu, installs) the
- * `redis-server` binary, and starts one without persistence, or reuses one that already answers.
+ * A local Redis for the tests, the benchmarks and CI: finds (or, as root on Debian/Ubuntu,
+ * installs) the `redis-server` binary, and starts one without persistence, or reuses one that
+ * already answers. (`halflife start` starts no Redis: it uses `REDIS_URL`, or one on 6379 if it answers.)
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Redis } from 'ioredis';
-import { connectHost, delay, isPortOpen, rejectOnExit, startChildProcess } from './net';
-import { cacheDir, findOnPath, isExecutable, withFileLock } from './state-dir';
+import { connectHost, delay, isPortOpen } from '../src/dev/net';
+import { rejectOnExit, runLogged, startChildProcess } from '../src/dev/processes';
+import { cacheDir, findOnPath, isExecutable, withFileLock } from '../src/dev/tool-files';
+import { isRedisUp } from '../src/service/redis-probe';
 
 /** Options of {@link ensureRedisServerBinary}. */
 export interface EnsureRedisOptions {
@@ -47,64 +48,12 @@ export interface RedisServerHandle {
   stop(): Promise<void>;
 }
 
-/** True when a Redis at `url` answers PING within `timeoutMs` (no retries). */
-export async function isRedisUp(url: string, timeoutMs = 1000): Promise<boolean> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-    reconnectOnError: () => false,
-    // ioredis arms a timer of this length on disconnect and never clears it when the connect failed.
-    disconnectTimeout: 100,
-  });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
-
 /** Where `redis-server` usually lives when it is not on PATH. */
 const wellKnownRedisPaths = ['/usr/bin/redis-server', '/usr/sbin/redis-server', '/usr/local/bin/redis-server', '/opt/homebrew/bin/redis-server'];
 
 /** An installed `redis-server`, or undefined. */
 export function findRedisServer(): string | undefined {
   return findOnPath('redis-server') ?? wellKnownRedisPaths.find(isExecutable);
-}
-
-/** Runs a command, passing output lines to `log`; rejects with the last lines when it fails. */
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, log: (msg: string) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const recent: string[] = [];
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    for (const stream of [child.stdout, child.stderr]) {
-      let pending = '';
-      const flush = (line: string) => {
-        if (!line.trim()) return;
-        recent.push(line);
-        if (recent.length > 20) recent.shift();
-        log(line);
-      };
-      stream.on('data', (chunk: Buffer) => {
-        pending += chunk.toString('utf8');
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        lines.forEach(flush);
-      });
-      stream.on('end', () => flush(pending));
-    }
-    child.once('error', reject);
-    child.once('close', (code, signal) =>
-      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit code ${code}`}):\n${recent.join('\n')}`)),
-    );
-  });
 }
 
 /** What to install, for the error raised when no `redis-server` can be found or installed. */
@@ -140,10 +89,10 @@ export async function ensureRedisServerBinary(options: EnsureRedisOptions = {}):
       const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
       log('redis-server is missing; installing the Debian package (apt-get update, apt-get install -y redis-server)');
       try {
-        await run(aptGet, ['update'], env, log);
-        await run(aptGet, ['install', '-y', '--no-install-recommends', 'redis-server'], env, log);
+        await runLogged(aptGet, ['update'], { env, log });
+        await runLogged(aptGet, ['install', '-y', '--no-install-recommends', 'redis-server'], { env, log });
       } catch (err) {
-        throw new Error(redisInstructions(`apt-get failed: ${err instanceof Error ? err.message : String(err)}`));
+        throw new Error(redisInstructions(`apt-get failed: ${err instanceof Error ? err.message : String(err)}`), { cause: err });
       }
       const installed = findRedisServer();
       if (!installed) throw new Error(redisInstructions('apt-get finished, but redis-server is still missing'));

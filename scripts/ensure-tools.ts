@@ -1,10 +1,10 @@
 /**
- * `npx tsx src/dev/ensure-tools.ts`: makes sure this machine has what the tests need, the Temporal
+ * `npx tsx scripts/ensure-tools.ts`: makes sure this machine has what the tests need, the Temporal
  * CLI (dev server) and `redis-server`, reusing what is there and building or installing the rest.
- * Used by `.ci/run` and by the integration tests' global setup.
+ * Run by `.ci/run` before the tests.
  */
+import { ensureTemporalCli } from '../src/dev/temporal-cli';
 import { ensureRedisServerBinary } from './redis-server';
-import { ensureTemporalCli } from './temporal-cli';
 
 /** Finds or provides both tools; resolves to their paths. */
 export async function ensureTools(log: (msg: string) => void = (msg) => console.log(`[tools] ${msg}`)): Promise<{ temporal: string; redisServer: string }> {

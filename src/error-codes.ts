@@ -1,0 +1,35 @@
+/** The stable error codes of Halflife, as constants (re-exported by `errors.ts`). */
+
+/** Every stable error code Halflife sets on its errors or sends in API answers (`error.code`). */
+export const errorCodes = {
+  invalidConfig: 'invalid_config',
+  invalidRequest: 'invalid_request',
+  unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
+  credentialNotFound: 'credential_not_found',
+  credentialExists: 'credential_exists',
+  providerMismatch: 'provider_mismatch',
+  reauthRequired: 'reauth_required',
+  tokenExpired: 'token_expired',
+  refreshFailed: 'refresh_failed',
+  upstreamFailing: 'upstream_failing',
+  workflowFailing: 'workflow_failing',
+  noWorker: 'no_worker',
+  temporalUnreachable: 'temporal_unreachable',
+  /** The API's answer while Temporal does not answer (unreachable, deadline exceeded). */
+  temporalUnavailable: 'temporal_unavailable',
+  unknownEncryptionKey: 'unknown_encryption_key',
+  decryptionFailed: 'decryption_failed',
+  /** No route for the request (API only). */
+  notFound: 'not_found',
+  payloadTooLarge: 'payload_too_large',
+  uriTooLong: 'uri_too_long',
+  unsupportedMediaType: 'unsupported_media_type',
+  /** The API is closing (answered 503 with `Retry-After`). */
+  shuttingDown: 'shutting_down',
+  /** Anything else: a generic answer, never a stack trace. */
+  internal: 'internal',
+} as const;
+
+/** One of `errorCodes`. */
+export type ErrorCode = (typeof errorCodes)[keyof typeof errorCodes];
