@@ -50,4 +50,13 @@ export default tseslint.config(
     extends: [js.configs.recommended],
     languageOptions: { globals: { module: 'readonly', require: 'readonly', process: 'readonly', __dirname: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
+  {
+    // The OpenID peer runs as a plain Node ES module (test/peers/oidc).
+    files: ['test/peers/**/*.mjs'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['Buffer', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'fetch', 'URLSearchParams', 'structuredClone', 'AbortController', 'TextEncoder', 'TextDecoder'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

@@ -13,7 +13,6 @@ import {
   credentialBodySchema,
   ignoredOnReplace,
   parseBody,
-  policyPatchOf,
   reauthorizeGrantSchema,
   toRegisterInput,
   type CredentialBody,

@@ -82,7 +82,7 @@ export class FakeOAuth2Server {
 
   /** Starts a fake on 127.0.0.1 with a random port. */
   static async start(options: FakeOAuth2Options = {}): Promise<FakeOAuth2Server> {
-    let fake: FakeOAuth2Server | undefined;
+    const fake: FakeOAuth2Server | undefined;
     const server = await startLoopbackServer((req, res, body) => fake?.handle(req, res, body), options.port);
     fake = new FakeOAuth2Server(server, options);
     return fake;

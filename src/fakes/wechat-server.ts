@@ -91,7 +91,7 @@ export class FakeWechatServer extends ErrcodeInjections {
 
   /** Starts a fake on 127.0.0.1 with a random port. */
   static async start(options: FakeWechatOptions = {}): Promise<FakeWechatServer> {
-    let fake: FakeWechatServer | undefined;
+    const fake: FakeWechatServer | undefined;
     const server = await startLoopbackServer((req, res, body) => fake?.handle(req, res, body), options.port);
     fake = new FakeWechatServer(server, options);
     return fake;

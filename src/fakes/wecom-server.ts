@@ -59,7 +59,7 @@ export class FakeWecomServer extends ErrcodeInjections {
 
   /** Starts a fake on 127.0.0.1 with a random port. */
   static async start(options: FakeWecomOptions = {}): Promise<FakeWecomServer> {
-    let fake: FakeWecomServer | undefined;
+    const fake: FakeWecomServer | undefined;
     const server = await startLoopbackServer((req, res) => fake?.handle(req, res), options.port);
     fake = new FakeWecomServer(server, options);
     return fake;

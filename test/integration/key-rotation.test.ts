@@ -18,7 +18,7 @@ import { generateKey, parseKeyring } from '../../src/codec/keyring';
 import { DecryptionError } from '../../src/errors';
 import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { workflowIdPrefix } from '../../src/messages';
-import { fastPolicy, registerOAuth2 } from '../helpers/oauth2-credential';
+import { registerOAuth2 } from '../helpers/oauth2-credential';
 import { metadataText, payloadsIn, rawHistories, type RawRun } from '../helpers/secrets-scan';
 import { openTokenClient, testEnv, uniqueId } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';

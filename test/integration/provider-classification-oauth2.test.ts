@@ -8,7 +8,7 @@ import type { TokenView } from '../../src/credential';
 import { isHalflifeError } from '../../src/errors';
 import type { FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { fastPolicy } from '../helpers/oauth2-credential';
-import { openTokenClient, uniqueId } from '../helpers/test-env';
+import { uniqueId } from '../helpers/test-env';
 import { useOAuth2Stack } from '../helpers/oauth2-stack';
 import { waitFor } from '../helpers/wait';
 

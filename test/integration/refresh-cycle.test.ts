@@ -3,7 +3,7 @@
  */
 import { TokenCache } from '../../src/redis/token-cache';
 import { registerOAuth2 } from '../helpers/oauth2-credential';
-import { openRedis, openTokenClient, testEnv, uniqueId } from '../helpers/test-env';
+import { openRedis, testEnv, uniqueId } from '../helpers/test-env';
 import { useOAuth2Stack } from '../helpers/oauth2-stack';
 import { waitFor } from '../helpers/wait';
 

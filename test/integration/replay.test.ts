@@ -13,7 +13,7 @@ import { temporal } from '@temporalio/proto';
 import { credentialWorkflowId } from '../../src/messages';
 import { registerOAuth2 } from '../helpers/oauth2-credential';
 import type { ReplayInput, ReplayOutcome } from '../helpers/replay-main';
-import { openTokenClient, uniqueId } from '../helpers/test-env';
+import { uniqueId } from '../helpers/test-env';
 import { useOAuth2Stack } from '../helpers/oauth2-stack';
 import { waitFor } from '../helpers/wait';
 

@@ -130,7 +130,7 @@ test('canonicalUrl never throws, and what it accepts is the parser output and ca
       }
       expect(result.url).toBe(new URL(input).href);
       expect(canonicalUrl(result.url)).toEqual(result);
-      expect(result.url).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+      expect([...result.url].some((c) => { const n = c.codePointAt(0) ?? 0; return n <= 0x1f || (n >= 0x7f && n <= 0x9f) || (n >= 0x202a && n <= 0x202e) || (n >= 0x2066 && n <= 0x2069); })).toBe(false);
     }),
     { numRuns: 3000 },
   );
