@@ -82,9 +82,10 @@ export class FakeOAuth2Server {
 
   /** Starts a fake on 127.0.0.1 with a random port. */
   static async start(options: FakeOAuth2Options = {}): Promise<FakeOAuth2Server> {
-    const fake: FakeOAuth2Server | undefined;
-    const server = await startLoopbackServer((req, res, body) => fake?.handle(req, res, body), options.port);
-    fake = new FakeOAuth2Server(server, options);
+    const holder: { fake?: FakeOAuth2Server } = {};
+    const server = await startLoopbackServer((req, res, body) => holder.fake?.handle(req, res, body), options.port);
+    const fake = new FakeOAuth2Server(server, options);
+    holder.fake = fake;
     return fake;
   }
 

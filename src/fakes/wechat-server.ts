@@ -91,9 +91,10 @@ export class FakeWechatServer extends ErrcodeInjections {
 
   /** Starts a fake on 127.0.0.1 with a random port. */
   static async start(options: FakeWechatOptions = {}): Promise<FakeWechatServer> {
-    const fake: FakeWechatServer | undefined;
-    const server = await startLoopbackServer((req, res, body) => fake?.handle(req, res, body), options.port);
-    fake = new FakeWechatServer(server, options);
+    const holder: { fake?: FakeWechatServer } = {};
+    const server = await startLoopbackServer((req, res, body) => holder.fake?.handle(req, res, body), options.port);
+    const fake = new FakeWechatServer(server, options);
+    holder.fake = fake;
     return fake;
   }
 

@@ -59,9 +59,10 @@ export class FakeWecomServer extends ErrcodeInjections {
 
   /** Starts a fake on 127.0.0.1 with a random port. */
   static async start(options: FakeWecomOptions = {}): Promise<FakeWecomServer> {
-    const fake: FakeWecomServer | undefined;
-    const server = await startLoopbackServer((req, res) => fake?.handle(req, res), options.port);
-    fake = new FakeWecomServer(server, options);
+    const holder: { fake?: FakeWecomServer } = {};
+    const server = await startLoopbackServer((req, res) => holder.fake?.handle(req, res), options.port);
+    const fake = new FakeWecomServer(server, options);
+    holder.fake = fake;
     return fake;
   }
 
