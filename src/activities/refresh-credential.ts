@@ -30,6 +30,8 @@ export interface RefreshHooks {
   afterAnswer?: (input: RefreshCredentialInput) => Promise<void> | void;
   /** After the server acknowledged the answer's heartbeat. */
   afterSave?: (input: RefreshCredentialInput) => Promise<void> | void;
+  /** The measured crash window of one answer: last byte → write-ahead on the socket, and → heartbeat acknowledged. */
+  timings?: (t: { writeAheadUs?: number; durableMs: number }) => void;
 }
 
 /** Dependencies of the refresh activity. */
@@ -137,10 +139,16 @@ export function createRefreshCredential(deps: RefreshDeps) {
               beats.tick({ phase: 'sent', sentAt });
             },
             onAnswer: async (answer) => {
+              const arrived = performance.now();
               beats.stop();
-              if (deps.answers) void deps.answers.write(slot, await sealAnswer(answer, deps.codecs ?? []));
+              let written: number | undefined;
+              if (deps.answers) {
+                void deps.answers.write(slot, await sealAnswer(answer, deps.codecs ?? []));
+                written = performance.now();
+              }
               await deps.hooks?.afterAnswer?.(input);
               await beats.beat({ phase: 'answered', answer });
+              deps.hooks?.timings?.({ ...(written !== undefined ? { writeAheadUs: (written - arrived) * 1000 } : {}), durableMs: performance.now() - arrived });
               await deps.hooks?.afterSave?.(input);
             },
           });

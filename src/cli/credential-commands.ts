@@ -49,7 +49,7 @@ export function addCredentialCommands(program: Command, output: () => Output): v
         const token = tokenResponse(result.token);
         output().result(
           { id, provider: result.provider, created: result.created, token, ...(result.ignored.length ? { ignored_fields: result.ignored } : {}) },
-          `${result.created ? 'registered' : 'replaced'} ${id}: version ${token.version}, ${token.status}, expires ${relativeTime(result.token.expiresAt)}`,
+          `${result.result === 'created' ? 'registered' : result.result === 'unchanged' ? 'already registered so' : 'replaced'} ${id}: version ${token.version}, ${token.status}, expires ${relativeTime(result.token.expiresAt)}`,
         );
       });
     });

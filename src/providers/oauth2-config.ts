@@ -36,6 +36,11 @@ export const oauth2Fields = {
     doc: 'space-separated scopes to ask for on every refresh; omitted: the server\'s default (or the originally granted ones)',
   }),
   allowInsecureHttp: field(optionalBoolean(), { type: 'boolean', doc: 'allow a plain-http endpoint that is not on loopback', docDefault: '`false`' }),
+  reuseGraceMs: field(z.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be at least 0').max(86_400_000, 'must be at most 86400000').optional(), {
+    type: 'integer (ms)',
+    doc: "how long the provider still accepts a rotated-away refresh token (its reuse grace window, e.g. Okta's 30 s): a retry after a worker crash mid-request is then sent at once, inside the window",
+    docDefault: 'none: such a retry first waits until the crashed request has certainly ended',
+  }),
 };
 
 /** Zod schema of an OAuth 2.0 provider's configuration. */

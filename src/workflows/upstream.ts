@@ -44,6 +44,7 @@ export function attemptInput(state: CredentialState, forced: boolean): RefreshCr
     forced,
     defaultLifetimeMs: state.learnedLifetimeMs ?? state.policy.defaultLifetimeMs,
     timeoutMs: state.policy.upstreamTimeoutMs,
+    ...(typeof state.config.reuseGraceMs === 'number' ? { reuseGraceMs: state.config.reuseGraceMs } : {}),
   };
 }
 

@@ -3,7 +3,8 @@
  * runtime and module-registry pitfalls). Usage: `replay-main.ts <histories.json> [workflowsPath]`
  * where the file holds `[{ workflowId, runId, historyBase64 }]` (the binary History protobuf, base64).
  * Without `workflowsPath` the prebuilt test bundle (HALFLIFE_TEST_ENV) is used; with it, that module
- * is bundled first. Prints one line `REPLAY_RESULTS <json>`: `[{ workflowId, runId, error? }]`.
+ * is bundled first; HALFLIFE_REPLAY_BUNDLE names another prebuilt bundle and HALFLIFE_REPLAY_KEYS
+ * another key ring (recorded release histories). Prints one line `REPLAY_RESULTS <json>`: `[{ workflowId, runId, error? }]`.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -39,11 +40,11 @@ async function main(): Promise<void> {
   const inputs = JSON.parse(fs.readFileSync(file, 'utf8')) as ReplayInput[];
   const bundlePath = workflowsPath
     ? await bundleWorkflows(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'halflife-replay-')), 'bundle.js'), { workflowsPath })
-    : env.workflowBundlePath;
+    : (process.env.HALFLIFE_REPLAY_BUNDLE ?? env.workflowBundlePath);
   const results = Worker.runReplayHistories(
     {
       workflowBundle: { codePath: bundlePath },
-      dataConverter: createWorkerDataConverter(parseKeyring(env.encryptionKeys)),
+      dataConverter: createWorkerDataConverter(parseKeyring(process.env.HALFLIFE_REPLAY_KEYS ?? env.encryptionKeys)),
       replayName: 'halflife-replay-test',
     },
     inputs.map((input) => ({ workflowId: input.workflowId, history: temporal.api.history.v1.History.decode(Buffer.from(input.historyBase64, 'base64')) })),

@@ -8,7 +8,8 @@
  * and a crash seam: HALFLIFE_TEST_AT = before_request | after_answer | after_save (the refresh
  * instant), HALFLIFE_TEST_FOR = a credential id or `*`, HALFLIFE_TEST_DO = kill (SIGKILL inside
  * the seam, in its first microseconds) | hang (print `AT <instant> <id>` and wait to be killed).
- * The first token of a credential (registration) always passes.
+ * The first token of a credential (registration) always passes. HALFLIFE_TEST_BUNDLE runs another
+ * workflow bundle (a recorded release, for upgrade tests).
  */
 import { NativeConnection } from '@temporalio/worker';
 import type { RefreshCredentialInput } from '../../src/activities/contracts';
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
     namespace: env.namespace,
     taskQueue: process.env.HALFLIFE_TEST_TASK_QUEUE ?? 'halflife-test',
     redis,
-    workflowBundlePath: env.workflowBundlePath,
+    workflowBundlePath: process.env.HALFLIFE_TEST_BUNDLE ?? env.workflowBundlePath,
     dataConverter: createWorkerDataConverter(parseKeyring(process.env.HALFLIFE_TEST_ENCRYPTION_KEYS ?? env.encryptionKeys)),
     identity: `test-worker-${process.pid}`,
     ...(process.env.HALFLIFE_TEST_SHUTDOWN_GRACE_MS ? { shutdownGraceTimeMs: Number(process.env.HALFLIFE_TEST_SHUTDOWN_GRACE_MS) } : {}),

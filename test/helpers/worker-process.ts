@@ -6,6 +6,8 @@ import { waitFor } from './wait';
 /** A worker child process. */
 export interface WorkerProcess {
   readonly pid: number;
+  /** The child process itself (exit code and signal). */
+  readonly child: ChildProcess;
   /** Everything the process printed so far. */
   output(): string;
   /** Resolves when the output contains `text`. */
@@ -37,6 +39,7 @@ export async function startWorkerProcess(taskQueue: string, env: Record<string, 
   child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const handle: WorkerProcess = {
     pid: child.pid ?? -1,
+    child,
     output: () => out,
     async waitForOutput(text, timeoutMs = 60_000) {
       await waitFor(`worker output "${text}"`, () => {

@@ -137,9 +137,17 @@ describe('halflife CLI', () => {
     expect(fromStdin.code).toBe(0);
     expect(fromStdin.stdout).toContain(`registered ${id}`);
 
-    const again = await runCli(['--json', 'register', id, '--file', file], env);
-    expect(again.code).toBe(6);
-    expect(JSON.parse(again.stderr)).toMatchObject({ error: { code: expect.any(String) } });
+    // The same body again is a no-op (a retried command never replays the refresh token) ...
+    const again = await runCli(['register', id, '--file', file], env);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`already registered so ${id}`);
+    // ... another one without --replace is a conflict.
+    const other = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const otherFile = `${file}.other.json`;
+    fs.writeFileSync(otherFile, JSON.stringify({ ...other, scope: 'another scope' }));
+    const conflict = await runCli(['--json', 'register', id, '--file', otherFile], env);
+    expect(conflict.code).toBe(6);
+    expect(JSON.parse(conflict.stderr)).toMatchObject({ error: { code: 'credential_exists' } });
 
     const missing = await runCli(['get', uniqueId('missing')], env);
     expect(missing.code).toBe(3);

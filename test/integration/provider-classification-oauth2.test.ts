@@ -122,9 +122,13 @@ describe('classification rows through the workflow: OAuth 2.0', () => {
     expect(served.accessToken).toBe(cred.token.accessToken);
     expect(stack.fake.isValidAccessToken(served.accessToken)).toBe(true);
 
-    const outcome = await refreshing;
-    expect(outcome.refreshed).toBe(true);
-    expect(outcome.token.accessToken).not.toBe(cred.token.accessToken);
+    // The caller is answered after the failed attempt, with the still valid token; the retry follows on its own.
+    const answered = await refreshing;
+    expect(answered).toMatchObject({ refreshed: false, reason: 'upstream_failing', token: { accessToken: cred.token.accessToken, status: 'degraded' } });
+    const outcome = { token: await waitFor('the retry to bring a new token', async () => {
+      const t = await stack.client.getToken(cred.id);
+      return t.accessToken !== cred.token.accessToken && t.status === 'active' ? t : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 25 }) };
     expect(stack.fake.isValidAccessToken(outcome.token.accessToken)).toBe(true);
     const times = stack.fake.callTimesFor(cred.clientId);
     expect(times).toHaveLength(3);
