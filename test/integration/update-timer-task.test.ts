@@ -46,8 +46,8 @@ describe('an update in the same workflow task as a timer, after a restart', () =
       // A new worker, empty cache: the next query replays the whole history.
       await workers.at(-1)?.kill();
       workers.push(await startWorkerProcess(taskQueue));
-      const described = await client.describe(cred.id);
-      expect(described.status).toBe('active');
+      const described = await client.describe(cred.id); // a failing workflow task would make this fail
+      expect(['active', 'refreshing']).toContain(described.status); // its token may have expired while no worker ran
       await waitFor('another scheduled refresh', async () => (await client.describe(cred.id)).version >= outcome.token.version + 1, { timeoutMs: 30_000 });
       const outcomes = await replayHistories(await historiesOf(client.temporal, credentialWorkflowId(cred.id)));
       expect(outcomes.filter((o) => o.error)).toEqual([]);
