@@ -60,6 +60,8 @@ export function validateReauthorizeRequest(state: CredentialState, req: Reauthor
 
 /** Validates a `register` update: a request of the credential's own provider, with its fingerprints. */
 export function validateRegisterRequest(state: CredentialState, req: RegisterRequest): void {
+  // A revoked run is ending (it may still be leaving its tombstone): the registration goes to the next run.
+  if (state.status === 'revoked') throw retryOnNewRunFailure();
   if (!isPlainObject(req)) reject('request', 'must be an object');
   if (req.mode !== 'create' && req.mode !== 'replace') reject('mode', 'must be create or replace');
   if (typeof req.fingerprint !== 'string' || typeof req.grantFingerprint !== 'string') reject('fingerprint', 'must be a string');
