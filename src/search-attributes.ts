@@ -14,9 +14,17 @@ export const providerSearchAttribute = defineSearchAttributeKey('HalflifeProvide
 /** Expiry of the current access token. */
 export const expiresAtSearchAttribute = defineSearchAttributeKey('HalflifeExpiresAt', SearchAttributeType.DATETIME);
 
+/** Code of the last error (`invalid_grant`, `http_503`, ...); absent while the credential is healthy. */
+export const lastErrorCodeSearchAttribute = defineSearchAttributeKey('HalflifeLastErrorCode', SearchAttributeType.KEYWORD);
+
+/** When the next refresh (or retry) is due. */
+export const nextRefreshAtSearchAttribute = defineSearchAttributeKey('HalflifeNextRefreshAt', SearchAttributeType.DATETIME);
+
 /** The attributes a Temporal namespace must have registered, as `name → type` for `temporal server start-dev --search-attribute`. */
 export const requiredSearchAttributes: Readonly<Record<string, 'Keyword' | 'Datetime'>> = {
   HalflifeStatus: 'Keyword',
   HalflifeProvider: 'Keyword',
   HalflifeExpiresAt: 'Datetime',
+  HalflifeLastErrorCode: 'Keyword',
+  HalflifeNextRefreshAt: 'Datetime',
 };

@@ -14,7 +14,9 @@ import { createActivities } from './activities';
 import { createDurableHeartbeat } from './activities/durable-heartbeat';
 import type { RefreshHooks } from './activities/refresh-credential';
 import { createEgressFetch, egressPolicyFromEnv, type EgressLookup, type EgressPolicy } from './egress';
+import { temporal } from '@temporalio/proto';
 import { defaultTaskQueue } from './messages';
+import { requiredSearchAttributes } from './search-attributes';
 import { getProvider } from './providers/registry';
 import { AnswerLog } from './redis/answer-log';
 import { TokenCache } from './redis/token-cache';
@@ -59,9 +61,29 @@ export function withDefaults(options: CredentialWorkerOptions) {
   };
 }
 
+const indexedTypes = { Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD, Datetime: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME };
+
+/**
+ * Registers the search attributes credential workflows upsert when the namespace lacks them: a
+ * workflow upserting an unknown attribute fails its task, so a worker refuses to start without them.
+ */
+export async function ensureSearchAttributes(connection: NativeConnection, namespace: string): Promise<void> {
+  const listed = await connection.operatorService.listSearchAttributes({ namespace });
+  const known = { ...listed.customAttributes, ...listed.systemAttributes };
+  const missing = Object.entries(requiredSearchAttributes).filter(([name]) => !(name in known));
+  if (missing.length === 0) return;
+  try {
+    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, indexedTypes[type]])) });
+  } catch (err) {
+    const names = missing.map(([name, type]) => `${name} (${type})`).join(', ');
+    throw new Error(`namespace ${namespace} lacks the search attributes ${names} and this worker may not add them; register them (temporal operator search-attribute create --name … --type …) and start again`, { cause: err });
+  }
+}
+
 /** Creates (but does not run) a credential worker. */
 export async function createCredentialWorker(input: CredentialWorkerOptions): Promise<Worker> {
   const options = withDefaults(input);
+  await ensureSearchAttributes(options.connection, options.namespace);
   const { namespace, redis } = options;
   const space = { prefix: options.redisPrefix, namespace };
   const codecs: PayloadCodec[] = [...(options.dataConverter?.payloadCodecs ?? [])];

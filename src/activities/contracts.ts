@@ -60,10 +60,50 @@ export interface PublishCredentialInput {
 /** What `publishCredential` did: `written`, `stale` (Redis holds something newer), `off` (no Redis configured). */
 export type PublishResult = 'written' | 'stale' | 'off';
 
+/** The kinds of lifecycle event a credential emits (webhooks deliver them; see docs/webhooks.md). */
+export type CredentialEventType =
+  | 'credential.reauth_required'
+  | 'credential.degraded'
+  | 'credential.expired'
+  | 'credential.recovered'
+  | 'credential.revoked'
+  | 'credential.rotated'
+  | 'credential.refresh_token_expiring'
+  | 'credential.client_secret_expiring'
+  | 'credential.quota_low';
+
+/** One lifecycle event (never a token or a secret). */
+export interface CredentialLifecycleEvent {
+  /** Stable id, the same on every delivery attempt (receivers deduplicate on it). */
+  id: string;
+  type: CredentialEventType;
+  credentialId: string;
+  /** When it happened (epoch ms). */
+  at: number;
+  status: CredentialStatus;
+  version: number;
+  expiresAt?: number;
+  /** The classified last error, for reauth_required, degraded and expired. */
+  reason?: { code: string; message: string };
+  /** Anything else the event type carries (e.g. `refreshTokenExpiresAt`). */
+  data?: Record<string, unknown>;
+}
+
+/** Input of `notifyCredential`: events, oldest first. */
+export interface NotifyCredentialInput {
+  credentialId: string;
+  events: CredentialLifecycleEvent[];
+}
+
+/** What `notifyCredential` did: `handed_off` (durably queued for delivery) or `off` (this worker has no notifier). */
+export type NotifyResult = 'handed_off' | 'off';
+
 /** The activities the credential workflow calls. */
 export interface CredentialActivities {
   /** Calls the provider once; makes the raw answer durable before anything else, and reuses a crashed attempt's answer. */
   refreshCredential(input: RefreshCredentialInput): Promise<RefreshCredentialResult>;
   /** Mirrors the credential into Redis (versioned compare-and-set) and publishes an event. Older runs read a boolean. */
   publishCredential(input: PublishCredentialInput): Promise<boolean | PublishResult>;
+  /** Hands lifecycle events to the notifier (webhooks), which delivers them durably, in order per credential. */
+  notifyCredential(input: NotifyCredentialInput): Promise<NotifyResult>;
 }

@@ -8,6 +8,8 @@ import { createRefreshCredential, type RefreshDeps } from './refresh-credential'
 export interface ActivityDeps extends RefreshDeps {
   /** The Redis mirror; absent when Redis is not configured. */
   cache?: TokenCache;
+  /** Hands lifecycle events to the webhook deliveries; absent when none are configured. */
+  notify?: CredentialActivities['notifyCredential'];
 }
 
 /** Builds the activity implementations. */
@@ -15,6 +17,7 @@ export function createActivities(deps: ActivityDeps): CredentialActivities {
   return {
     refreshCredential: createRefreshCredential(deps),
     publishCredential: createPublishCredential(deps.cache),
+    notifyCredential: deps.notify ?? (async () => 'off' as const),
   };
 }
 

@@ -33,6 +33,8 @@ import { onForceRefresh, onReauthorize, onReconfigure, onRefresh, onRegister, on
 import { stateFromInput, type CredentialWorkflowInput } from './input';
 import { legacyCredentialWorkflow } from './legacy/v0_1/credential-workflow';
 import { runMainLoop } from './main-loop';
+import { eventsOf, queueEvents } from './lifecycle-events';
+import { flushEvents } from './notification';
 import { noteChange, publish } from './publication';
 import type { CredentialState } from './state';
 import type { ReauthorizeRequest, RegisterRequest } from '../messages';
@@ -102,7 +104,9 @@ export async function credentialWorkflow(input: CredentialWorkflowInput): Promis
   // retried while Redis might still serve the old token (its key expires with the token).
   await CancellationScope.nonCancellable(async () => {
     await condition(allHandlersFinished);
-    noteChange(state);
+    const before = state.mirror.shown;
+    if (noteChange(state)) queueEvents(state, eventsOf(state, before, Date.now()));
+    await flushEvents(state, () => Date.now());
     for (;;) {
       await publish(state, () => Date.now(), 'revoked');
       const servedUntil = state.token?.expiresAt ?? 0;

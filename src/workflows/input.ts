@@ -87,6 +87,7 @@ export function migrateState(raw: Record<string, unknown>, now: number): Credent
     mirror: { ...(old.mirror ?? { revision: old.revision ?? 0, failures: 0 }), off: undefined },
   };
   delete state.draining;
+  if (state.notifier) state.notifier = { ...state.notifier, off: undefined };
   if (state.round) state.round = { ...state.round, inFlight: false, nextAttemptAt: Math.min(state.round.nextAttemptAt, now) };
   const parked = state.status === 'reauth_required' || state.status === 'revoked';
   if (!state.round && !parked && (state.status !== 'active' || !hasValidToken(state, now))) {

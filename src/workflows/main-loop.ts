@@ -5,11 +5,14 @@
  * loop continues only afterwards, the order in which an update and a timer or activity completion
  * arrive in one workflow task cannot change the commands: replay stays deterministic.
  */
-import { CancellationScope, condition, isCancellation, log, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, log, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { RefreshCredentialResult } from '../activities/contracts';
 import { applyFailure, applySuccess, endRound, expireIfDue, keepRotatedRefreshToken, recordCall, startRound } from './credential-state';
 import { forceBudgetOf } from './force-budget';
 import { admitAttempt, nextStep, scheduledAt, type RunFacts } from './next-step';
+import { eventsOf, queueEvents } from './lifecycle-events';
+import { flushEvents } from './notification';
+import { currentDetails, timerSummary } from './operator-view';
 import { noteChange, publish } from './publication';
 import { reprobeDelayMs, retryDelayMs } from './schedule';
 import type { CredentialState, Round } from './state';
@@ -25,7 +28,7 @@ async function waitForChange(state: CredentialState, until: number | undefined):
   const stamp = state.stamp;
   const changed = () => state.stamp !== stamp || workflowInfo().continueAsNewSuggested;
   if (until === undefined) await condition(changed);
-  else if (until > Date.now()) await condition(changed, until - Date.now());
+  else if (until > Date.now()) await condition(changed, until - Date.now(), { summary: timerSummary(state, until) });
 }
 
 /** Runs one attempt of the round under way: admission, the upstream call, and what its outcome means. */
@@ -91,12 +94,17 @@ async function runAttempt(state: CredentialState, round: Round): Promise<void> {
 
 /** Runs the credential until it is revoked, or until this run should continue as new. */
 export async function runMainLoop(state: CredentialState): Promise<'revoked' | 'continue_as_new'> {
+  let shownDetails: string | undefined;
   for (;;) {
     if (state.status === 'revoked') return 'revoked';
     expireIfDue(state, Date.now());
-    const event = noteChange(state);
-    if (event && !state.mirror.off) await publish(state, () => Date.now(), event);
     state.nextRefreshAt = state.round ? state.round.nextAttemptAt : scheduledAt(state);
+    const before = state.mirror.shown;
+    const event = noteChange(state);
+    if (event) queueEvents(state, eventsOf(state, before, Date.now()));
+    if (event && !state.mirror.off) await publish(state, () => Date.now(), event);
+    const details = currentDetails(state);
+    if (details !== shownDetails) setCurrentDetails((shownDetails = details));
     const step = nextStep(state, Date.now(), runFacts());
     switch (step.kind) {
       case 'end':
@@ -105,6 +113,9 @@ export async function runMainLoop(state: CredentialState): Promise<'revoked' | '
         return 'continue_as_new';
       case 'publish':
         await publish(state, () => Date.now());
+        break;
+      case 'notify':
+        await flushEvents(state, () => Date.now());
         break;
       case 'start':
         startRound(state, step.cause, false, Date.now());

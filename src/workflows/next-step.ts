@@ -26,6 +26,7 @@ export type Step =
   | { kind: 'end' }
   | { kind: 'continue_as_new' }
   | { kind: 'publish' }
+  | { kind: 'notify' }
   | { kind: 'attempt' }
   | { kind: 'start'; cause: 'scheduled' | 'reprobe' }
   | { kind: 'wait'; until?: number };
@@ -45,6 +46,12 @@ export function publicationDue(state: CredentialState, now: number): boolean {
   return !state.mirror.off && state.mirror.revision < state.revision && (state.mirror.retryAt ?? 0) <= now;
 }
 
+/** True when lifecycle events wait and a hand-over to the notifier is due. */
+export function notificationDue(state: CredentialState, now: number): boolean {
+  const n = state.notifier;
+  return n !== undefined && !n.off && n.pending.length > 0 && (n.retryAt ?? 0) <= now;
+}
+
 /** The instant the next scheduled refresh is due. */
 export function scheduledAt(state: CredentialState): number | undefined {
   if (!state.token) return undefined;
@@ -60,10 +67,14 @@ function earliest(...instants: (number | undefined)[]): number | undefined {
 export function nextStep(state: CredentialState, now: number, run: RunFacts): Step {
   if (state.status === 'revoked') return { kind: 'end' };
   if (publicationDue(state, now)) return { kind: 'publish' };
+  if (notificationDue(state, now)) return { kind: 'notify' };
   const round = state.round;
   if (round && round.nextAttemptAt <= now) return { kind: 'attempt' };
   if (shouldContinueAsNew(state, run)) return { kind: 'continue_as_new' };
-  const mirrorRetry = !state.mirror.off && state.mirror.revision < state.revision ? state.mirror.retryAt : undefined;
+  const mirrorRetry = earliest(
+    !state.mirror.off && state.mirror.revision < state.revision ? state.mirror.retryAt : undefined,
+    state.notifier && !state.notifier.off && state.notifier.pending.length > 0 ? state.notifier.retryAt : undefined,
+  );
   if (round) {
     const expiry = state.status === 'degraded' ? state.token?.expiresAt : undefined;
     return { kind: 'wait', until: earliest(round.nextAttemptAt, expiry, mirrorRetry) };

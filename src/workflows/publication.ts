@@ -7,12 +7,14 @@
  */
 import { isCancellation, log, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { CredentialActivities, PublishCredentialInput } from '../activities/contracts';
-import { expiresAtSearchAttribute, statusSearchAttribute } from '../search-attributes';
+import { expiresAtSearchAttribute, lastErrorCodeSearchAttribute, nextRefreshAtSearchAttribute, statusSearchAttribute } from '../search-attributes';
+import { scheduledAt } from './next-step';
 import type { CredentialState } from './state';
 
 const mirror = proxyLocalActivities<CredentialActivities>({
   startToCloseTimeout: '5 seconds',
   retry: { maximumAttempts: 2, initialInterval: '200 milliseconds' },
+  summary: 'publish the current token and status to Redis',
 });
 
 /** Longest wait between two publication attempts while Redis is failing. */
@@ -27,9 +29,12 @@ export function noteChange(state: CredentialState): 'rotated' | 'status' | undef
   const before = state.mirror.shown;
   if (before && before.version === now.version && before.status === now.status && before.expiresAt === now.expiresAt) return undefined;
   if (!before || before.status !== now.status || before.expiresAt !== now.expiresAt) {
+    const next = state.round?.nextAttemptAt ?? scheduledAt(state);
     upsertSearchAttributes([
       { key: statusSearchAttribute, value: now.status },
       ...(now.expiresAt !== undefined ? [{ key: expiresAtSearchAttribute, value: new Date(now.expiresAt) }] : []),
+      { key: lastErrorCodeSearchAttribute, value: state.lastError?.code ?? null },
+      { key: nextRefreshAtSearchAttribute, value: next !== undefined && state.status !== 'revoked' ? new Date(next) : null },
     ]);
   }
   state.mirror.shown = now;

@@ -3,6 +3,7 @@
  * the default converter). Private to the workflow: consumers see `TokenView` and
  * `CredentialDescription` (../credential.ts). Field additions need a default in ./migrate.ts.
  */
+import type { CredentialLifecycleEvent } from '../activities/contracts';
 import type { CredentialCounts, CredentialStatus, Grant, LastError, ProviderName, RefreshPolicy, TokenSet } from '../credential';
 
 /** Why a refresh round runs. */
@@ -108,6 +109,8 @@ export interface CredentialState {
   lastRound?: RoundEnd;
   lastAttempt?: AttemptEnd;
   mirror: MirrorState;
+  /** Lifecycle events waiting to be handed to the notifier (webhooks). */
+  notifier?: { pending: CredentialLifecycleEvent[]; failures: number; retryAt?: number; off?: boolean };
   /** A credential parked for a configuration failure is tried again at `at` (1 h, growing to 24 h). */
   reprobe?: { at: number; count: number };
   /** A lifetime learned from consumers' reports, for tokens whose expiry the provider did not state. */

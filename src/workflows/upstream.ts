@@ -11,6 +11,7 @@ import { ActivityFailure, ApplicationFailure, proxyActivities, TimeoutFailure } 
 import type { CredentialActivities, RefreshCredentialInput } from '../activities/contracts';
 import type { LastError } from '../credential';
 import { providerFailureType, type ProviderFailureDetails } from '../failure-types';
+import { attemptSummary } from './operator-view';
 import type { CredentialState } from './state';
 
 /**
@@ -25,6 +26,7 @@ export const heartbeatTimeoutMs = 10_000;
 export function upstreamActivities(state: CredentialState): CredentialActivities {
   const timeoutMs = state.policy.upstreamTimeoutMs;
   return proxyActivities<CredentialActivities>({
+    summary: attemptSummary(state),
     // A retry after a crash may first wait out the crashed attempt's request (at most one timeout).
     startToCloseTimeout: 2 * timeoutMs + 10_000,
     heartbeatTimeout: heartbeatTimeoutMs,

@@ -1,0 +1,34 @@
+/**
+ * Handing lifecycle events to the notifier (webhooks): a local activity that queues them for
+ * durable delivery; on failure they stay in the state and are handed over again with backoff.
+ * A worker without a notifier answers `off`, and the run stops trying (the next run asks again).
+ */
+import { isCancellation, log, proxyLocalActivities } from '@temporalio/workflow';
+import type { CredentialActivities } from '../activities/contracts';
+import type { CredentialState } from './state';
+
+const notifier = proxyLocalActivities<CredentialActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 2, initialInterval: '200 milliseconds' },
+  summary: 'hand lifecycle events to the webhook deliveries',
+});
+
+/** Longest wait between two hand-over attempts. */
+export const maxNotifyBackoffMs = 300_000;
+
+/** Hands the pending events over; never throws (but for cancellation). */
+export async function flushEvents(state: CredentialState, now: () => number): Promise<void> {
+  const n = state.notifier;
+  if (!n || n.pending.length === 0) return;
+  const events = n.pending;
+  try {
+    const result = await notifier.notifyCredential({ credentialId: state.id, events });
+    const rest = (state.notifier?.pending ?? []).slice(events.length);
+    state.notifier = { pending: result === 'off' ? [] : rest, failures: 0, ...(result === 'off' ? { off: true } : {}) };
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const failures = n.failures + 1;
+    state.notifier = { ...n, pending: state.notifier?.pending ?? events, failures, retryAt: now() + Math.min(maxNotifyBackoffMs, 1_000 * 2 ** Math.min(failures, 20)) };
+    log.warn('handing lifecycle events to the notifier failed; retrying later', { credentialId: state.id, events: events.length, failures });
+  }
+}
