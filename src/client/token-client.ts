@@ -3,22 +3,21 @@
  * refreshes go through the workflow's `refresh` update, one in flight per credential per process
  * (./refresh-coalescer.ts); registration is one update-with-start, idempotent for the same body.
  */
-import { Client, WithStartWorkflowOperation, type Connection, type DataConverter } from '@temporalio/client';
+import { Client, type Connection, type DataConverter } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { CredentialDescription, RefreshOutcome, TokenView } from '../credential';
 import { CredentialNotFoundError, InvalidConfigError, isHalflifeError } from '../errors';
-import { credentialWorkflowId, defaultTaskQueue, describeQuery, getTokenQuery, reauthorizeUpdate, reconfigureUpdate, refreshUpdate, registerUpdate, revokeUpdate, type ReauthorizeRequest, type ReconfigureRequest } from '../messages';
+import { credentialWorkflowId, defaultTaskQueue, describeQuery, getTokenQuery, reauthorizeUpdate, reconfigureUpdate, refreshUpdate, revokeUpdate, type ReauthorizeRequest, type ReconfigureRequest } from '../messages';
 import { policyProblem } from '../policy';
 import { TokenCache } from '../redis/token-cache';
-import { providerSearchAttribute, statusSearchAttribute, expiresAtSearchAttribute } from '../search-attributes';
-import { credentialWorkflow } from '../workflows/credential-workflow';
 import { isAuthError } from './auth-errors';
 import { withDeadline } from './deadline';
 import { diagnose } from './diagnose';
 import { translateError } from './errors-map';
-import { registrationFingerprints } from './fingerprint';
+import { registrationRequest, sendRegistration } from './register-call';
 import { listCredentials, type CredentialSummary, type ListFilter } from './list-query';
 import { RefreshCoalescer } from './refresh-coalescer';
+import { SingleFlight } from './single-flight';
 import { parseRegistration, type RegisterInput } from './registration';
 import { Subscriptions, type CredentialListener } from './subscriptions';
 import { isUpdateLimit, withUpdateRetries } from './update-calls';
@@ -68,7 +67,7 @@ export class TokenClient {
   private readonly subscriptions?: Subscriptions;
   private readonly local = new Map<string, { view: TokenView; cachedAt: number }>();
   private readonly refreshes = new RefreshCoalescer();
-  private readonly shared = new Map<string, Promise<unknown>>();
+  private readonly shared = new SingleFlight();
 
   constructor(options: TokenClientOptions) {
     this.options = withDefaults(options);
@@ -88,15 +87,6 @@ export class TokenClient {
     return this.temporal.workflow.getHandle(credentialWorkflowId(id));
   }
 
-  /** Runs `call` once per `key` at a time in this process; concurrent callers share its outcome. */
-  private once<T>(key: string, call: () => Promise<T>): Promise<T> {
-    const running = this.shared.get(key) as Promise<T> | undefined;
-    if (running) return running;
-    const started = call().finally(() => this.shared.delete(key));
-    this.shared.set(key, started);
-    return started;
-  }
-
   /**
    * Validates and registers a credential; resolves with its first token. Sending the same
    * registration again is a no-op (`unchanged`); another one is refused (`CredentialExistsError`)
@@ -104,31 +94,12 @@ export class TokenClient {
    */
   async register(input: RegisterInput, options: { replace?: boolean } = {}): Promise<Registration> {
     const spec = parseRegistration(input);
-    const prints = registrationFingerprints(spec);
     const workflowId = credentialWorkflowId(spec.id);
     const mode = options.replace ? 'replace' : 'create';
-    const request = { mode, ...prints, provider: spec.provider, config: spec.config, settings: spec.settings ?? {}, grant: spec.grant, policy: spec.policy } as const;
-    const outcome = await this.once(`register:${spec.id}:${mode}:${prints.fingerprint}`, async () => {
-      try {
-        return await withUpdateRetries(() => {
-          const start = new WithStartWorkflowOperation(credentialWorkflow, {
-            workflowId,
-            taskQueue: this.options.taskQueue,
-            args: [{ spec, ...prints }],
-            workflowIdConflictPolicy: 'USE_EXISTING',
-            typedSearchAttributes: [
-              { key: statusSearchAttribute, value: spec.token && spec.token.expiresAt > Date.now() ? 'active' : 'refreshing' },
-              { key: providerSearchAttribute, value: spec.provider },
-              ...(spec.token ? [{ key: expiresAtSearchAttribute, value: new Date(spec.token.expiresAt) }] : []),
-            ],
-            staticSummary: `${spec.provider} credential ${spec.id}`,
-          });
-          return this.temporal.workflow.executeUpdateWithStart(registerUpdate, { args: [request], startWorkflowOperation: start });
-        }, { deadlineMs: this.options.refreshTimeoutMs });
-      } catch (err) {
-        throw translateError(err, spec.id);
-      }
-    });
+    const request = registrationRequest(spec, mode);
+    const outcome = await this.shared.run(`register:${spec.id}:${mode}:${request.fingerprint}`, () =>
+      sendRegistration(this.temporal, { taskQueue: this.options.taskQueue, deadlineMs: this.options.refreshTimeoutMs }, spec, request),
+    );
     return { id: spec.id, workflowId, token: this.remember(spec.id, outcome.token), result: outcome.result };
   }
 
@@ -204,7 +175,7 @@ export class TokenClient {
   /** Ends a credential: the workflow completes and Redis keeps a `revoked` tombstone. Works even when the workflow has the maximum of updates in flight. */
   async revoke(id: string, reason?: string): Promise<CredentialDescription> {
     this.local.delete(id);
-    return this.once(`revoke:${id}`, async () => {
+    return this.shared.run(`revoke:${id}`, async () => {
       const handle = this.handle(id);
       try {
         return await withUpdateRetries(() => handle.executeUpdate(revokeUpdate, { args: [{ reason }] }), { deadlineMs: this.options.refreshTimeoutMs, onLimit: false });

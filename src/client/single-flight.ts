@@ -1,0 +1,13 @@
+/** At most one call per key at a time in this process; concurrent callers share its outcome. */
+export class SingleFlight {
+  private readonly running = new Map<string, Promise<unknown>>();
+
+  /** Runs `call` unless a call with `key` is under way, whose promise is then returned instead. */
+  run<T>(key: string, call: () => Promise<T>): Promise<T> {
+    const running = this.running.get(key) as Promise<T> | undefined;
+    if (running) return running;
+    const started = call().finally(() => this.running.delete(key));
+    this.running.set(key, started);
+    return started;
+  }
+}
