@@ -54,8 +54,9 @@ const schema = z.object({
 /** Throws the first zod issue as an InvalidConfigError. */
 export function raiseFirstIssue(error: z.ZodError, prefix = ''): never {
   const issue = error.issues[0];
-  const field = [prefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.') || 'input';
-  throw new InvalidConfigError(field, issue?.message ?? 'is invalid');
+  const unknown = issue?.code === 'unrecognized_keys' ? [String(issue.keys[0])] : [];
+  const field = [prefix, ...(issue?.path ?? []).map(String), ...unknown].filter(Boolean).join('.') || 'input';
+  throw new InvalidConfigError(field, unknown.length > 0 ? 'is not a known field' : (issue?.message ?? 'is invalid'));
 }
 
 /** Options of `parseRegistration` and `completeRegistration`. */
