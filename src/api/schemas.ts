@@ -18,6 +18,7 @@ import { policyBounds } from '../policy';
 import { snakeCase, tokenString, type ConfigField } from '../providers/config-fields';
 import { providerNames } from '../providers/names';
 import type { Provider } from '../providers/provider';
+import { issueRule } from '../providers/url';
 import { getProvider, providerList } from '../providers/registry';
 
 export { providerNames } from '../providers/names';
@@ -142,7 +143,8 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
   const issue = parsed.error.issues[0];
   const path = issue?.code === 'unrecognized_keys' ? [issue.keys[0]] : (issue?.path ?? []);
   const reason = issue?.code === 'unrecognized_keys' ? 'is not a field of this request' : (issue?.message ?? 'is invalid');
-  throw new InvalidConfigError(path.map(String).join('.') || 'body', reason);
+  const rule = issueRule(issue);
+  throw new InvalidConfigError(path.map(String).join('.') || 'body', reason, rule === undefined ? undefined : { rule });
 }
 
 /** Parses path or query parameters with `schema`: 400 naming the first bad parameter. */

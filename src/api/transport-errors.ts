@@ -127,7 +127,8 @@ export function answerUnroutableRequests(server: Server): void {
   });
   server.on('checkExpectation', (_request: IncomingMessage, response: ServerResponse) => {
     const body = bodyOf({ status: 417, code: errorCodes.expectationFailed, message: 'only "Expect: 100-continue" is supported' });
-    response.writeHead(417, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'close' }).end(body);
+    const headers = { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)), 'Cache-Control': 'no-store', Connection: 'close' };
+    response.writeHead(417, headers).end(body);
   });
 }
 

@@ -66,8 +66,10 @@ export interface RegistrationOptions {
 }
 
 /**
- * Checks every outbound URL field of a validated configuration against `policy`; the first one
- * refused throws `InvalidConfigError('config.<field>', reason, { rule })`.
+ * Checks every outbound URL field of a configuration (the raw one, and again the validated one
+ * with its defaults) against `policy`; the first one refused throws
+ * `InvalidConfigError('config.<field>', reason, { rule })`. Values that are not strings are left
+ * to the configuration schema.
  */
 export function checkOutboundUrls(provider: ProviderName, config: Record<string, unknown>, policy: EgressPolicy): void {
   for (const [name, f] of Object.entries(getProvider(provider).fields)) {
@@ -86,8 +88,10 @@ export function parseRegistration(input: unknown, options: RegistrationOptions =
   const problem = policyProblem(reg.policy);
   if (problem) throw new InvalidConfigError(problem.field, problem.reason);
   const provider = getProvider(reg.provider);
+  const policy = options.egressPolicy ?? defaultEgressPolicy();
+  checkOutboundUrls(reg.provider, reg.config, policy);
   const config = parseProviderConfig(reg.provider, reg.config);
-  checkOutboundUrls(reg.provider, config, options.egressPolicy ?? defaultEgressPolicy());
+  checkOutboundUrls(reg.provider, config, policy);
   if (provider.needsRefreshToken && !reg.grant?.refreshToken) {
     throw new InvalidConfigError('grant.refreshToken', `is required by the ${reg.provider} provider`);
   }

@@ -22,16 +22,37 @@ export interface EndpointUrlOptions {
   allowQuery?: boolean;
 }
 
-/** The rule an endpoint URL breaks (spelling, scheme, user info, fragment, query), or undefined when it is acceptable. */
-export function endpointUrlProblem(value: string, options: EndpointUrlOptions = {}): string | undefined {
+/** A refused outbound URL: the reason, and the egress rule when one refused it (`non_canonical`, `scheme`, `metadata_address`...). */
+export interface OutboundUrlProblem {
+  reason: string;
+  rule?: EgressRule;
+}
+
+/**
+ * What an endpoint URL breaks (spelling, scheme and user info, with their egress rule; fragment,
+ * query and secret-looking query parameters, without one), or undefined when it is acceptable.
+ */
+export function endpointUrlRefusal(value: string, options: EndpointUrlOptions = {}): OutboundUrlProblem | undefined {
   const canonical = canonicalUrl(value);
-  if ('problem' in canonical) return canonical.problem;
+  if ('problem' in canonical) return { reason: canonical.problem, rule: 'non_canonical' };
   const url = new URL(canonical.url);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use http or https';
-  if (url.username !== '' || url.password !== '') return 'must not contain a username or password';
-  if (url.hash !== '' || value.includes('#')) return 'must not contain a fragment';
-  if (options.allowQuery === false && (url.search !== '' || value.includes('?'))) return 'must not contain a query';
-  return queryProblem(url);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { reason: 'must use http or https', rule: 'scheme' };
+  if (url.username !== '' || url.password !== '') return { reason: 'must not contain a username or password', rule: 'userinfo' };
+  if (url.hash !== '' || value.includes('#')) return { reason: 'must not contain a fragment' };
+  if (options.allowQuery === false && (url.search !== '' || value.includes('?'))) return { reason: 'must not contain a query' };
+  const query = queryProblem(url);
+  return query === undefined ? undefined : { reason: query };
+}
+
+/** The reason an endpoint URL is refused by `endpointUrlRefusal`, or undefined when it is acceptable. */
+export function endpointUrlProblem(value: string, options: EndpointUrlOptions = {}): string | undefined {
+  return endpointUrlRefusal(value, options)?.reason;
+}
+
+/** The egress rule a zod issue made by `endpointUrl` or `outboundUrl` carries (`params.rule`), if any. */
+export function issueRule(issue: object | undefined): EgressRule | undefined {
+  const rule = ((issue as { params?: { rule?: unknown } } | undefined)?.params)?.rule;
+  return typeof rule === 'string' ? (rule as EgressRule) : undefined;
 }
 
 /**
@@ -44,19 +65,13 @@ export function endpointUrl(options: EndpointUrlOptions = {}) {
   return z
     .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
     .superRefine((value, ctx) => {
-      const problem = endpointUrlProblem(value, options);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem, abort: true });
+      const problem = endpointUrlRefusal(value, options);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem.reason, params: { rule: problem.rule }, abort: true });
     })
     .overwrite((value) => {
       const canonical = canonicalUrl(value);
       return 'url' in canonical ? canonical.url : value;
     });
-}
-
-/** A refused outbound URL: the reason, and the egress rule when the policy refused it. */
-export interface OutboundUrlProblem {
-  reason: string;
-  rule?: EgressRule;
 }
 
 /**
@@ -65,8 +80,8 @@ export interface OutboundUrlProblem {
  * form when it may be used.
  */
 export function outboundUrlProblem(value: string, policy: EgressPolicy, options: EndpointUrlOptions = {}): { problem: OutboundUrlProblem } | { url: string } {
-  const shape = endpointUrlProblem(value, options);
-  if (shape) return { problem: { reason: shape } };
+  const shape = endpointUrlRefusal(value, options);
+  if (shape) return { problem: shape };
   const check = checkEgressUrl(value, policy, 'url');
   if (!check.ok) return { problem: { reason: check.reason, rule: check.rule } };
   return { url: check.url };
