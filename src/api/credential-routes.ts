@@ -72,14 +72,15 @@ export const credentialRoutes: FastifyPluginAsync<CredentialRoutesOptions> = asy
 
   app.post<IdRoute>('/v1/credentials/:id/refresh', { onRequest: requireKey(keys, 'refresh', 'credential') }, async (request) => {
     const { id } = request.params;
-    const body = parseBody(refreshBodySchema, request.body ?? {});
+    // No body (or an empty one) is `{}`; an explicit JSON `null` is not an object and is refused.
+    const body = parseBody(refreshBodySchema, request.body === undefined ? {} : request.body);
     const outcome = await inApiTerms(client.refresh(id, body.stale_version === undefined ? {} : { staleVersion: body.stale_version }));
     return { ...served(id, outcome.token), refreshed: outcome.refreshed, ...(outcome.reason ? { reason: outcome.reason } : {}) };
   });
 
   app.post<IdRoute>('/v1/credentials/:id/reauthorize', { onRequest: requireKey(keys, 'admin', 'credential') }, async (request) => {
     const { id } = request.params;
-    return served(id, await reauthorizeFrom(client, id, request.body ?? {}, { egressPolicy }));
+    return served(id, await reauthorizeFrom(client, id, request.body === undefined ? {} : request.body, { egressPolicy }));
   });
 
   app.get<IdRoute>('/v1/credentials/:id', { onRequest: requireKey(keys, 'read', 'credential') }, async (request) =>

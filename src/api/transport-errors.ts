@@ -132,7 +132,12 @@ export function answerUnroutableRequests(server: Server): void {
   });
 }
 
-/** An `onRequest` hook refusing HTTP/1.1 without `Host` (RFC 9112 §3.2), which Node was told not to answer itself. */
-export async function requireHostHeader(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-  if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) throw new InvalidRequestError('host', 'an HTTP/1.1 request needs a Host header');
+/**
+ * An `onRequest` hook refusing HTTP/1.1 without `Host` (RFC 9112 §3.2), which Node was told not to
+ * answer itself. It answers directly, so plugins with their own error handler (the codec) give the same answer.
+ */
+export async function requireHostHeader(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  if (request.raw.httpVersion !== '1.1' || request.headers.host !== undefined) return undefined;
+  const error = new InvalidRequestError('host', 'an HTTP/1.1 request needs a Host header');
+  return reply.code(400).header('Connection', 'close').send({ error: { code: error.code, message: error.message, field: error.field } });
 }
