@@ -63,7 +63,12 @@ export const listResponseSchema = z.object({
 
 /** Every error answer. */
 export const errorResponseSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    field: z.string().optional().describe('the invalid field or parameter; a name the API does not define is shown only as a short prefix ending in …'),
+    rule: z.string().optional().describe('the egress rule that refused an outbound URL (metadata_address, private_address, non_canonical...)'),
+  }),
 });
 
 /** Answer of `GET /healthz`. */

@@ -186,7 +186,13 @@ describe('hostile input against the running API', () => {
   it('answers the whole bad-input corpus in the error shape: no 5xx, no secret, every expectation met', async () => {
     const corpus = buildCorpus({ existingId, keys, secrets });
     const started = Date.now();
-    const answers = await pool(corpus, 8, (c) => rawRequest(port, c.request));
+    const durations: number[] = new Array(corpus.length).fill(0);
+    const answers = await pool(corpus.map((c, i) => [c, i] as const), 8, async ([c, i]) => {
+      const at = Date.now();
+      const answer = await rawRequest(port, c.request);
+      durations[i] = Date.now() - at;
+      return answer;
+    });
     const elapsedMs = Date.now() - started;
     const failures = corpus.flatMap((c, i) => problemsOf(c, answers[i] as RawResponse).map((p) => `[${c.group}] ${c.name}: ${p}`));
     const haystacks: Haystack[] = answers.map((a, i) => ({ name: `${corpus[i]?.group} ${corpus[i]?.name}`, text: a.raw + a.body }));
@@ -201,7 +207,10 @@ describe('hostile input against the running API', () => {
       const status = String(answers[i]?.status);
       statuses[status] = (statuses[status] ?? 0) + 1;
     });
-    const summary = { requests: corpus.length, elapsedMs, byGroup, statuses, failures: failures.length, fiveXx: answers.filter((a) => a.status >= 500).length, secretsFound: found.length };
+    const sorted = [...durations].sort((a, b) => a - b);
+    const slowest = durations.map((ms, i) => ({ ms, name: `${corpus[i]?.group} ${corpus[i]?.name}` })).sort((a, b) => b.ms - a.ms).slice(0, 5);
+    const latencyMs = { p50: sorted[Math.floor(sorted.length / 2)], p99: sorted[Math.floor(sorted.length * 0.99)], max: sorted[sorted.length - 1] };
+    const summary = { requests: corpus.length, elapsedMs, latencyMs, slowest, byGroup, statuses, failures: failures.length, fiveXx: answers.filter((a) => a.status >= 500).length, secretsFound: found.length };
     fs.writeFileSync(path.join(testStateDir, 'hostile-input-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
 
     expect(corpus.length).toBeGreaterThanOrEqual(1500);
