@@ -76,8 +76,8 @@ export function endpointUrl(options: EndpointUrlOptions = {}) {
 
 /**
  * The problem of an outbound URL under `policy` (spelling and shape first, then the egress
- * policy: metadata, private, loopback... addresses and names), or undefined with its canonical
- * form when it may be used.
+ * policy: metadata, private, loopback... addresses and names), or its canonical form when it may
+ * be used.
  */
 export function outboundUrlProblem(value: string, policy: EgressPolicy, options: EndpointUrlOptions = {}): { problem: OutboundUrlProblem } | { url: string } {
   const shape = endpointUrlRefusal(value, options);

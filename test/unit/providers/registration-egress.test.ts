@@ -9,6 +9,7 @@ import { checkOutboundUrls, completeRegistration, parseRegistration } from '../.
 import { egressPolicyFromEnv, type ResolvedAddress } from '../../../src/egress';
 import { sendJson, startLoopbackServer, type LoopbackServer } from '../../../src/fakes/fake-http';
 import { discoverAuthorizationServer } from '../../../src/providers/discovery';
+import { issueRule, outboundUrl } from '../../../src/providers/url';
 
 const production = egressPolicyFromEnv({}, { development: false });
 const development = egressPolicyFromEnv({}, { development: true });
@@ -115,5 +116,25 @@ describe('discovery through the egress fetch', () => {
     await expect(completeRegistration(spec, { egressPolicy: production })).rejects.toMatchObject({ field: 'config.issuer', rule: 'loopback_address' });
     const completed = await completeRegistration(spec, { egressPolicy: development });
     expect(completed.config.tokenEndpoint).toBe(`${server.url}/token`);
+  });
+});
+
+describe('outboundUrl, the zod building block for other outbound URLs (webhooks, connect URLs)', () => {
+  const webhook = outboundUrl(production, { allowQuery: false });
+
+  test.each([
+    ['https://169.254.169.254/hook', 'metadata_address'],
+    ['https://0x7f.0.0.1/hook', 'non_canonical'],
+    ['http://localhost:7380/v1/credentials/x/refresh', 'loopback_address'],
+    ['https://u:p@hooks.example.com/', 'userinfo'],
+  ])('%s is refused with the rule %s in the issue', (url, rule) => {
+    const result = webhook.safeParse(url);
+    expect(result.success).toBe(false);
+    expect(issueRule(result.error?.issues[0])).toBe(rule);
+  });
+
+  test('a query is refused when not allowed; an accepted URL becomes canonical', () => {
+    expect(webhook.safeParse('https://hooks.example.com/?a=1').success).toBe(false);
+    expect(webhook.parse('HTTPS://Hooks.Example.com:443')).toBe('https://hooks.example.com/');
   });
 });
