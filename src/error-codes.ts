@@ -25,6 +25,14 @@ export const errorCodes = {
   payloadTooLarge: 'payload_too_large',
   uriTooLong: 'uri_too_long',
   unsupportedMediaType: 'unsupported_media_type',
+  /** The path exists, but not for this method (API only; `Allow` lists the methods). */
+  methodNotAllowed: 'method_not_allowed',
+  /** The request was not received in time (API only, 408). */
+  requestTimeout: 'request_timeout',
+  /** The request line and headers are larger than the server accepts (API only, 431). */
+  headersTooLarge: 'headers_too_large',
+  /** An `Expect` header other than `100-continue` (API only, 417). */
+  expectationFailed: 'expectation_failed',
   /** The API is closing (answered 503 with `Retry-After`). */
   shuttingDown: 'shutting_down',
   /** Anything else: a generic answer, never a stack trace. */

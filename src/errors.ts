@@ -32,11 +32,14 @@ export class HalflifeError extends Error {
 export class InvalidConfigError extends HalflifeError {
   readonly field: string;
   readonly reason: string;
+  /** The egress rule that refused an outbound URL (`metadata_address`, `private_address`...), when that is the reason. */
+  readonly rule?: string;
 
-  constructor(field: string, reason: string) {
+  constructor(field: string, reason: string, options?: { rule?: string }) {
     super(`${field}: ${reason}`, errorCodes.invalidConfig);
     this.field = field;
     this.reason = reason;
+    if (options?.rule !== undefined) this.rule = options.rule;
   }
 }
 

@@ -13,6 +13,7 @@
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { CredentialDescription, TokenView } from '../credential';
+import type { EgressPolicy } from '../egress';
 import type { TokenClient } from '../client/token-client';
 import type { ReconfigureRequest } from '../messages';
 import { requireKey } from './auth';
@@ -33,13 +34,15 @@ export interface CredentialRoutesOptions {
   tokenClient: ApiTokenClient;
   keys: ApiKeys;
   metrics: ApiMetrics;
+  /** Where registered outbound URLs may point (checked before the client is called). */
+  egressPolicy: EgressPolicy;
 }
 
 type IdRoute = { Params: { id: string } };
 
 /** Registers the credential routes (mount at the root: paths are absolute). */
 export const credentialRoutes: FastifyPluginAsync<CredentialRoutesOptions> = async (app: FastifyInstance, options) => {
-  const { tokenClient: client, keys, metrics } = options;
+  const { tokenClient: client, keys, metrics, egressPolicy } = options;
   const served = (id: string, token: TokenView) => {
     metrics.observeTokenServed(id, token.expiresAt);
     return tokenResponse(token);
@@ -51,7 +54,7 @@ export const credentialRoutes: FastifyPluginAsync<CredentialRoutesOptions> = asy
 
   app.put<IdRoute>('/v1/credentials/:id', { onRequest: requireKey(keys, 'admin', 'credential') }, async (request, reply) => {
     const { id } = request.params;
-    const result = await registerOrReplace(client, id, request.body);
+    const result = await registerOrReplace(client, id, request.body, { egressPolicy });
     if (result.created) {
       void reply.code(201).header('Location', `/v1/credentials/${id}`);
       return { id, provider: result.provider, created: true, token: served(id, result.token) };
@@ -69,14 +72,15 @@ export const credentialRoutes: FastifyPluginAsync<CredentialRoutesOptions> = asy
 
   app.post<IdRoute>('/v1/credentials/:id/refresh', { onRequest: requireKey(keys, 'refresh', 'credential') }, async (request) => {
     const { id } = request.params;
-    const body = parseBody(refreshBodySchema, request.body ?? {});
+    // No body (or an empty one) is `{}`; an explicit JSON `null` is not an object and is refused.
+    const body = parseBody(refreshBodySchema, request.body === undefined ? {} : request.body);
     const outcome = await inApiTerms(client.refresh(id, body.stale_version === undefined ? {} : { staleVersion: body.stale_version }));
     return { ...served(id, outcome.token), refreshed: outcome.refreshed, ...(outcome.reason ? { reason: outcome.reason } : {}) };
   });
 
   app.post<IdRoute>('/v1/credentials/:id/reauthorize', { onRequest: requireKey(keys, 'admin', 'credential') }, async (request) => {
     const { id } = request.params;
-    return served(id, await reauthorizeFrom(client, id, request.body ?? {}));
+    return served(id, await reauthorizeFrom(client, id, request.body === undefined ? {} : request.body, { egressPolicy }));
   });
 
   app.get<IdRoute>('/v1/credentials/:id', { onRequest: requireKey(keys, 'read', 'credential') }, async (request) =>

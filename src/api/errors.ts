@@ -4,31 +4,37 @@
  *
  * | status | code | when |
  * |---|---|---|
- * | 400 | `invalid_request` | the request is malformed: body not JSON or not an object, bad path id or query parameter |
+ * | 400 | `invalid_request` | the request is malformed: body not JSON or not an object, bad path id or query parameter; or refused by the HTTP parser (`transport-errors.ts`) |
  * | 401 | `unauthorized` | no API key, or an unknown one (`WWW-Authenticate: Bearer`) |
  * | 403 | `forbidden` | the key lacks the route's scope or does not cover the credential |
  * | 404 | `credential_not_found`, `not_found` | no such credential (or it was revoked); no such route |
+ * | 405 | `method_not_allowed` | the path exists, not with this method (`Allow` lists those it has); a method the server does not know |
+ * | 408 | `request_timeout` | the request did not arrive in time |
  * | 409 | `credential_exists`, `provider_mismatch`, `reauth_required` | the credential's current state forbids it; `reauth_required`: the provider rejected the grant, `POST .../reauthorize` |
  * | 413 | `payload_too_large` | body over the limit |
  * | 414 | `uri_too_long` | a path parameter far longer than any valid id |
  * | 415 | `unsupported_media_type` | a body that is not `application/json` |
- * | 422 | `invalid_config` | a well-formed JSON body with an invalid field (type, range, URL, missing field); `field` names it in snake_case (the routes rename the client's camelCase fields with `apiFieldName`) |
+ * | 417 | `expectation_failed` | an `Expect` header other than `100-continue` |
+ * | 422 | `invalid_config` | a well-formed JSON body with an invalid field (type, range, URL, missing field); `field` names it in snake_case (the routes rename the client's camelCase fields with `apiFieldName`); `rule` names the egress rule that refused an outbound URL |
+ * | 431 | `headers_too_large` | request line and headers over 16 KiB |
  * | 502 | `refresh_failed` | the token endpoint failed (the message gives the provider's code) |
  * | 503 | `token_expired`, `upstream_failing`, `workflow_failing`, `no_worker`, `temporal_unavailable` | no valid token could be obtained in time; the token endpoint keeps failing; the credential's workflow task keeps failing (also gRPC FAILED_PRECONDITION); no worker polls; Temporal is unreachable. Always with `Retry-After` |
  * | 500 | `internal` | anything else; a generic message, never a stack trace |
  *
  * Messages come from Halflife's own error classes, which carry no secrets; as a second line of
  * defence every secret value of the request body is scrubbed from the message and the log line.
+ * `field` shows a name the client made up only as a short safe prefix (`field-names.ts`).
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { scrubSecrets } from '../codec/redact';
 import { errorOutcomeOf, tabledErrorName, temporalUnavailableOutcome, type ErrorOutcome } from '../error-outcomes';
 import { errorCodes, isHalflifeError, type AuthenticationError, type PermissionDeniedError } from '../errors';
-import { isSecretName } from './schemas';
+import { shownField } from './field-names';
+import { isSecretName, knownFieldNames } from './schemas';
 
 /** The JSON body of every error answer. */
 export interface ApiErrorBody {
-  error: { code: string; message: string; field?: string };
+  error: { code: string; message: string; field?: string; rule?: string };
 }
 
 /** An error translated for HTTP: status, body and extra headers. */
@@ -41,8 +47,10 @@ export interface ApiErrorAnswer {
 /** `Retry-After` of a 503 whose error does not say when to try again. */
 export const defaultRetryAfterS = 5;
 
-function answer(status: number, code: string, message: string, extra: { field?: string; headers?: Record<string, string> } = {}): ApiErrorAnswer {
-  const error = extra.field === undefined ? { code, message } : { code, message, field: extra.field };
+function answer(status: number, code: string, message: string, extra: { field?: string; rule?: string; headers?: Record<string, string> } = {}): ApiErrorAnswer {
+  const error: ApiErrorBody['error'] = { code, message };
+  if (extra.field !== undefined) error.field = extra.field;
+  if (extra.rule !== undefined) error.rule = extra.rule;
   return { status, body: { error }, headers: extra.headers ?? {} };
 }
 
@@ -62,6 +70,8 @@ function messageOf(err: unknown, outcome: ErrorOutcome): string {
   const name = tabledErrorName(err);
   const own = err as { message: string; code: string };
   if (name === 'RefreshFailedError') return `${own.message} (${own.code})`;
+  // Rebuilt from the shown field: the message of a field error starts with the field as the client spelt it.
+  if (name === 'InvalidConfigError' || name === 'InvalidRequestError') return `${fieldOf(err) ?? 'body'}: ${(err as { reason: string }).reason}`;
   if (name) return own.message;
   if (outcome === temporalUnavailableOutcome) return 'the workflow service did not answer; try again';
   if (outcome.code === errorCodes.workflowFailing) return "the credential's workflow task keeps failing; an operator must look at the worker logs";
@@ -82,11 +92,17 @@ function headersOf(err: unknown, status: number): Record<string, string> {
   return { 'Retry-After': String(seconds) };
 }
 
-/** The field an answer names: the invalid one, or `provider` for a provider mismatch. */
+/** The field an answer names: the invalid one (a made-up name only as its safe prefix), or `provider` for a provider mismatch. */
 function fieldOf(err: unknown): string | undefined {
   if (tabledErrorName(err) === 'ProviderMismatchError') return 'provider';
   const field = (err as { field?: unknown } | undefined)?.field;
-  return tabledErrorName(err) && typeof field === 'string' ? field : undefined;
+  return tabledErrorName(err) && typeof field === 'string' ? shownField(field, knownFieldNames) : undefined;
+}
+
+/** The egress rule of a refused outbound URL (`InvalidConfigError.rule`), if that is what refused it. */
+function ruleOf(err: unknown): string | undefined {
+  const rule = (err as { rule?: unknown } | undefined)?.rule;
+  return tabledErrorName(err) === 'InvalidConfigError' && typeof rule === 'string' ? rule : undefined;
 }
 
 /** Translates any error into the API's answer; see the module comment for the table (`error-outcomes.ts` holds it). */
@@ -96,7 +112,7 @@ export function toApiError(err: unknown, bodyLimit = 65_536): ApiErrorAnswer {
     return fastifyAnswer(err as FastifyError, bodyLimit);
   }
   const outcome = errorOutcomeOf(err);
-  return answer(outcome.status, outcome.code, messageOf(err, outcome), { field: fieldOf(err), headers: headersOf(err, outcome.status) });
+  return answer(outcome.status, outcome.code, messageOf(err, outcome), { field: fieldOf(err), rule: ruleOf(err), headers: headersOf(err, outcome.status) });
 }
 
 /** The string values of secret-named fields of a request body (to scrub from messages and logs). */

@@ -44,7 +44,7 @@ const errors: Record<string, Json> = {
   '404': errorRef('no such credential (or it was revoked)'),
   '409': errorRef('credential_exists, provider_mismatch or reauth_required'),
   '413': errorRef('body too large'),
-  '422': errorRef('a body field is invalid; `field` names it'),
+  '422': errorRef('a body field is invalid; `field` names it, `rule` the egress rule that refused an outbound URL'),
   '502': errorRef('the token endpoint failed'),
   '503': errorRef('no valid token in time, or Temporal unavailable (Retry-After)'),
 };

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { CredentialSummary } from '../client/token-client';
+import { redactSecretQuery } from '../egress';
 import { credentialStatuses, type CredentialDescription, type TokenView } from '../credential';
 import { isSecretName, providerNames, snakeCase, snakeField } from './schemas';
 
@@ -62,7 +63,12 @@ export const listResponseSchema = z.object({
 
 /** Every error answer. */
 export const errorResponseSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    field: z.string().optional().describe('the invalid field or parameter; a name the API does not define is shown only as a short prefix ending in …'),
+    rule: z.string().optional().describe('the egress rule that refused an outbound URL (metadata_address, private_address, non_canonical...)'),
+  }),
 });
 
 /** Answer of `GET /healthz`. */
@@ -91,9 +97,14 @@ export function tokenResponse(view: TokenView, now = Date.now()): z.infer<typeof
   });
 }
 
-/** A description in snake_case with ISO times and durations in seconds; secret-named settings are dropped. */
+/** A setting as shown: a URL with the values of its secret-looking query parameters replaced by `***` (registrations made before they were refused). */
+function shownSetting(value: unknown): unknown {
+  return typeof value === 'string' && /^https?:/i.test(value) ? redactSecretQuery(value) : value;
+}
+
+/** A description in snake_case with ISO times and durations in seconds; secret-named settings are dropped, secret-looking URL query values masked. */
 export function describeResponse(d: CredentialDescription): z.infer<typeof describeResponseSchema> {
-  const settings = Object.fromEntries(Object.entries(d.settings).filter(([k]) => !isSecretName(k)).map(([k, v]) => [snakeCase(k), v]));
+  const settings = Object.fromEntries(Object.entries(d.settings).filter(([k]) => !isSecretName(k)).map(([k, v]) => [snakeCase(k), shownSetting(v)]));
   const policy = Object.fromEntries(Object.entries(d.policy).map(([k, v]) => [snakeField(k), k.endsWith('Ms') ? v / 1000 : v]));
   return definedOnly({
     id: d.id,

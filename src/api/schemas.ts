@@ -18,6 +18,7 @@ import { policyBounds } from '../policy';
 import { snakeCase, tokenString, type ConfigField } from '../providers/config-fields';
 import { providerNames } from '../providers/names';
 import type { Provider } from '../providers/provider';
+import { issueRule } from '../providers/url';
 import { getProvider, providerList } from '../providers/registry';
 
 export { providerNames } from '../providers/names';
@@ -83,7 +84,13 @@ export const credentialBodySchema = z.discriminatedUnion(
 
 /** `POST /v1/credentials/{id}/refresh` body (optional). */
 export const refreshBodySchema = z.strictObject({
-  stale_version: z.number().int('must be an integer').min(0, 'must not be negative').optional().describe('the version you saw fail'),
+  stale_version: z
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(0, 'must not be negative')
+    .max(Number.MAX_SAFE_INTEGER, `must be at most ${Number.MAX_SAFE_INTEGER}`)
+    .optional()
+    .describe('the version you saw fail'),
 });
 
 /** `POST /v1/credentials/{id}/reauthorize` body with only a new grant (provider configuration unchanged). */
@@ -91,9 +98,22 @@ export const reauthorizeGrantSchema = z.strictObject({
   refresh_token: token.optional().describe('the new refresh token (oauth2); omit for providers without one'),
 });
 
+/**
+ * A whole number in a query string: decimal digits only (no sign, space, exponent, `0x`/`0b`
+ * prefix or empty value), given once, at most `max`.
+ */
+export function queryInteger(max: number) {
+  const digits = String(max).length;
+  return z
+    .string({ error: (issue) => (Array.isArray(issue.input) ? 'must be given once' : 'must be a string') })
+    .regex(new RegExp(`^[0-9]{1,${digits}}$`), `must be a whole number from 0 to ${max}, in decimal digits`)
+    .transform(Number)
+    .refine((n) => n <= max, `must be a whole number from 0 to ${max}, in decimal digits`);
+}
+
 /** `GET /v1/credentials/{id}/token` query. */
 export const tokenQuerySchema = z.strictObject({
-  min_ttl_s: z.coerce.number().int('must be an integer').min(0, 'must not be negative').max(86_400, 'must be at most 86400').optional(),
+  min_ttl_s: queryInteger(86_400).optional().describe('the token must stay valid this many more seconds (0-86400)'),
 });
 
 /** `GET /v1/credentials` query. */
@@ -101,6 +121,19 @@ export const listQuerySchema = z.strictObject({
   status: z.enum(credentialStatuses as [string, ...string[]]).optional(),
   provider: z.enum(providerNames).optional(),
 });
+
+/**
+ * Every field and parameter name the API itself defines (body fields of every provider, query
+ * parameters, `id`, `body`...): the names `error.field` may show as they are (`field-names.ts`).
+ */
+export const knownFieldNames: ReadonlySet<string> = new Set([
+  ...Object.values(providerBodySchemas).flatMap((schema) => Object.keys(schema.shape)),
+  ...[refreshBodySchema, reauthorizeGrantSchema, tokenQuerySchema, listQuerySchema].flatMap((schema) => Object.keys(schema.shape)),
+  'id',
+  'body',
+  'query',
+  'host',
+]);
 
 /** Parses a JSON body with `schema`: 400 when it is not an object, 422 naming the first bad field. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
@@ -110,7 +143,8 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
   const issue = parsed.error.issues[0];
   const path = issue?.code === 'unrecognized_keys' ? [issue.keys[0]] : (issue?.path ?? []);
   const reason = issue?.code === 'unrecognized_keys' ? 'is not a field of this request' : (issue?.message ?? 'is invalid');
-  throw new InvalidConfigError(path.map(String).join('.') || 'body', reason);
+  const rule = issueRule(issue);
+  throw new InvalidConfigError(path.map(String).join('.') || 'body', reason, rule === undefined ? undefined : { rule });
 }
 
 /** Parses path or query parameters with `schema`: 400 naming the first bad parameter. */

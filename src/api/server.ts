@@ -5,13 +5,17 @@
  *
  * Public without a key: `GET /healthz`, `GET /openapi.json`. `GET /metrics` needs `read` over
  * all credentials (its series name every credential). Request bodies are limited (64 KiB by
- * default; 413 beyond). Logging goes through the redacting service logger; Fastify logs only the
- * method, URL and status of requests, never headers or bodies. Every 503 (health down, closing) carries `Retry-After`.
+ * default; 413 beyond). Logging goes through the redacting service logger; one line per request
+ * with the method, the route pattern (never the path or query as sent: they may carry anything)
+ * and the status, never headers or bodies. Every 503 (health down, closing) carries `Retry-After`.
+ * Every rejection, including those made before a route runs (the HTTP parser, 404, 405), is in the
+ * error shape of `errors.ts` (`transport-errors.ts`, `unrouted.ts`).
  */
 import type { PayloadCodec } from '@temporalio/common';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { withDeadline } from '../client/deadline';
 import { codecRoutes, type CodecAccess } from '../codec/codec-server';
+import { defaultEgressPolicy, type EgressPolicy } from '../egress';
 import { errorCodes } from '../errors';
 import { createLogger, type Logger } from '../logger';
 import { authenticateRequest, installAuth, requireKey } from './auth';
@@ -20,6 +24,8 @@ import { apiErrorHandler, defaultRetryAfterS } from './errors';
 import type { ApiKey, ApiKeys } from './keys';
 import { ApiMetrics } from './metrics';
 import { openApiDocument } from './openapi';
+import { answerClientError, answerUnroutableRequests, requireHostHeader } from './transport-errors';
+import { installUnroutedAnswers } from './unrouted';
 
 /** The part of TokenClient the API uses. */
 export type { ApiTokenClient } from './credential-routes';
@@ -61,6 +67,8 @@ export interface ApiServerOptions {
   metrics?: ApiMetrics;
   /** Largest accepted request body in bytes (the codec endpoint has its own, larger limit). @default 65536 */
   bodyLimit?: number;
+  /** Where registered outbound URLs may point (422 with the egress `rule` otherwise). @default `defaultEgressPolicy()` */
+  egressPolicy?: EgressPolicy;
 }
 
 /** `ApiServerOptions` with every default filled in. */
@@ -80,6 +88,7 @@ export function withApiServerDefaults(options: ApiServerOptions): ResolvedApiSer
     uiOrigins: options.uiOrigins ?? [],
     metrics: options.metrics ?? new ApiMetrics(),
     bodyLimit: options.bodyLimit ?? 64 * 1024,
+    egressPolicy: options.egressPolicy ?? defaultEgressPolicy(),
   };
 }
 
@@ -120,7 +129,14 @@ export function createApiServer(given: ApiServerOptions): FastifyInstance {
     routerOptions: { maxParamLength: 256 },
     // Malformed URLs and over-long parameters get the API's error shape too.
     frameworkErrors: (err, request, reply) => void onError(err, request, reply),
+    // What the HTTP parser refuses, too; and HTTP/1.1 without Host is refused by a hook, not by Node's bare 400.
+    clientErrorHandler: answerClientError,
+    http: { requireHostHeader: false },
+    // One line per request is logged below, without the path and query as sent.
+    logController: new LogController({ disableRequestLogging: true }),
   });
+  answerUnroutableRequests(app.server);
+  installUnroutedAnswers(app);
   // Only JSON bodies: text/plain answers 415 instead of reaching a handler as a string. An empty
   // JSON body counts as no body (`curl -X POST -H 'Content-Type: application/json' .../refresh`).
   app.removeContentTypeParser('text/plain');
@@ -141,11 +157,11 @@ export function createApiServer(given: ApiServerOptions): FastifyInstance {
     const error = { code: errorCodes.shuttingDown, message: 'the server is shutting down; try again' };
     return reply.code(503).headers({ 'Retry-After': String(defaultRetryAfterS), Connection: 'close' }).send({ error });
   });
-  app.setNotFoundHandler(async (request, reply) =>
-    reply.code(404).send({ error: { code: errorCodes.notFound, message: `no route for ${request.method} on this path` } }),
-  );
+  app.addHook('onRequest', requireHostHeader);
   app.addHook('onResponse', async (request, reply) => {
-    metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
   });
 
   // Every route lives in a plugin, so hooks added to the instance before `ready()` see all of them.
@@ -165,7 +181,7 @@ export function createApiServer(given: ApiServerOptions): FastifyInstance {
       return reply.type(contentType).header('Cache-Control', 'no-store').send(body);
     });
   });
-  void app.register(credentialRoutes, { tokenClient: options.tokenClient, keys, metrics });
+  void app.register(credentialRoutes, { tokenClient: options.tokenClient, keys, metrics, egressPolicy: options.egressPolicy });
   if (options.codec) {
     const { codec, redact, allowLoopbackWithoutKey } = options.codec;
     void app.register(codecRoutes, {

@@ -1,14 +1,18 @@
 /**
  * Validation of registrations: everything is checked before any workflow starts, and the first
- * problem is reported as an `InvalidConfigError` naming the field and the reason.
+ * problem is reported as an `InvalidConfigError` naming the field and the reason. Outbound URLs
+ * (token endpoint, issuer, base URLs) are in canonical form and checked against the egress policy
+ * (`checkOutboundUrls`): a refused one names the field and the egress `rule`.
  */
 import { z } from 'zod';
 import type { ProviderName, RefreshPolicy } from '../credential';
+import { defaultEgressPolicy, type EgressLookup, type EgressPolicy } from '../egress';
 import { InvalidConfigError } from '../errors';
 import { policyProblem } from '../policy';
-import { tokenString } from '../providers/config-fields';
+import { isOutboundUrlField, tokenString } from '../providers/config-fields';
 import { providerNames } from '../providers/names';
 import type { CompletionOptions } from '../providers/provider';
+import { outboundUrlProblem } from '../providers/url';
 import { completeProviderConfig, getProvider, parseProviderConfig, publicSettings } from '../providers/registry';
 import type { CredentialSpec } from '../workflows/credential-state';
 
@@ -50,19 +54,44 @@ const schema = z.object({
 /** Throws the first zod issue as an InvalidConfigError. */
 export function raiseFirstIssue(error: z.ZodError, prefix = ''): never {
   const issue = error.issues[0];
-  const field = [prefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.') || 'input';
-  throw new InvalidConfigError(field, issue?.message ?? 'is invalid');
+  const unknown = issue?.code === 'unrecognized_keys' ? [String(issue.keys[0])] : [];
+  const field = [prefix, ...(issue?.path ?? []).map(String), ...unknown].filter(Boolean).join('.') || 'input';
+  throw new InvalidConfigError(field, unknown.length > 0 ? 'is not a known field' : (issue?.message ?? 'is invalid'));
 }
 
-/** Validates a registration and turns it into the workflow's starting spec. */
-export function parseRegistration(input: unknown): CredentialSpec {
+/** Options of `parseRegistration` and `completeRegistration`. */
+export interface RegistrationOptions {
+  /** Where the registration's outbound URLs may point. @default `defaultEgressPolicy()` (the environment's) */
+  egressPolicy?: EgressPolicy;
+}
+
+/**
+ * Checks every outbound URL field of a configuration (the raw one, and again the validated one
+ * with its defaults) against `policy`; the first one refused throws
+ * `InvalidConfigError('config.<field>', reason, { rule })`. Values that are not strings are left
+ * to the configuration schema.
+ */
+export function checkOutboundUrls(provider: ProviderName, config: Record<string, unknown>, policy: EgressPolicy): void {
+  for (const [name, f] of Object.entries(getProvider(provider).fields)) {
+    const value = config[name];
+    if (!isOutboundUrlField(f) || typeof value !== 'string') continue;
+    const checked = outboundUrlProblem(value, policy);
+    if ('problem' in checked) throw new InvalidConfigError(`config.${name}`, checked.problem.reason, checked.problem.rule ? { rule: checked.problem.rule } : undefined);
+  }
+}
+
+/** Validates a registration (outbound URLs against the egress policy too) and turns it into the workflow's starting spec. */
+export function parseRegistration(input: unknown, options: RegistrationOptions = {}): CredentialSpec {
   const parsed = schema.safeParse(input);
   if (!parsed.success) raiseFirstIssue(parsed.error);
   const reg = parsed.data;
   const problem = policyProblem(reg.policy);
   if (problem) throw new InvalidConfigError(problem.field, problem.reason);
   const provider = getProvider(reg.provider);
+  const policy = options.egressPolicy ?? defaultEgressPolicy();
+  checkOutboundUrls(reg.provider, reg.config, policy);
   const config = parseProviderConfig(reg.provider, reg.config);
+  checkOutboundUrls(reg.provider, config, policy);
   if (provider.needsRefreshToken && !reg.grant?.refreshToken) {
     throw new InvalidConfigError('grant.refreshToken', `is required by the ${reg.provider} provider`);
   }
@@ -89,12 +118,16 @@ export function parseRegistration(input: unknown): CredentialSpec {
 
 /**
  * Completes a parsed registration before its workflow starts: the provider may fill its
- * configuration (the OAuth 2.0 providers discover `tokenEndpoint` from `issuer`, one request
- * through `options.fetch`); the settings are derived again. Errors: `InvalidConfigError` naming
- * the field, or a transient `ProviderError` when the server could not be reached.
+ * configuration (the OAuth 2.0 providers discover `tokenEndpoint` from `issuer`, through
+ * `options.fetch`, by default an egress fetch under `options.egressPolicy`); the settings are
+ * derived again and the completed URLs checked against the policy. Errors: `InvalidConfigError`
+ * naming the field (with the egress `rule` when the policy refused), or a transient
+ * `ProviderError` when the server could not be reached.
  */
-export async function completeRegistration(spec: CredentialSpec, options: CompletionOptions = {}): Promise<CredentialSpec> {
-  const config = await completeProviderConfig(spec.provider, spec.config, options);
+export async function completeRegistration(spec: CredentialSpec, options: CompletionOptions & RegistrationOptions & { egressLookup?: EgressLookup } = {}): Promise<CredentialSpec> {
+  const policy = options.egressPolicy ?? defaultEgressPolicy();
+  const config = await completeProviderConfig(spec.provider, spec.config, { ...options, egressPolicy: policy } as CompletionOptions);
   if (config === spec.config) return spec;
+  checkOutboundUrls(spec.provider, config, policy);
   return { ...spec, config, settings: publicSettings(spec.provider, config) };
 }

@@ -7,18 +7,19 @@
  * and, when configured to, `Authorization` and cookies, so CORS allows those headers and credentials
  * for the configured UI origins only.
  *
- * Redaction (on by default): decoded `json/plain` and `json/protobuf` payloads are parsed and their
- * secret fields replaced by their shape (`redact.ts`). Any other decoded payload (raw bytes, JSON
- * that does not parse) could hold a secret the walker cannot see, so it is replaced by a JSON
- * placeholder that gives its encoding and size. A payload that fails to decode (a key no longer in
- * the ring, altered bytes) is returned as it came, still encrypted, so one bad payload does not
- * blank a whole history.
+ * Redaction (on by default, `redact.ts`): a decoded payload is shown only when it can be
+ * classified: `json/plain` and `json/protobuf` are parsed and their secret fields replaced by their
+ * shape, and an empty `binary/null` stays. Anything else (raw bytes, a non-empty `binary/null`, JSON
+ * that does not parse, a payload still encrypted after decoding, an unknown or missing encoding)
+ * could hold a secret the walker cannot see, so it becomes a JSON placeholder giving only its
+ * encoding (when it is a known one) and size. Only the `encoding` and `messageType` metadata are
+ * kept. A payload that fails to decode (a key no longer in the ring, altered bytes) is returned
+ * as it came, still encrypted, so one bad payload does not blank a whole history.
  */
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { errorCodes, InvalidConfigError } from '../errors';
-import { isEncrypted } from './aes-gcm-codec';
-import { redactPayloadValue } from './redact';
+import { redactDecodedPayload } from './redact';
 
 /** Options of `codecRoutes`. */
 export interface CodecRoutesOptions {
@@ -85,7 +86,7 @@ export const codecRoutes: FastifyPluginAsync<CodecRoutesOptions> = async (app, o
 
   app.post<Body>('/decode', route, async (request) => {
     const decoded = await Promise.all(request.body.payloads.map(fromWire).map((p) => decodeOne(codec, p)));
-    return { payloads: decoded.map((p) => toWire(redact ? redactDecoded(p) : p)) };
+    return { payloads: decoded.map(({ payload, decoded: ok }) => toWire(redact && ok ? redactDecodedPayload(payload) : payload)) };
   });
 
   app.post<Body>('/encode', route, async (request) => {
@@ -125,35 +126,14 @@ function corsHook(origins: readonly string[]) {
   };
 }
 
-async function decodeOne(codec: PayloadCodec, payload: Payload): Promise<Payload> {
+/** Decodes one payload; `decoded: false` (and the payload as it came) when the codec refuses it. */
+async function decodeOne(codec: PayloadCodec, payload: Payload): Promise<{ payload: Payload; decoded: boolean }> {
   try {
     const [decoded] = await codec.decode([payload]);
-    return decoded ?? payload;
+    return decoded ? { payload: decoded, decoded: true } : { payload, decoded: false };
   } catch {
-    return payload;
+    return { payload, decoded: false };
   }
-}
-
-/** What an operator may see of a decoded payload (see the module comment). */
-export function redactDecoded(payload: Payload): Payload {
-  const encoding = metadataText(payload, 'encoding');
-  if (encoding === 'binary/null' || isEncrypted(payload)) return payload;
-  const size = payload.data?.byteLength ?? 0;
-  if (encoding === 'json/plain' || encoding === 'json/protobuf') {
-    try {
-      const value: unknown = JSON.parse(Buffer.from(payload.data ?? []).toString('utf8'));
-      return { ...payload, data: Buffer.from(JSON.stringify(redactPayloadValue(value)), 'utf8') };
-    } catch {
-      // Not JSON after all: hide it like any other opaque payload.
-    }
-  }
-  const placeholder = { redacted: true, reason: 'not JSON, hidden by the codec endpoint', encoding, bytes: size };
-  return { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(placeholder)) };
-}
-
-function metadataText(payload: Payload, key: string): string | undefined {
-  const value = payload.metadata?.[key];
-  return value ? Buffer.from(value).toString('utf8') : undefined;
 }
 
 function fromWire(wire: WirePayload): Payload {
@@ -174,7 +154,8 @@ function answerError(bodyLimit: number) {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     let code: string = errorCodes.invalidRequest;
     let message = 'malformed request body';
-    if (err.validation) message = err.message;
+    // Not the validator's own text: it names the client's metadata keys, which may be anything.
+    if (err.validation) message = 'body must be { "payloads": [{ "metadata": { "<key>": "<base64>" }, "data": "<base64>" }] }';
     else if (status === 413) [code, message] = [errorCodes.payloadTooLarge, `request body is larger than ${bodyLimit} bytes`];
     else if (status === 415) [code, message] = [errorCodes.unsupportedMediaType, 'send Content-Type: application/json'];
     else if (status === 500) {

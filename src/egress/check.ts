@@ -4,9 +4,10 @@
  * resolved here; what they resolve to is checked when the connection is made
  * (`createEgressDispatcher`), which also catches DNS rebinding.
  */
-import { parseIpLiteral } from './address';
+import { classifyAddress, parseIpLiteral } from './address';
+import { classifyHostName } from './names';
 import { decideAddress, decideHostName, type EgressPolicy } from './policy';
-import { describeRule, type EgressRule } from './rules';
+import { describeRule, type DestinationRule, type EgressRule } from './rules';
 import { canonicalUrl } from './url';
 
 /** The outcome of `checkEgressUrl`: the canonical URL, or the field, the rule broken and a human reason. */
@@ -32,4 +33,13 @@ export function checkEgressUrl(url: string, policy: EgressPolicy, field: string)
   const decision = address ? decideAddress(policy, address) : decideHostName(policy, parsed.hostname);
   if (!decision.allowed) return refused(field, decision.rule);
   return { ok: true, url: canonical.url };
+}
+
+/**
+ * The built-in rule a URL host falls under, ignoring operator entries and development mode
+ * (`loopback_address` for `localhost`, `[::1]` or `127.1.2.3`), or undefined for a public host.
+ */
+export function builtInHostRule(hostname: string): DestinationRule | undefined {
+  const address = parseIpLiteral(hostname);
+  return address ? classifyAddress(address) : classifyHostName(hostname);
 }

@@ -4,9 +4,9 @@
  * `createEgressDispatcher`). The classification internals (address ranges, name lists, entry
  * parsing) stay inside the folder except for the few the docs and tests name.
  */
-export { checkEgressUrl, type EgressCheck } from './check';
+export { builtInHostRule, checkEgressUrl, type EgressCheck } from './check';
 export { createEgressDispatcher, createEgressFetch, systemLookup, type EgressDispatcherOptions, type EgressFetch, type EgressLookup, type ResolvedAddress } from './dispatcher';
 export { EgressDeniedError, egressDeniedCode, isEgressDeniedError } from './errors';
-export { decideAddress, decideHostName, egressAllowVariable, egressDenyVariable, egressPolicyFromEnv, type EgressDecision, type EgressPolicy } from './policy';
-export { describeRule, egressRules, type EgressRule } from './rules';
+export { decideAddress, decideHostName, defaultEgressPolicy, egressAllowVariable, egressDenyVariable, egressPolicyFromEnv, type EgressDecision, type EgressPolicy } from './policy';
+export { describeRule, egressRules, type DestinationRule, type EgressRule } from './rules';
 export { canonicalUrl, maxUrlLength, queryProblem, redactSecretQuery } from './url';

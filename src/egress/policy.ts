@@ -48,6 +48,21 @@ export function egressPolicyFromEnv(env: NodeJS.ProcessEnv | Record<string, stri
   };
 }
 
+const cached = { key: '', policy: undefined as EgressPolicy | undefined };
+
+/**
+ * The policy of this process: `HALFLIFE_EGRESS_ALLOW` / `HALFLIFE_EGRESS_DENY` of `env`, in
+ * development mode unless `NODE_ENV=production` (the worker's default too). Parsed again only
+ * when one of the three variables changes.
+ */
+export function defaultEgressPolicy(env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env): EgressPolicy {
+  const key = JSON.stringify([env[egressAllowVariable], env[egressDenyVariable], env.NODE_ENV]);
+  if (cached.policy && cached.key === key) return cached.policy;
+  const policy = egressPolicyFromEnv(env, { development: env.NODE_ENV !== 'production' });
+  Object.assign(cached, { key, policy });
+  return policy;
+}
+
 /** True when one of `forms` lies in a CIDR entry. */
 function inCidrs(entries: readonly EgressEntry[], forms: readonly IpAddress[]): boolean {
   return entries.some((e) => e.kind === 'cidr' && forms.some((f) => f.kind() === e.range[0].kind() && f.match(e.range)));

@@ -10,7 +10,10 @@ import { z } from 'zod';
 export interface ConfigField<S extends z.ZodType = z.ZodType> {
   /** The schema as the configuration parses it, `.default()` or `.optional()` included. */
   readonly schema: S;
-  /** The type as the docs show it (`URL`, `string`, `integer ms`). */
+  /**
+   * The type as the docs show it (`URL`, `string`, `integer ms`). `URL` also marks an outbound
+   * URL: registration checks it against the egress policy (`isOutboundUrlField`).
+   */
   readonly type: string;
   /** What the field means (docs and OpenAPI). */
   readonly doc: string;
@@ -54,6 +57,11 @@ export function configObject<F extends Record<string, ConfigField>>(fields: F) {
       if (config[name] === undefined && config[other] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'is required' });
     }
   });
+}
+
+/** True for a field holding a URL Halflife calls (`type: 'URL'`): checked against the egress policy at registration. */
+export function isOutboundUrlField(f: ConfigField): boolean {
+  return f.type === 'URL';
 }
 
 /** The names of the secret fields. */

@@ -46,7 +46,7 @@ describe('PUT /v1/credentials/:id', () => {
   });
 
   it.each([
-    ['wechat', { provider: 'wechat', appid: 'wx1', secret: 'app-secret-123456', stable: true, base_url: 'https://api.weixin.qq.com' }, { appid: 'wx1', secret: 'app-secret-123456', stable: true, baseUrl: 'https://api.weixin.qq.com' }],
+    ['wechat', { provider: 'wechat', appid: 'wx1', secret: 'app-secret-123456', stable: true, base_url: 'https://api.weixin.qq.com' }, { appid: 'wx1', secret: 'app-secret-123456', stable: true, baseUrl: 'https://api.weixin.qq.com/' }],
     ['wecom', { provider: 'wecom', corpid: 'corp1', corpsecret: 'corp-secret-123456' }, { corpid: 'corp1', corpsecret: 'corp-secret-123456' }],
     ['oauth2_client_credentials', { provider: 'oauth2_client_credentials', token_endpoint: 'https://a.example/t', client_id: 'c', client_secret: 's-123456', client_auth: 'client_secret_post' }, { tokenEndpoint: 'https://a.example/t', clientId: 'c', clientSecret: 's-123456', clientAuth: 'client_secret_post' }],
   ])('maps a %s body', async (_name, payload, config) => {
