@@ -3,11 +3,11 @@
  * refreshes go through the workflow's `refresh` update, one in flight per credential per process
  * (./refresh-coalescer.ts); registration is one update-with-start, idempotent for the same body.
  */
-import { Client, type Connection, type DataConverter } from '@temporalio/client';
-import type { Redis } from 'ioredis';
+import { Client } from '@temporalio/client';
+import { withDefaults, type TokenClientOptions } from './token-client-options';
 import type { CredentialDescription, RefreshOutcome, TokenView } from '../credential';
 import { CredentialNotFoundError, InvalidConfigError, isHalflifeError } from '../errors';
-import { credentialWorkflowId, defaultTaskQueue, describeQuery, getTokenQuery, reauthorizeUpdate, reconfigureUpdate, refreshUpdate, revokeUpdate, type ReauthorizeRequest, type ReconfigureRequest } from '../messages';
+import { credentialWorkflowId, describeQuery, getTokenQuery, reauthorizeUpdate, reconfigureUpdate, refreshUpdate, revokeUpdate, type ReauthorizeRequest, type ReconfigureRequest } from '../messages';
 import { policyProblem } from '../policy';
 import { TokenCache } from '../redis/token-cache';
 import { isAuthError } from './auth-errors';
@@ -18,35 +18,11 @@ import { registrationRequest, sendRegistration } from './register-call';
 import { listCredentials, type CredentialSummary, type ListFilter } from './list-query';
 import { RefreshCoalescer } from './refresh-coalescer';
 import { SingleFlight } from './single-flight';
-import { parseRegistration, type RegisterInput } from './registration';
+import { completeRegistration, parseRegistration, type RegisterInput } from './registration';
 import { Subscriptions, type CredentialListener } from './subscriptions';
 import { isUpdateLimit, withUpdateRetries } from './update-calls';
 
-/** Options of a TokenClient. */
-export interface TokenClientOptions {
-  /** An open Temporal connection (see `connectTemporal`). */
-  connection: Connection;
-  /** @default 'default' */
-  namespace?: string;
-  /** @default 'halflife' */
-  taskQueue?: string;
-  /** Redis for fast reads; without it reads use workflow queries. */
-  redis?: Redis;
-  /** Prefix of Redis keys. @default 'halflife' */
-  redisPrefix?: string;
-  /** Payload codec and failure converter (encryption). */
-  dataConverter?: DataConverter;
-  /** How long a token read is reused in-process. @default 1000 */
-  localCacheMs?: number;
-  /** How long `refresh`, `register` and `reauthorize` wait before answering with what there is. @default 30_000 */
-  refreshTimeoutMs?: number;
-}
-
-/** `TokenClientOptions` with every default filled in. */
-export function withDefaults(options: TokenClientOptions): Required<Omit<TokenClientOptions, 'redis' | 'dataConverter'>> & TokenClientOptions {
-  return { namespace: 'default', taskQueue: defaultTaskQueue, redisPrefix: 'halflife', localCacheMs: 1000, refreshTimeoutMs: 30_000, ...options };
-}
-
+export { withDefaults, type TokenClientOptions } from './token-client-options';
 export type { CredentialSummary } from './list-query';
 
 /** Result of `register`. */
@@ -76,10 +52,7 @@ export class TokenClient {
     if (redis) {
       const space = { prefix: redisPrefix, namespace };
       this.cache = new TokenCache(redis, space);
-      this.subscriptions = new Subscriptions(redis, space, (event) => {
-        const entry = this.local.get(event.credentialId);
-        if (entry && (event.version > entry.view.version || event.status !== entry.view.status)) this.local.delete(event.credentialId);
-      });
+      this.subscriptions = new Subscriptions(redis, space, (event) => this.forgetIfStale(event.credentialId, event.version, event.status));
     }
   }
 
@@ -93,7 +66,7 @@ export class TokenClient {
    * unless `replace`, which applies it once however many arrive. Nothing starts if validation fails.
    */
   async register(input: RegisterInput, options: { replace?: boolean } = {}): Promise<Registration> {
-    const spec = parseRegistration(input);
+    const spec = await completeRegistration(parseRegistration(input, { egressPolicy: this.options.egressPolicy }), { egressPolicy: this.options.egressPolicy });
     const workflowId = credentialWorkflowId(spec.id);
     const mode = options.replace ? 'replace' : 'create';
     const request = registrationRequest(spec, mode);
@@ -239,6 +212,11 @@ export class TokenClient {
 
   private async readCache(id: string): Promise<TokenView | undefined> {
     return this.cache?.readToken(id).catch(() => undefined); // Redis is only a mirror: fall back to the workflow
+  }
+
+  private forgetIfStale(id: string, version: number, status: string): void {
+    const entry = this.local.get(id);
+    if (entry && (version > entry.view.version || status !== entry.view.status)) this.local.delete(id);
   }
 
   private remember(id: string, view: TokenView): TokenView {
