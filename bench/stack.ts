@@ -28,6 +28,8 @@ export interface BenchStack {
   namespace: string;
   redisUrl: string;
   taskQueue: string;
+  /** The key ring the worker and clients encrypt with (`HALFLIFE_ENCRYPTION_KEYS` format). */
+  encryptionKeys: string;
   fake: FakeOAuth2Server;
   /** Versions of the external programs, for the report. */
   versions: { temporalCli: string; redisServer: string };
@@ -106,6 +108,7 @@ export async function startStack(log: (msg: string) => void): Promise<BenchStack
       namespace: server.namespace,
       redisUrl: redisServer.url,
       taskQueue,
+      encryptionKeys: keys,
       fake,
       versions: { temporalCli: versionOf(temporalCli), redisServer: versionOf(redisBinary) },
       openRedis,

@@ -37,8 +37,8 @@ export interface StormProvider {
   /** `oidc-provider` or `fake`. */
   readonly name: 'oidc-provider' | 'fake';
   readonly tokenEndpoint: string;
-  /** A new client with a new grant. */
-  newGrant(): Promise<StormGrant>;
+  /** A new grant for a new client, or for the client `clientId` of an earlier grant. */
+  newGrant(of?: StormGrant): Promise<StormGrant>;
   /** The counters of `grant`'s client so far. */
   counters(grant: StormGrant): Promise<ProviderCounters>;
   /** True when the provider accepts `accessToken` now. */
@@ -64,8 +64,8 @@ export function oidcStormProvider(peer: OidcPeer): StormProvider {
   return {
     name: 'oidc-provider',
     tokenEndpoint: peer.tokenEndpoint,
-    async newGrant() {
-      const client = await peer.addClient({ auth: 'client_secret_basic' });
+    async newGrant(of) {
+      const client = of ? { clientId: of.clientId, clientSecret: of.clientSecret } : await peer.addClient({ auth: 'client_secret_basic' });
       const grant = await peer.mintGrant({ clientId: client.clientId });
       return { clientId: client.clientId, clientSecret: client.clientSecret ?? '', refreshToken: grant.refreshToken, accessToken: grant.accessToken, grantId: grant.grantId };
     },
@@ -103,10 +103,10 @@ export function fakeStormProvider(fake: FakeOAuth2Server): StormProvider {
   return {
     name: 'fake',
     tokenEndpoint: fake.tokenEndpoint,
-    async newGrant() {
-      const clientId = `storm-${randomUUID().slice(0, 8)}`;
-      const clientSecret = `storm-secret-${randomUUID()}`;
-      fake.addClient(clientId, clientSecret);
+    async newGrant(of) {
+      const clientId = of?.clientId ?? `storm-${randomUUID().slice(0, 8)}`;
+      const clientSecret = of?.clientSecret ?? `storm-secret-${randomUUID()}`;
+      if (!of) fake.addClient(clientId, clientSecret);
       return { clientId, clientSecret, refreshToken: fake.issueRefreshToken(clientId) };
     },
     async counters(grant) {
