@@ -6,6 +6,7 @@
  */
 import type { Redis as RedisClient } from 'ioredis';
 import { Redis } from 'ioredis';
+import { Agent, request } from 'undici';
 import { connectTemporal } from '../../src/client/connect';
 import { TokenClient } from '../../src/client/token-client';
 import { createDataConverter } from '../../src/codec/data-converter';
@@ -75,21 +76,25 @@ function at(instant: number): Promise<void> {
 
 type Answer = Omit<CallerResult, 'startedAt' | 'endedAt' | 'token'> & { accessToken?: string };
 
-/** One HTTP refresh call: status, version and token of the answer. */
+/** Keep-alive connections to the API, as many as there are callers in flight (undici's default). */
+const http = new Agent({ keepAliveTimeout: 60_000 });
+
+/** One HTTP refresh call (undici's `request`, the leanest Node client): status, version and token of the answer. */
 async function httpRefresh(env: StormEnvironment, id: string, staleVersion: number | undefined, deadlineMs: number | undefined): Promise<Answer> {
   try {
-    const response = await fetch(`${env.apiUrl}/v1/credentials/${encodeURIComponent(id)}/refresh`, {
+    const response = await request(`${env.apiUrl}/v1/credentials/${encodeURIComponent(id)}/refresh`, {
       method: 'POST',
+      dispatcher: http,
       headers: { authorization: `Bearer ${env.apiKey}`, 'content-type': 'application/json' },
       body: JSON.stringify(staleVersion === undefined ? {} : { stale_version: staleVersion }),
       ...(deadlineMs !== undefined ? { signal: AbortSignal.timeout(deadlineMs) } : {}),
     });
-    const body = (await response.json()) as { version?: number; access_token?: string; refreshed?: boolean; reason?: string; error?: { code?: string } };
-    if (!response.ok) return { status: response.status, code: body.error?.code };
-    return { status: response.status, version: body.version, refreshed: body.refreshed, reason: body.reason, accessToken: body.access_token };
+    const body = (await response.body.json()) as { version?: number; access_token?: string; refreshed?: boolean; reason?: string; error?: { code?: string } };
+    if (response.statusCode !== 200) return { status: response.statusCode, code: body.error?.code };
+    return { status: response.statusCode, version: body.version, refreshed: body.refreshed, reason: body.reason, accessToken: body.access_token };
   } catch (err) {
     const name = (err as Error).name;
-    return { status: 0, code: name === 'TimeoutError' || name === 'AbortError' ? 'deadline' : 'network' };
+    return { status: 0, code: name === 'TimeoutError' || name === 'AbortError' || (err as { code?: string }).code === 'UND_ERR_ABORTED' ? 'deadline' : 'network' };
   }
 }
 
