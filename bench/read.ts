@@ -1,0 +1,127 @@
+/**
+ * `npm run bench:read [-- --no-write]`: getToken latency and throughput on each read path (the
+ * in-process cache, Redis, the workflow query) next to the floor (a raw ioredis HGET of the same
+ * key), with 1 and 64 concurrent callers. Progress on stderr; the last line on stdout is one JSON
+ * object; a run rewrites its section of BENCHMARKS.md. The targets (Redis p99 < 1 ms and ≤ 1.5× the
+ * raw HGET's, in-process > 1,000,000 reads/s) are reported, not enforced: a miss is a finding.
+ */
+import { parseArgs } from 'node:util';
+import { markdownTable } from './measure';
+import { machineLines, progress, writeSection } from './report';
+import { registerCredential } from './scenarios/credentials';
+import { measureRead, readOps, type ReadFigures } from './scenarios/read-paths';
+import { startStack } from './stack';
+
+const { values } = parseArgs({ options: { 'no-write': { type: 'boolean', default: false } } });
+
+const paths = ['memory', 'redis', 'query', 'raw_redis'] as const;
+type PathName = (typeof paths)[number];
+
+/** Calls per pass: timed (latency) and untimed (throughput), sized to keep the run near a minute on 2 cores. */
+const sizes: Record<PathName, { n: number; throughputN: number }> = {
+  memory: { n: 200_000, throughputN: 2_000_000 },
+  redis: { n: 20_000, throughputN: 20_000 },
+  query: { n: 500, throughputN: 500 },
+  raw_redis: { n: 20_000, throughputN: 20_000 },
+};
+
+const concurrencies = [1, 64] as const;
+
+type Level = Record<PathName, ReadFigures & { p99_range_us: [number, number] }> & { redis_p99_vs_raw: number };
+
+const descriptions: Record<PathName, string> = {
+  memory: 'TokenClient, in-process cache hit (`localCacheMs` 1 h, warm)',
+  redis: 'TokenClient with Redis, `localCacheMs: 0` (every read is an HGET + parse)',
+  query: 'TokenClient without Redis, `localCacheMs: 0` (every read is a `getToken` workflow query)',
+  raw_redis: 'the floor: ioredis `HGET` of the same hash field, product connection options',
+};
+
+function markdown(levels: Record<number, Level>, targets: Record<string, unknown>, machine: string[], startedAt: Date, seconds: number): string {
+  const rows = paths.flatMap((p) =>
+    concurrencies.map((c) => {
+      const f = levels[c]![p];
+      return [c === 1 ? `**${p}**` : '', String(c), `${f.p50_us} µs`, `${f.p99_us} µs (${f.p99_range_us[0]}–${f.p99_range_us[1]})`, f.ops_per_s.toLocaleString('en-US'), String(f.queries)];
+    }),
+  );
+  return [
+    '## Read path: getToken next to a raw Redis HGET',
+    '',
+    `Measured ${startedAt.toISOString()} by \`npm run bench:read\` (${seconds.toFixed(0)} s). One credential (token valid for 1 h, so nothing refreshes).`,
+    'Latency from a pass where every call is timed; reads/s from an untimed pass of the same shape; each figure is the median of',
+    '3 rounds (the p99 range over the rounds in brackets). "queries" counts workflow queries made during the measured calls (0',
+    'proves the faster paths never fell through to the workflow).',
+    '',
+    ...machine,
+    '',
+    ...paths.map((p) => `- \`${p}\`: ${descriptions[p]}`),
+    '',
+    markdownTable(['path', 'callers', 'p50', 'p99 (range)', 'reads/s', 'queries'], rows),
+    '',
+    `Redis p99 ÷ raw HGET p99: ${levels[1]!.redis_p99_vs_raw} with 1 caller, ${levels[64]!.redis_p99_vs_raw} with 64.`,
+    '',
+    `Targets: ${Object.entries(targets).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('; ')}.`,
+    '',
+    '```sh',
+    'npm run bench:read',
+    '```',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const ui = progress('read');
+  const stack = await startStack((msg) => ui.log(msg));
+  try {
+    const owner = await stack.openClient();
+    const cred = await registerCredential(owner, stack.fake);
+    const clients = {
+      memory: await stack.openClient({ localCacheMs: 3_600_000 }),
+      redis: await stack.openClient({ localCacheMs: 0 }),
+      query: await stack.openClient({ redis: false, localCacheMs: 0 }),
+    };
+    const raw = stack.openRedis();
+    const ops = await readOps(clients, raw, { prefix: 'halflife', namespace: stack.namespace }, cred.id);
+    const levels: Record<number, Level> = {};
+    const steps = paths.length * concurrencies.length;
+    let step = 0;
+    for (const callers of concurrencies) {
+      const level: Partial<Level> = {};
+      for (const p of paths) {
+        ui.step(++step, steps, `${p}, ${callers} caller${callers > 1 ? 's' : ''}`);
+        const client = p === 'raw_redis' ? undefined : clients[p];
+        level[p] = await measureRead(ops[p], { ...sizes[p], callers, client });
+      }
+      level.redis_p99_vs_raw = Math.round((level.redis!.p99_us / level.raw_redis!.p99_us) * 100) / 100;
+      levels[callers] = level as Level;
+    }
+    ui.done();
+    const one = levels[1]!;
+    const targets = {
+      redis_p99_under_1ms: { ok: one.redis.p99_us < 1000, p99_us: one.redis.p99_us },
+      redis_p99_within_1_5x_raw: { ok: one.redis_p99_vs_raw <= 1.5, ratio: one.redis_p99_vs_raw },
+      memory_over_1m_per_s: { ok: one.memory.ops_per_s > 1_000_000, ops_per_s: one.memory.ops_per_s },
+    };
+    for (const [name, t] of Object.entries(targets)) if (!t.ok) ui.log(`target missed: ${name} ${JSON.stringify(t)}`);
+    await owner.revoke(cred.id);
+    for (const c of [owner, ...Object.values(clients)]) await c.shutdown();
+    raw.disconnect();
+    const seconds = (Date.now() - startedAt.getTime()) / 1000;
+    if (values['no-write'] !== true) {
+      writeSection('read', markdown(levels, targets, machineLines(stack.versions), startedAt, seconds));
+      ui.log('wrote its section of BENCHMARKS.md');
+    }
+    const strip = (f: ReadFigures) => ({ p50_us: f.p50_us, p99_us: f.p99_us, ops_per_s: f.ops_per_s });
+    const level = (l: Level) => ({ ...Object.fromEntries(paths.map((p) => [p, strip(l[p])])), redis_p99_vs_raw: l.redis_p99_vs_raw });
+    process.stdout.write(`${JSON.stringify({ bench: 'read', callers: 1, ...level(one), concurrent_64: { callers: 64, ...level(levels[64]!) }, targets })}\n`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    process.stderr.write(`[read] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
