@@ -15,7 +15,7 @@ import { startStack } from './stack';
 import { startApiService } from './storm/api-service';
 import { StormFleet } from './storm/fleet';
 import { fakeStormProvider, oidcStormProvider, type StormProvider } from './storm/providers';
-import { runProviderStorms, stepsPerProvider, stormProblems, type PathFigures, type ProviderStormResult } from './storm/run';
+import { fastStorm, runProviderStorms, stepsPerProvider, stormProblems, type PathFigures, type ProviderStormResult } from './storm/run';
 
 const { values } = parseArgs({
   options: {
@@ -28,8 +28,8 @@ const { values } = parseArgs({
 });
 
 const fast = values.fast === true;
-const callers = Number(values.callers ?? (fast ? 60 : 1000));
-const processes = Number(values.processes ?? (fast ? 2 : 4));
+const callers = Number(values.callers ?? (fast ? fastStorm.callers : 1000));
+const processes = Number(values.processes ?? (fast ? fastStorm.processes : 4));
 const which = values.provider ?? 'both';
 if (!Number.isInteger(callers) || callers < 1) throw new Error('--callers: must be a positive integer');
 if (!Number.isInteger(processes) || processes < 1) throw new Error('--processes: must be a positive integer');

@@ -40,6 +40,9 @@ export interface ProviderStormResult {
   provider_refresh_ms: number;
 }
 
+/** The fast mode's size (`npm run bench:storm -- --fast`, and test/integration/storm-bench.test.ts). */
+export const fastStorm = { callers: 60, processes: 2 } as const;
+
 /** Options of a run. */
 export interface StormRunOptions {
   callers: number;
