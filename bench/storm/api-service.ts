@@ -18,6 +18,8 @@ export interface ApiService {
   url: string;
   /** An admin key over every credential. */
   key: string;
+  /** The process id (to read its CPU time). */
+  pid: number;
   /** Everything the process printed so far. */
   output(): string;
   /** SIGTERM, then waits for the exit. */
@@ -73,5 +75,5 @@ export async function startApiService(env: StormEnvironment, options: { logLevel
     await stop();
     throw err;
   }
-  return { url, key, output, stop };
+  return { url, key, pid: child.pid ?? -1, output, stop };
 }
