@@ -5,11 +5,14 @@
  * object; a run rewrites its section of BENCHMARKS.md. The targets (Redis p99 < 1 ms and ≤ 1.5× the
  * raw HGET's, in-process > 1,000,000 reads/s) are reported, not enforced: a miss is a finding.
  */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { markdownTable } from './measure';
 import { machineLines, progress, writeSection } from './report';
 import { registerCredential } from './scenarios/credentials';
-import { measureRead, readOps, type ReadFigures } from './scenarios/read-paths';
+import type { ReadJob, ReadResult } from './scenarios/read-consumer';
+import type { RoundedFigures } from './scenarios/read-paths';
 import { startStack } from './stack';
 
 const { values } = parseArgs({ options: { 'no-write': { type: 'boolean', default: false } } });
@@ -27,7 +30,9 @@ const sizes: Record<PathName, { n: number; throughputN: number }> = {
 
 const concurrencies = [1, 64] as const;
 
-type Level = Record<PathName, ReadFigures & { p99_range_us: [number, number] }> & { redis_p99_vs_raw: number };
+type Level = Record<PathName, RoundedFigures> & { redis_p99_vs_raw: number };
+
+const rounds = 3;
 
 const descriptions: Record<PathName, string> = {
   memory: 'TokenClient, in-process cache hit (`localCacheMs` 1 h, warm)',
@@ -47,9 +52,10 @@ function markdown(levels: Record<number, Level>, targets: Record<string, unknown
     '## Read path: getToken next to a raw Redis HGET',
     '',
     `Measured ${startedAt.toISOString()} by \`npm run bench:read\` (${seconds.toFixed(0)} s). One credential (token valid for 1 h, so nothing refreshes).`,
-    'Latency from a pass where every call is timed; reads/s from an untimed pass of the same shape; each figure is the median of',
-    '3 rounds (the p99 range over the rounds in brackets). "queries" counts workflow queries made during the measured calls (0',
-    'proves the faster paths never fell through to the workflow).',
+    'Measured in a process set up as a consumer service (one Temporal connection shared by the TokenClients, Redis with the',
+    "product's options, no worker in it). Latency from a pass where every call is timed; reads/s from an untimed pass of the same",
+    `shape; the paths take turns, ${rounds} rounds, each figure the median (the p99 range over the rounds in brackets). "queries"`,
+    'counts workflow queries made during the measured calls (0 proves the faster paths never fell through to the workflow).',
     '',
     ...machine,
     '',
@@ -67,6 +73,25 @@ function markdown(levels: Record<number, Level>, targets: Record<string, unknown
   ].join('\n');
 }
 
+/** Runs the measuring consumer process (./scenarios/read-consumer.ts) and returns its figures. */
+function runConsumer(job: ReadJob, onProgress: (callers: number, round: number) => void): Promise<ReadResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'scenarios', 'read-consumer.ts'), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    for (const match of chunk.toString().matchAll(/^PROGRESS (\d+) (\d+)$/gm)) onProgress(Number(match[1]), Number(match[2]));
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => {
+      const line = stdout.trim().split('\n').pop() ?? '';
+      if (code === 0 && line.startsWith('{')) resolve(JSON.parse(line) as ReadResult);
+      else reject(new Error(`the read consumer exited with ${code}: ${stderr.slice(-2000)}`));
+    });
+  });
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date();
   const ui = progress('read');
@@ -74,25 +99,18 @@ async function main(): Promise<void> {
   try {
     const owner = await stack.openClient();
     const cred = await registerCredential(owner, stack.fake);
-    const clients = {
-      memory: await stack.openClient({ localCacheMs: 3_600_000 }),
-      redis: await stack.openClient({ localCacheMs: 0 }),
-      query: await stack.openClient({ redis: false, localCacheMs: 0 }),
+    const job: ReadJob = {
+      env: { temporalAddress: stack.temporalAddress, namespace: stack.namespace, taskQueue: stack.taskQueue, redisUrl: stack.redisUrl, encryptionKeys: stack.encryptionKeys },
+      credentialId: cred.id,
+      sizes,
+      concurrencies: [...concurrencies],
+      rounds,
     };
-    const raw = stack.openRedis();
-    const ops = await readOps(clients, raw, { prefix: 'halflife', namespace: stack.namespace }, cred.id);
+    const measured = await runConsumer(job, (callers, round) => ui.step(concurrencies.indexOf(callers as 1 | 64) * rounds + round, concurrencies.length * rounds, `${callers} caller${callers > 1 ? 's' : ''}, round ${round} of ${rounds}`));
     const levels: Record<number, Level> = {};
-    const steps = paths.length * concurrencies.length;
-    let step = 0;
     for (const callers of concurrencies) {
-      const level: Partial<Level> = {};
-      for (const p of paths) {
-        ui.step(++step, steps, `${p}, ${callers} caller${callers > 1 ? 's' : ''}`);
-        const client = p === 'raw_redis' ? undefined : clients[p];
-        level[p] = await measureRead(ops[p], { ...sizes[p], callers, client });
-      }
-      level.redis_p99_vs_raw = Math.round((level.redis!.p99_us / level.raw_redis!.p99_us) * 100) / 100;
-      levels[callers] = level as Level;
+      const level = measured[String(callers)]!;
+      levels[callers] = { ...level, redis_p99_vs_raw: Math.round((level.redis.p99_us / level.raw_redis.p99_us) * 100) / 100 };
     }
     ui.done();
     const one = levels[1]!;
@@ -103,14 +121,13 @@ async function main(): Promise<void> {
     };
     for (const [name, t] of Object.entries(targets)) if (!t.ok) ui.log(`target missed: ${name} ${JSON.stringify(t)}`);
     await owner.revoke(cred.id);
-    for (const c of [owner, ...Object.values(clients)]) await c.shutdown();
-    raw.disconnect();
+    await owner.shutdown();
     const seconds = (Date.now() - startedAt.getTime()) / 1000;
     if (values['no-write'] !== true) {
       writeSection('read', markdown(levels, targets, machineLines(stack.versions), startedAt, seconds));
       ui.log('wrote its section of BENCHMARKS.md');
     }
-    const strip = (f: ReadFigures) => ({ p50_us: f.p50_us, p99_us: f.p99_us, ops_per_s: f.ops_per_s });
+    const strip = (f: RoundedFigures) => ({ p50_us: f.p50_us, p99_us: f.p99_us, ops_per_s: f.ops_per_s });
     const level = (l: Level) => ({ ...Object.fromEntries(paths.map((p) => [p, strip(l[p])])), redis_p99_vs_raw: l.redis_p99_vs_raw });
     process.stdout.write(`${JSON.stringify({ bench: 'read', callers: 1, ...level(one), concurrent_64: { callers: 64, ...level(levels[64]!) }, targets })}\n`);
   } finally {

@@ -3,7 +3,8 @@
  * (TokenClient with `localCacheMs: 0`, so every read is an HGET), the workflow query (no Redis, no
  * local cache), and the floor: a raw ioredis HGET of the same hash field on a connection with the
  * product's options. Latency comes from a timed pass (every call timed); ops/s from an untimed pass
- * of the same shape, so the clock reads do not count against the fast paths.
+ * of the same shape, so the clock reads do not count against the fast paths. Measured in a process
+ * set up as a consumer's is (./read-consumer.ts): one Temporal connection, no worker.
  */
 import type { Redis } from 'ioredis';
 import type { TokenClient } from '../../src/client/token-client';
@@ -62,51 +63,63 @@ async function pass(op: ReadOp, n: number, callers: number, timed: boolean): Pro
   return { samples, wallMs: elapsedMs(begin) };
 }
 
-/** Options of `measureRead`. */
-export interface MeasureOptions {
+/** One path to measure: its operation, the sizes of its passes, and the TokenClient behind it (to count its workflow queries). */
+export interface ReadPath {
+  op: ReadOp;
   /** Calls in each timed pass. */
   n: number;
   /** Calls in each untimed pass. */
   throughputN: number;
-  callers: number;
-  /** Rounds of (timed pass, untimed pass); each figure is the median over the rounds. @default 3 */
-  rounds?: number;
-  /** The TokenClient behind `op`, to count its workflow queries. */
   client?: TokenClient;
 }
+
+/** A path's figures: medians over the rounds, and the range of p99 they damped. */
+export type RoundedFigures = ReadFigures & { p99_range_us: [number, number] };
 
 const us = (ms: number) => Math.round(ms * 10_000) / 10;
 const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] as number;
 
 /**
- * Measures `op` with `callers` concurrent callers: a warm-up, then `rounds` rounds of a timed pass
- * of `n` calls and an untimed pass of `throughputN` calls. The median over rounds damps the noise of
- * a machine shared with other work; `p99_range_us` shows what it damped.
+ * Measures every path with `callers` concurrent callers: a warm-up of each, then `rounds` rounds in
+ * which each path in turn gets a timed pass and an untimed pass. Interleaving the paths gives them
+ * the same share of whatever else the machine is doing; the median over rounds damps the rest.
  */
-export async function measureRead(op: ReadOp, options: MeasureOptions): Promise<ReadFigures & { p99_range_us: [number, number] }> {
-  await pass(op, Math.min(options.n, 2000), options.callers, false);
-  const rounds: { p50: number; p99: number; opsPerS: number }[] = [];
-  const { queries } = await countingQueries(options.client, async () => {
-    for (let r = 0; r < (options.rounds ?? 3); r++) {
-      const timed = await pass(op, options.n, options.callers, true);
-      const untimed = await pass(op, options.throughputN, options.callers, false);
-      const sorted = Array.from(timed.samples).sort((a, b) => a - b);
-      rounds.push({ p50: percentile(sorted, 50), p99: percentile(sorted, 99), opsPerS: (options.throughputN * 1000) / untimed.wallMs });
+export async function measureInterleaved<K extends string>(paths: Record<K, ReadPath>, callers: number, rounds = 3, onRound?: (round: number) => void): Promise<Record<K, RoundedFigures>> {
+  const names = Object.keys(paths) as K[];
+  for (const name of names) await pass(paths[name].op, Math.min(paths[name].n, 2000), callers, false);
+  const seen = Object.fromEntries(names.map((name) => [name, { rounds: [] as { p50: number; p99: number; opsPerS: number }[], queries: 0 }])) as Record<K, { rounds: { p50: number; p99: number; opsPerS: number }[]; queries: number }>;
+  for (let r = 0; r < rounds; r++) {
+    onRound?.(r + 1);
+    for (const name of names) {
+      const path = paths[name];
+      const { value, queries } = await countingQueries(path.client, async () => ({
+        timed: await pass(path.op, path.n, callers, true),
+        untimed: await pass(path.op, path.throughputN, callers, false),
+      }));
+      const sorted = Array.from(value.timed.samples).sort((a, b) => a - b);
+      seen[name].rounds.push({ p50: percentile(sorted, 50), p99: percentile(sorted, 99), opsPerS: (path.throughputN * 1000) / value.untimed.wallMs });
+      seen[name].queries += queries;
     }
-  });
-  const p99s = rounds.map((r) => r.p99);
-  return {
-    p50_us: us(medianOf(rounds.map((r) => r.p50))),
-    p99_us: us(medianOf(p99s)),
-    ops_per_s: Math.round(medianOf(rounds.map((r) => r.opsPerS))),
-    n: options.n,
-    queries,
-    p99_range_us: [us(Math.min(...p99s)), us(Math.max(...p99s))],
-  };
+  }
+  return Object.fromEntries(
+    names.map((name) => {
+      const got = seen[name];
+      const p99s = got.rounds.map((x) => x.p99);
+      const figures: RoundedFigures = {
+        p50_us: us(medianOf(got.rounds.map((x) => x.p50))),
+        p99_us: us(medianOf(p99s)),
+        ops_per_s: Math.round(medianOf(got.rounds.map((x) => x.opsPerS))),
+        n: paths[name].n,
+        queries: got.queries,
+        p99_range_us: [us(Math.min(...p99s)), us(Math.max(...p99s))],
+      };
+      return [name, figures];
+    }),
+  ) as Record<K, RoundedFigures>;
 }
 
 /** The four read operations on credential `id`, each checked once to read a valid token (the measured calls only read). */
-export async function readOps(clients: { memory: TokenClient; redis: TokenClient; query: TokenClient }, raw: Redis, space: { prefix: string; namespace: string }, id: string) {
+export async function readOps(clients: { memory: TokenClient; redis: TokenClient; query: TokenClient }, raw: Redis, space: { prefix: string; namespace: string }, id: string): Promise<Record<'memory' | 'redis' | 'query' | 'raw_redis', ReadOp>> {
   const key = credentialKey(space, id);
   const ops = {
     memory: () => clients.memory.getToken(id),
