@@ -43,7 +43,9 @@ export interface StormFigures {
   byStatus: Record<string, number>;
   /** 200 answers by `refreshed`/`reason`, error answers by code. */
   byCode: Record<string, number>;
-  /** The provider revoked the grant, or no usable refresh token is left (baselines), or Halflife asks for reauthorization. */
+  /** The provider revoked the grant (oidc peer: a replayed refresh token revokes it). */
+  grantRevoked: boolean;
+  /** The grant was revoked, or no usable refresh token is left (baselines), or Halflife asks for reauthorization. */
   credentialLost: boolean;
 }
 
@@ -127,6 +129,7 @@ async function figuresOf(ctx: StormContext, outcome: StormOutcome, before: Provi
     versions: [...new Set(ok.map((c) => c.version).filter((v): v is number => v !== undefined))].sort((a, b) => a - b),
     byStatus,
     byCode,
+    grantRevoked: await ctx.provider.grantRevoked(grant),
     credentialLost: await lost(),
   };
 }
