@@ -133,11 +133,14 @@ describe('storms under the default policy against a strictly rotating OpenID pro
     const cred = await registerWithApi(ctx, await ctx.provider.newGrant());
     const other = await ctx.provider.newGrant(cred.grant);
     const route = `/v1/credentials/${cred.id}/reauthorize`;
-    const answers = await Promise.all(Array.from({ length: 50 }, () => api(ctx, 'POST', route, { refresh_token: other.refreshToken })));
+    const started = Date.now();
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, async () => ({ ...(await api(ctx, 'POST', route, { refresh_token: other.refreshToken })), ms: Date.now() - started })),
+    );
     const counters = await ctx.provider.counters(cred.grant);
     const described = await api(ctx, 'GET', `/v1/credentials/${cred.id}`);
     process.stderr.write(
-      `reauthorizes: ${JSON.stringify(tally(answers.map((a) => a.status)))} codes ${JSON.stringify(tally(answers.map((a) => String((a.body.error as { code?: string } | undefined)?.code ?? 'ok'))))}; provider ${JSON.stringify(counters)}; status ${String(described.body.status)}\n`,
+      `reauthorizes: ${JSON.stringify(tally(answers.map((a) => a.status)))} codes ${JSON.stringify(tally(answers.map((a) => String((a.body.error as { code?: string } | undefined)?.code ?? 'ok'))))}; provider ${JSON.stringify(counters)}; status ${String(described.body.status)}; slowest answer ${Math.max(...answers.map((a) => a.ms))} ms\n`,
     );
     expect(answers.filter((a) => a.status >= 500)).toEqual([]);
     await ctx.owner.revoke(cred.id);
