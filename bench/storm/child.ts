@@ -4,7 +4,6 @@
  * answers `ready`; a job's callers all start at the job's `startAt` instant (the barrier), and
  * the child answers with one result per caller.
  */
-import type { Redis as RedisClient } from 'ioredis';
 import { Redis } from 'ioredis';
 import { Agent, request } from 'undici';
 import { connectTemporal } from '../../src/client/connect';
@@ -26,7 +25,7 @@ interface Opened {
   env: StormEnvironment;
   client: TokenClient;
   closers: (() => Promise<void> | void)[];
-  redis?: RedisClient;
+  redis?: Redis;
 }
 
 let opened: Opened | undefined;
@@ -60,7 +59,7 @@ async function setup(env: StormEnvironment, refreshTimeoutMs: number | undefined
 }
 
 /** The shared Redis connection of this process's lock baseline (one per process, as services have). */
-function baselineRedis(state: Opened): RedisClient {
+function baselineRedis(state: Opened): Redis {
   if (!state.redis) {
     const redis = new Redis(state.env.redisUrl);
     state.redis = redis;

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { CallerResult, ChildJob, FromChild, LoopJob, LoopReport, StormEnvironment, StormJob, StormReport, ToChild } from './protocol';
+import type { CallerResult, ChildJob, FromChild, LoopJob, LoopReport, StormEnvironment, StormJob, ToChild } from './protocol';
 
 const childScript = path.join(__dirname, 'child.ts');
 const root = path.join(__dirname, '..', '..');
@@ -64,7 +64,6 @@ export class StormFleet {
     const children = Array.from({ length: processes }, () => {
       const child = spawn(process.execPath, ['--import', 'tsx', childScript], {
         cwd: root,
-        env: { ...process.env, NODE_ENV: 'development' },
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       });
       return new Child(child);
@@ -141,5 +140,3 @@ function expectType<T extends FromChild['type']>(message: FromChild, type: T): E
   if (message.type !== type) throw new Error(`storm child answered ${message.type}, expected ${type}`);
   return message as Extract<FromChild, { type: T }>;
 }
-
-export type { StormReport };
