@@ -2,7 +2,6 @@
  * The servers a benchmark run needs, on free ports in a temporary state folder: a Temporal dev
  * server (in memory), a private Redis, an in-process credential worker and a fake OAuth 2.0 provider.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +20,7 @@ import { ensureTemporalCli } from '../src/dev/temporal-cli';
 import { startFakeOAuth2Server, type FakeOAuth2Server } from '../src/fakes/oauth2-server';
 import { requiredSearchAttributes } from '../src/search-attributes';
 import { createCredentialWorker } from '../src/worker';
+import { versionOf } from './report';
 
 /** Everything a scenario can use. */
 export interface BenchStack {
@@ -28,6 +28,8 @@ export interface BenchStack {
   namespace: string;
   redisUrl: string;
   taskQueue: string;
+  /** The key ring the worker and clients encrypt with (`HALFLIFE_ENCRYPTION_KEYS` format). */
+  encryptionKeys: string;
   fake: FakeOAuth2Server;
   /** Versions of the external programs, for the report. */
   versions: { temporalCli: string; redisServer: string };
@@ -37,15 +39,6 @@ export interface BenchStack {
   openRedis(): Redis;
   /** Stops everything and removes the state folder. */
   stop(): Promise<void>;
-}
-
-/** First line of `command --version`, or 'unknown'. */
-function versionOf(command: string): string {
-  try {
-    return execFileSync(command, ['--version'], { encoding: 'utf8' }).split('\n')[0]?.trim() ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }
 
 /** Starts the stack; `log` gets progress lines. */
@@ -106,6 +99,7 @@ export async function startStack(log: (msg: string) => void): Promise<BenchStack
       namespace: server.namespace,
       redisUrl: redisServer.url,
       taskQueue,
+      encryptionKeys: keys,
       fake,
       versions: { temporalCli: versionOf(temporalCli), redisServer: versionOf(redisBinary) },
       openRedis,
