@@ -134,6 +134,9 @@ export function createApiServer(given: ApiServerOptions): FastifyInstance {
     http: { requireHostHeader: false },
     // One line per request is logged below, without the path and query as sent.
     logController: new LogController({ disableRequestLogging: true }),
+    // No per-request child logger: building one (bindings scrubbed, then pino's redaction compiled
+    // again) was 14 % of the API's CPU in a 1,000-request storm. Lines carry the route instead.
+    childLoggerFactory: (logger) => logger,
   });
   answerUnroutableRequests(app.server);
   installUnroutedAnswers(app);

@@ -70,10 +70,14 @@ export class TokenClient {
     const workflowId = credentialWorkflowId(spec.id);
     const mode = options.replace ? 'replace' : 'create';
     const request = registrationRequest(spec, mode);
-    const outcome = await this.shared.run(`register:${spec.id}:${mode}:${request.fingerprint}`, () =>
+    const key = `register:${spec.id}:${mode}:${request.fingerprint}`;
+    const joined = this.shared.has(key);
+    const outcome = await this.shared.run(key, () =>
       sendRegistration(this.temporal, { taskQueue: this.options.taskQueue, deadlineMs: this.options.refreshTimeoutMs }, spec, request),
     );
-    return { id: spec.id, workflowId, token: this.remember(spec.id, outcome.token), result: outcome.result };
+    // Only the caller whose request was sent created the credential; the ones that joined it found it registered.
+    const result = joined && outcome.result === 'created' ? 'unchanged' : outcome.result;
+    return { id: spec.id, workflowId, token: this.remember(spec.id, outcome.token), result };
   }
 
   /** A valid access token: in-process cache, then Redis, then the workflow; never an expired one. */
@@ -97,6 +101,10 @@ export class TokenClient {
    * `refreshed: false` and the reason; only without a valid token does it throw.
    */
   async refresh(id: string, options: { staleVersion?: number } = {}): Promise<RefreshOutcome> {
+    const known = this.local.get(id)?.view;
+    if (known && options.staleVersion !== undefined && known.version > options.staleVersion && known.expiresAt > Date.now()) {
+      return { token: known, refreshed: false, reason: 'superseded' }; // already replaced: no round trip
+    }
     const outcome = await this.refreshes.refresh(id, options.staleVersion, (staleVersion) => this.sendRefresh(id, staleVersion));
     this.remember(id, outcome.token);
     return outcome;
@@ -118,7 +126,9 @@ export class TokenClient {
   /** Replaces the grant of a credential (a new refresh token after `reauth_required`); resolves with the first token obtained with it. */
   async reauthorize(id: string, request: ReauthorizeRequest): Promise<TokenView> {
     try {
-      const token = await withUpdateRetries(() => this.handle(id).executeUpdate(reauthorizeUpdate, { args: [request] }), { deadlineMs: this.options.refreshTimeoutMs });
+      const token = await this.shared.run(`reauthorize:${id}:${JSON.stringify(request)}`, () =>
+        withUpdateRetries(() => this.handle(id).executeUpdate(reauthorizeUpdate, { args: [request] }), { deadlineMs: this.options.refreshTimeoutMs }),
+      );
       return this.remember(id, token);
     } catch (err) {
       throw translateError(err, id);

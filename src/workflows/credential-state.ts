@@ -25,6 +25,15 @@ export function tokenView(state: CredentialState): TokenView | null {
   };
 }
 
+/** Deep equality of two plain-JSON values (object keys in any order). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
 /** Marks a change made by a handler, so the main loop wakes up and looks again. */
 export function touch(state: CredentialState): void {
   state.stamp++;

@@ -6,7 +6,7 @@
 import { condition, log, type ApplicationFailure } from '@temporalio/workflow';
 import type { CredentialDescription, CredentialStatus, RefreshOutcome, TokenView } from '../credential';
 import type { ReauthorizeRequest, ReconfigureRequest, RefreshRequest, RegisterOutcome, RegisterRequest } from '../messages';
-import { describeState, hasValidToken, learnLifetime, startRound, tokenView, touch } from './credential-state';
+import { describeState, hasValidToken, learnLifetime, sameJson, startRound, tokenView, touch } from './credential-state';
 import { budgetFailure, credentialExistsFailure, reauthRequiredFailure, revokedFailure, upstreamFailingFailure } from './failures';
 import { forceBudgetOf } from './force-budget';
 import { decideRefresh, waiterOutcome, waiterSettled, type Join, type RefreshFailure } from './refresh-requests';
@@ -75,6 +75,7 @@ export function onForceRefresh(state: CredentialState, req: RefreshRequest | und
 /** Replaces the grant (and, if given, the configuration) and starts a round with it; resolves with its first token. */
 async function replaceGrant(state: CredentialState, req: ReauthorizeRequest): Promise<TokenView> {
   const now = Date.now();
+  state.applied = { grant: { ...(req.grant ?? state.grant) }, ...(req.config ? { config: req.config } : {}) };
   if (req.grant) state.grant = { ...req.grant };
   if (req.config) state.config = req.config;
   if (req.settings) state.settings = req.settings;
@@ -93,10 +94,21 @@ async function replaceGrant(state: CredentialState, req: ReauthorizeRequest): Pr
   throw upstreamFailingFailure(state.lastError);
 }
 
-/** `reauthorize` update: a new grant replaces the failing one (and any attempt still using it). */
-export function onReauthorize(state: CredentialState, req: ReauthorizeRequest): Promise<TokenView> {
+/**
+ * `reauthorize` update: a new grant replaces the failing one (and any attempt still using it).
+ * The grant already applied, sent again (a retried or concurrent call), joins the round it started
+ * or answers with its outcome: it is never sent to the provider twice.
+ */
+export async function onReauthorize(state: CredentialState, req: ReauthorizeRequest): Promise<TokenView> {
   if (state.status === 'revoked') throw revokedFailure();
-  return replaceGrant(state, req);
+  const again = state.applied && req.grant && sameJson(req.grant, state.applied.grant) && (req.config === undefined || sameJson(req.config, state.applied.config ?? state.config));
+  if (!again) return replaceGrant(state, req);
+  const round = state.round;
+  if (round?.cause === 'reauthorize') await awaitRound(state, {}, { seq: round.seq, attempt: round.attempt, version: state.version });
+  const token = tokenView(state);
+  if (state.status === 'reauth_required') throw reauthRequiredFailure(state.lastError);
+  if (token && hasValidToken(state, Date.now())) return token;
+  throw upstreamFailingFailure(state.lastError);
 }
 
 /** `register` update: no-op for the registration already applied; refused or applied once for another one. */

@@ -80,7 +80,7 @@ async function runAttempt(state: CredentialState, round: Round): Promise<void> {
   log.warn('refresh attempt failed', { credentialId: state.id, attempt: round.attempt, kind: failure.error.kind, code: failure.error.code });
   if (status === 'reauth_required') {
     // A configuration failure (a CDN's 403, a wrong URL) may be fixed without anyone telling us: look again later.
-    if (failure.error.kind === 'configuration' && failure.error.code !== 'invalid_client') {
+    if (failure.error.kind === 'configuration' && failure.error.code !== 'invalid_client' && failure.error.code !== 'invalid_grant') {
       const count = state.reprobe?.count ?? 0;
       state.reprobe = { at: now + reprobeDelayMs(count), count: count + 1 };
     }

@@ -98,6 +98,11 @@ export interface CredentialState {
   grantFingerprint?: string;
   /** True once a `register` update was answered (the first one answers `created`). */
   registrationAnswered?: boolean;
+  /**
+   * The grant (and configuration) the last reauthorize or replacement applied, as given: the same
+   * request again joins or answers instead of replaying a refresh token that may have rotated since.
+   */
+  applied?: { grant: CredentialState['grant']; config?: Record<string, unknown> };
   /** Increments when a new grant replaces the old one; an attempt with an older grant is abandoned. */
   grantGeneration: number;
   /** Increments with every change a handler makes, so the main loop wakes up. */
