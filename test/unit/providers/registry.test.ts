@@ -19,11 +19,18 @@ function configError(name: ProviderName, raw: unknown): InvalidConfigError {
 
 describe('registry', () => {
   test('has every provider under its own name', () => {
-    expect(providerNames).toEqual(['oauth2', 'oauth2_client_credentials', 'wechat', 'wecom']);
+    expect(providerNames).toEqual(['oauth2', 'oauth2_client_credentials', 'jwt_bearer', 'github_app', 'wechat', 'wecom']);
     for (const name of providerNames) expect(getProvider(name).name).toBe(name);
     expect(providers.oauth2.needsRefreshToken).toBe(true);
-    expect([providers.oauth2_client_credentials, providers.wechat, providers.wecom].map((p) => p.needsRefreshToken)).toEqual([false, false, false]);
-    expect(providerNames.map((n) => providers[n].secretFields)).toEqual([['clientSecret'], ['clientSecret'], ['secret'], ['corpsecret']]);
+    expect(providerNames.filter((n) => n !== 'oauth2').map((n) => providers[n].needsRefreshToken)).toEqual([false, false, false, false, false]);
+    expect(providerNames.map((n) => providers[n].secretFields)).toEqual([
+      ['clientSecret', 'privateKey'],
+      ['clientSecret', 'privateKey'],
+      ['serviceAccount', 'privateKey'],
+      ['privateKey'],
+      ['secret'],
+      ['corpsecret'],
+    ]);
   });
 
   test('an unknown provider is an InvalidConfigError on provider', () => {
@@ -56,7 +63,7 @@ describe('configuration errors name the field and the rule', () => {
     ['oauth2', { ...oauth, clientId: '' }, 'config.clientId', 'must not be empty'],
     ['oauth2', { ...oauth, clientSecret: undefined }, 'config.clientSecret', 'is required'],
     ['oauth2', { ...oauth, clientSecret: ' padded ' }, 'config.clientSecret', 'must not start or end with whitespace'],
-    ['oauth2', { ...oauth, clientAuth: 'private_key_jwt' }, 'config.clientAuth', 'must be one of client_secret_basic, client_secret_post'],
+    ['oauth2', { ...oauth, clientAuth: 'tls_client_auth' }, 'config.clientAuth', 'must be one of client_secret_basic, client_secret_post, private_key_jwt'],
     ['oauth2', { ...oauth, scope: 7 }, 'config.scope', 'must be a string'],
     ['oauth2', { ...oauth, client_secret: 'x' }, 'config.client_secret', 'is not a known field'],
     ['oauth2_client_credentials', { ...oauth, allowInsecureHttp: 'yes' }, 'config.allowInsecureHttp', 'must be true or false'],
