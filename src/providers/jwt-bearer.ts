@@ -58,7 +58,8 @@ async function refresh(config: JwtBearerConfig, _grant: Grant, ctx: ProviderCont
       clientId: config.issuer ?? 'jwt-bearer',
       auth: () => undefined,
       grant: { type: 'jwt_bearer', assertion },
-      parameters: [...scopeParameter, ...extraParameters(config)],
+      // `audience` is the assertion's claim here, never a request parameter.
+      parameters: [...scopeParameter, ...extraParameters({ resource: config.resource, extraParams: config.extraParams })],
       allowInsecureHttp: config.allowInsecureHttp,
       scope: config.scope,
       metadataFields: config.metadataFields,

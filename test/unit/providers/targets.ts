@@ -112,10 +112,14 @@ function jwtBearerTarget(fake: FakeJwtBearerServer): Target {
   };
 }
 
+/** One RSA key for every GitHub App target: generating a 2048-bit key takes up to seconds on a busy machine. */
+let githubKey: ReturnType<typeof generateKeyPairSync> | undefined;
+
 function githubAppTarget(fake: FakeGithubServer): Target {
   const appId = String(100_000 + (counter += 1));
   const installationId = 5_000_000 + counter;
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  githubKey ??= generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKey, publicKey } = githubKey;
   const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }) as string;
   fake.addApp(appId, publicKey);
   fake.addInstallation(installationId, { appId, repositories: [{ id: 7, name: 'site' }], permissions: { contents: 'write', metadata: 'read' } });
