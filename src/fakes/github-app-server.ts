@@ -57,6 +57,8 @@ export class FakeGithubServer {
   private readonly installations = new Map<number, FakeInstallation>();
   private readonly tokens = new Map<string, { installationId: number; expiresAt: number }>();
   private readonly injections = new Injections<Injection>();
+  /** Every app JWT presented (private: secret scans in tests read it, as they read the other fakes' token maps). */
+  private readonly presented: string[] = [];
   private readonly clock: () => number;
   private readonly prefix: string;
   /** Every token request, in order. */
@@ -142,6 +144,7 @@ export class FakeGithubServer {
     };
     const header = req.headers.authorization ?? '';
     const jwt = header.startsWith('Bearer ') ? header.slice(7) : '';
+    if (jwt !== '') this.presented.push(jwt);
     const injection = this.injections.take();
     if (injection?.type === 'hang') return;
     if (injection?.type === 'raw') {

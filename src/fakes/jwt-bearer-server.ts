@@ -60,6 +60,8 @@ export class FakeJwtBearerServer {
   private readonly accessTokens = new Map<string, { signer: string; expiresAt: number }>();
   private readonly seenJtis = new Set<string>();
   private readonly injections = new Injections<Injection>();
+  /** Every JWT presented (private: secret scans in tests read it, as they read the other fakes' token maps). */
+  private readonly presented: string[] = [];
   private readonly clock: () => number;
   private expiresIn: number;
   private extras: Record<string, unknown> = {};
@@ -157,6 +159,7 @@ export class FakeJwtBearerServer {
     const params: Record<string, string[]> = {};
     for (const [name, value] of form) if (!secretParams.has(name) && name !== 'grant_type') (params[name] ??= []).push(value);
     const presented = form.get(grantType === jwtBearer ? 'assertion' : 'client_assertion') ?? '';
+    if (presented !== '') this.presented.push(presented);
     const signer = grantType === jwtBearer ? String(peekClaims(presented)?.iss ?? '') : (form.get('client_id') ?? undefined);
     const request: FakeJwtRequest = { at: this.clock(), grantType, signer, params };
     this.requests.push(request);
