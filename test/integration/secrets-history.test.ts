@@ -37,6 +37,7 @@ import {
   dumpRedis,
   findSecrets,
   historyHaystacks,
+  privateKeySecrets,
   rawHistories,
   redisHaystacks,
   type Finding,
@@ -53,10 +54,6 @@ const issuedWechatTokens = (fake: FakeWechatServer): string[] => [...(fake['toke
 /** Every signed JWT (assertion, client assertion, app JWT) the JWT fakes were handed. */
 const presentedJwts = (fake: FakeJwtBearerServer | FakeGithubServer): string[] => [...((fake as unknown as { presented: string[] }).presented)];
 
-/** The secret parts of a private key: the PEM text, each of its base64 lines, and the JWK's `d`. */
-function keySecrets(pem: string, d?: string): string[] {
-  return [pem, ...pem.split('\n').filter((line) => line.length >= 16 && !line.startsWith('-----')), ...(d ? [d] : [])];
-}
 
 /** Short-lived tokens, so several cycles happen in a few seconds. */
 const policy = { ...fastPolicy, retryInitialMs: 1000, maxCyclesPerRun: 4 };
@@ -150,7 +147,7 @@ describe('secrets never reach Temporal history, visibility, Redis or events in p
       }
       // The multi-line PEM is found whole (JSON-escaped in the payload) and line by line.
       expect(findSecrets(haystacks, new Map([['pem', pem]]))).toContainEqual({ secret: 'pem', where: expect.stringMatching(/\(protobuf\)$/), form: 'json-escaped' });
-      expect(findSecrets(haystacks, new Map(keySecrets(pem).slice(1).map((line, i) => [`pem line ${i}`, line]))).length).toBeGreaterThanOrEqual(2);
+      expect(findSecrets(haystacks, new Map(privateKeySecrets(pem).slice(1).map((line, i) => [`pem line ${i}`, line]))).length).toBeGreaterThanOrEqual(2);
       // A base64 blob that holds the secret at any offset is found too (e.g. an HTTP Basic header).
       const basic = Buffer.from(`client-id:${secret.clientSecret}`).toString('base64');
       expect(findSecrets([{ name: 'basic header', text: `Authorization: Basic ${basic}` }], new Map([['cs', secret.clientSecret]]))).toHaveLength(1);
@@ -231,7 +228,7 @@ describe('secrets never reach Temporal history, visibility, Redis or events in p
     creds.push({
       id: saId,
       kind: 'jwt-bearer-service-account',
-      configSecrets: keySecrets(saPem),
+      configSecrets: privateKeySecrets(saPem),
       accessTokens: () => serviceAccountFake.issuedAccessTokens(),
       refreshTokens: () => [],
       signedJwts: () => presentedJwts(serviceAccountFake),
@@ -248,7 +245,7 @@ describe('secrets never reach Temporal history, visibility, Redis or events in p
     creds.push({
       id: pkId,
       kind: 'private-key-jwt',
-      configSecrets: [JSON.stringify(jwk), ...keySecrets('', jwk.d)].filter((x) => x !== ''),
+      configSecrets: [JSON.stringify(jwk), ...privateKeySecrets('', jwk.d)],
       accessTokens: () => signedClientFake.issuedAccessTokens(),
       refreshTokens: () => [],
       signedJwts: () => presentedJwts(signedClientFake),
@@ -266,7 +263,7 @@ describe('secrets never reach Temporal history, visibility, Redis or events in p
     creds.push({
       id: ghId,
       kind: 'github-app',
-      configSecrets: keySecrets(appPem),
+      configSecrets: privateKeySecrets(appPem),
       accessTokens: () => github.issuedTokens(),
       refreshTokens: () => [],
       signedJwts: () => presentedJwts(github),

@@ -10,11 +10,11 @@ import { startFakeGithubServer, type FakeGithubServer } from '../../../src/fakes
 import { cappedFetch } from '../../../src/providers/http';
 import type { UpstreamFetch } from '../../../src/providers/provider';
 import { context, expectNoSecrets, providerFailure, refreshWith } from './kit';
-import { pemLines } from './targets';
+import { privateKeySecrets } from '../../helpers/secrets-scan';
 
 const app = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const pem = app.privateKey.export({ type: 'pkcs1', format: 'pem' }) as string;
-const secrets = [pem, ...pemLines(pem)];
+const secrets = privateKeySecrets(pem);
 // Made once: a 2048-bit RSA key can take seconds on a busy machine.
 const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 });
 

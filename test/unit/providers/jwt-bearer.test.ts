@@ -10,7 +10,7 @@ import { startFakeJwtBearerServer, type FakeJwtBearerServer } from '../../../src
 import type { UpstreamFetch } from '../../../src/providers/provider';
 import { cappedFetch } from '../../../src/providers/http';
 import { context, expectNoSecrets, providerFailure, refreshWith } from './kit';
-import { pemLines } from './targets';
+import { privateKeySecrets } from '../../helpers/secrets-scan';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -78,7 +78,7 @@ describe('jwt_bearer provider', () => {
     const err = await providerFailure(refreshWith('jwt_bearer', { tokenEndpoint: fake.tokenEndpoint, privateKey: rsaPkcs8, issuer: 'rsa-svc' }, {}, context({ fetch: upstream.fetch })));
     expect(upstream.assertion()).toMatch(/^eyJ/);
     expect(err.message).toContain('echo [redacted]');
-    expectNoSecrets(err, [upstream.assertion(), rsaPkcs8, ...pemLines(rsaPkcs8)]);
+    expectNoSecrets(err, [upstream.assertion(), ...privateKeySecrets(rsaPkcs8)]);
   });
 
   test('the fake refuses a replayed assertion (same jti) with invalid_grant', async () => {
@@ -108,7 +108,7 @@ describe('jwt_bearer provider', () => {
       const err = await providerFailure(refreshWith('jwt_bearer', config, {}, context({ now: () => Date.now() + (shift ?? 0) })));
       expect({ kind: err.kind, code: err.code }).toEqual({ kind: 'configuration', code: 'invalid_grant' });
       expect(strict.requests.at(-1)?.refused).toContain(reason);
-      expectNoSecrets(err, [rsaPkcs8, ...pemLines(rsaPkcs8)]);
+      expectNoSecrets(err, privateKeySecrets(rsaPkcs8));
     } finally {
       if (strict !== fake) await strict.close();
     }

@@ -12,7 +12,7 @@ import { chooseClientAuth } from '../../../src/providers/discovery';
 import { cappedFetch } from '../../../src/providers/http';
 import type { UpstreamFetch } from '../../../src/providers/provider';
 import { context, expectNoSecrets, providerFailure, refreshWith } from './kit';
-import { pemLines } from './targets';
+import { privateKeySecrets } from '../../helpers/secrets-scan';
 
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -70,7 +70,7 @@ describe('private_key_jwt client authentication', () => {
     const err = await providerFailure(refreshWith('oauth2_client_credentials', { tokenEndpoint: fake.tokenEndpoint, clientId: 'svc-ec', clientAuth: 'private_key_jwt', privateKey: stranger }, {}, context()));
     expect({ kind: err.kind, code: err.code }).toEqual({ kind: 'configuration', code: 'invalid_client' });
     expect(fake.requests.at(-1)?.refused).toBe('bad signature');
-    expectNoSecrets(err, [stranger, ...pemLines(stranger)]);
+    expectNoSecrets(err, privateKeySecrets(stranger));
   });
 
   test('assertionAudience replaces the token endpoint as aud (and the fake, wanting its endpoint, refuses it)', async () => {

@@ -9,6 +9,7 @@ import { startFakeJwtBearerServer, type FakeJwtBearerServer } from '../../../src
 import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../../src/fakes/oauth2-server';
 import { startFakeWechatServer, type FakeWechatServer } from '../../../src/fakes/wechat-server';
 import { startFakeWecomServer, type FakeWecomServer } from '../../../src/fakes/wecom-server';
+import { privateKeySecrets } from '../../helpers/secrets-scan';
 
 /** A provider wired to its fake. */
 export interface Target {
@@ -94,7 +95,7 @@ function jwtBearerTarget(fake: FakeJwtBearerServer): Target {
   fake.addIssuer(issuer, publicKey);
   return {
     provider: 'jwt_bearer',
-    secrets: [pem, ...pemLines(pem)],
+    secrets: privateKeySecrets(pem),
     secretPatterns: [signedJwt],
     config: (overrides = {}) => ({ tokenEndpoint: fake.tokenEndpoint, privateKey: pem, issuer, ...overrides }),
     endpointOverride: (baseUrl) => ({ tokenEndpoint: `${baseUrl}/token` }),
@@ -125,7 +126,7 @@ function githubAppTarget(fake: FakeGithubServer): Target {
   fake.addInstallation(installationId, { appId, repositories: [{ id: 7, name: 'site' }], permissions: { contents: 'write', metadata: 'read' } });
   return {
     provider: 'github_app',
-    secrets: [pem, ...pemLines(pem)],
+    secrets: privateKeySecrets(pem),
     secretPatterns: [signedJwt],
     config: (overrides = {}) => ({ appId, privateKey: pem, installationId, baseUrl: fake.baseUrl, ...overrides }),
     endpointOverride: (baseUrl) => ({ baseUrl }),
@@ -143,10 +144,6 @@ function githubAppTarget(fake: FakeGithubServer): Target {
 /** A compact JWS (`eyJ…` header, payload, signature). */
 const signedJwt = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./;
 
-/** The base64 lines of a PEM key: each is key material, so each must stay out of every surface. */
-export function pemLines(pem: string): string[] {
-  return pem.split('\n').filter((line) => line !== '' && !line.startsWith('-----'));
-}
 
 function wechatTarget(fake: FakeWechatServer, stable: boolean): Target {
   const appid = unique('wxapp');
