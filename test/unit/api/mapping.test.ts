@@ -24,6 +24,9 @@ describe('field names', () => {
     ['config.clientAuth', 'client_auth'],
     ['config.baseUrl', 'base_url'],
     ['config.corpsecret', 'corpsecret'],
+    ['config.serviceAccount.client_email', 'service_account.client_email'],
+    ['config.extraParams.tenant', 'extra_params.tenant'],
+    ['config.metadataFields.1', 'metadata_fields.1'],
     ['grant.refreshToken', 'refresh_token'],
     ['token.accessToken', 'access_token'],
     ['token.expiresAt', 'expires_at'],
@@ -65,6 +68,19 @@ describe('shapes', () => {
       status: 'degraded',
       scope: 's',
     });
+  });
+
+  it('tokenResponse carries the kept answer metadata', () => {
+    const now = Date.UTC(2030, 0, 1);
+    const body = tokenResponse({ accessToken: 'a', tokenType: 'Bearer', expiresAt: now + 60_000, version: 1, status: 'active', metadata: { instance_url: 'https://na1.example.my' } }, now);
+    expect(body.metadata).toEqual({ instance_url: 'https://na1.example.my' });
+    expect(tokenResponse({ accessToken: 'a', tokenType: 'Bearer', expiresAt: now, version: 1, status: 'active' }, now)).not.toHaveProperty('metadata');
+  });
+
+  it('toRegisterInput takes a service account key file as it is, and the GitHub App fields', () => {
+    const serviceAccount = { type: 'service_account', client_email: 'sa@p.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\n…', project_id: 'p' };
+    expect(toRegisterInput('x', { provider: 'jwt_bearer', service_account: serviceAccount, scope: 'cloud', metadata_fields: ['instance_url'] }).config).toEqual({ serviceAccount, scope: 'cloud', metadataFields: ['instance_url'] });
+    expect(toRegisterInput('y', { provider: 'github_app', app_id: '1', private_key: 'k', installation_id: 2, repository_ids: [3] }).config).toEqual({ appId: '1', privateKey: 'k', installationId: 2, repositoryIds: [3] });
   });
 
   it('describeResponse drops secret-named settings and undefined fields', () => {
