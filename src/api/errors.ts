@@ -99,10 +99,17 @@ export function toApiError(err: unknown, bodyLimit = 65_536): ApiErrorAnswer {
   return answer(outcome.status, outcome.code, messageOf(err, outcome), { field: fieldOf(err), headers: headersOf(err, outcome.status) });
 }
 
-/** The string values of secret-named fields of a request body (to scrub from messages and logs). */
+/** The string values of secret-named fields of a request body, nested ones included (to scrub from messages and logs). */
 export function secretValuesOf(body: unknown): string[] {
   if (typeof body !== 'object' || body === null) return [];
-  return Object.entries(body).flatMap(([k, v]) => (isSecretName(k) && typeof v === 'string' ? [v] : []));
+  return Object.entries(body).flatMap(([k, v]) => (isSecretName(k) ? stringLeaves(v) : []));
+}
+
+/** Every string in a value: a secret field may hold an object (a service account key file, a JWK). */
+function stringLeaves(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.values(value).flatMap(stringLeaves);
 }
 
 /** A Fastify error handler answering with `toApiError`; 500s are logged with their stack (scrubbed), 502/503 as warnings, 4xx at debug level. */
