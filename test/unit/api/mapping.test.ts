@@ -147,6 +147,8 @@ describe('error table', () => {
     expect(secretValuesOf({ client_id: 'id', client_secret: 's1', refresh_token: 's2', secret: 's3', corpsecret: 's4', access_token: 's5', n: 1 }).sort()).toEqual(['s1', 's2', 's3', 's4', 's5']);
     expect(secretValuesOf(undefined)).toEqual([]);
     // A secret field holding an object (a service account key file, a JWK): every string in it.
-    expect(secretValuesOf({ service_account: { type: 'service_account', private_key: 'pem-1', nested: { x: 'v' } }, private_key: { kty: 'EC', d: 'd-1' } }).sort()).toEqual(['EC', 'd-1', 'pem-1', 'service_account', 'v']);
+    const pem = `-----BEGIN PRIVATE KEY-----\n${'A'.repeat(64)}\n-----END PRIVATE KEY-----\n`;
+    const d = 'd'.repeat(43);
+    expect(secretValuesOf({ service_account: { type: 'service_account', private_key: pem, nested: { x: 'v'.repeat(40) } }, private_key: { kty: 'EC', d } }).sort()).toEqual([pem, d, 'v'.repeat(40)].sort());
   });
 });
