@@ -7,7 +7,8 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Injections, randomToken, sendAnswer, sendJson, startLoopbackServer, type LoopbackServer, type RawAnswer } from './fake-http';
+import { randomToken, sendAnswer, sendJson, startLoopbackServer, type LoopbackServer } from './fake-http';
+import { OAuthInjectable } from './oauth-injections';
 import { checkJwt, peekClaims } from './jwt-check';
 
 /** The JWT bearer grant type and the JWT client assertion type. */
@@ -43,7 +44,6 @@ export interface FakeJwtRequest {
   refused?: string;
 }
 
-type Injection = { type: 'raw'; answer: RawAnswer } | { type: 'hang' } | { type: 'reject'; error: string; status: number; description?: string };
 
 interface Signer {
   key: KeyObject;
@@ -54,12 +54,11 @@ const allAlgorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES
 const secretParams = new Set(['assertion', 'client_assertion', 'client_secret']);
 
 /** The fake's handle. */
-export class FakeJwtBearerServer {
+export class FakeJwtBearerServer extends OAuthInjectable {
   private readonly issuers = new Map<string, Signer>();
   private readonly clients = new Map<string, Signer>();
   private readonly accessTokens = new Map<string, { signer: string; expiresAt: number }>();
   private readonly seenJtis = new Set<string>();
-  private readonly injections = new Injections<Injection>();
   /** Every JWT presented (private: secret scans in tests read it, as they read the other fakes' token maps). */
   private readonly presented: string[] = [];
   private readonly clock: () => number;
@@ -73,6 +72,7 @@ export class FakeJwtBearerServer {
   lastAccessToken: string | undefined;
 
   private constructor(private readonly server: LoopbackServer, private readonly options: FakeJwtBearerOptions) {
+    super();
     this.clock = options.now ?? Date.now;
     this.expiresIn = options.expiresIn ?? 3600;
   }
@@ -129,23 +129,6 @@ export class FakeJwtBearerServer {
   /** Every access token issued so far. */
   issuedAccessTokens(): string[] {
     return [...this.accessTokens.keys()];
-  }
-  /** The next `count` requests fail with `status`. */
-  failNext(count: number, failure: { status: number; body?: string; retryAfter?: string }): void {
-    const body = failure.body ?? `fake failure ${failure.status}`;
-    this.injections.push(count, { type: 'raw', answer: { status: failure.status, body, contentType: body.startsWith('{') ? 'application/json' : 'text/plain', retryAfter: failure.retryAfter } });
-  }
-  /** The next `count` requests never get an answer. */
-  hangNext(count: number): void {
-    this.injections.push(count, { type: 'hang' });
-  }
-  /** The next `count` requests get the OAuth error `error` (400, or 401 for invalid_client). */
-  rejectNextWith(count: number, error: string, options: { status?: number; description?: string } = {}): void {
-    this.injections.push(count, { type: 'reject', error, status: options.status ?? (error === 'invalid_client' ? 401 : 400), description: options.description });
-  }
-  /** The next `count` requests get exactly `rawBody`. */
-  respondNextWith(count: number, rawBody: string, status = 200, contentType = 'application/json'): void {
-    this.injections.push(count, { type: 'raw', answer: { status, body: rawBody, contentType } });
   }
   /** Stops the server. */
   close(): Promise<void> {

@@ -64,6 +64,13 @@ function unique(prefix: string): string {
   return `${prefix}-${process.pid}-${counter}`;
 }
 
+/** The malformed answers of the OAuth 2.0 style token endpoints. */
+const oauthBodies: Target['bodies'] = {
+  missingAccessToken: '{"token_type":"Bearer","expires_in":3600}',
+  invalidExpiresIn: '{"access_token":"at-x","token_type":"Bearer","expires_in":-5}',
+  missingTokenType: '{"access_token":"at-x","expires_in":3600}',
+};
+
 function oauthTarget(provider: 'oauth2' | 'oauth2_client_credentials', fake: FakeOAuth2Server): Target {
   const clientId = unique('client');
   const clientSecret = `cs-${unique('secret')}-Zq9`;
@@ -80,11 +87,7 @@ function oauthTarget(provider: 'oauth2' | 'oauth2_client_credentials', fake: Fak
     http: (status, retryAfter) => fake.failNext(1, { status, retryAfter }),
     raw: (body, status, contentType) => fake.respondNextWith(1, body, status, contentType),
     hang: () => fake.hangNext(1),
-    bodies: {
-      missingAccessToken: '{"token_type":"Bearer","expires_in":3600}',
-      invalidExpiresIn: '{"access_token":"at-x","token_type":"Bearer","expires_in":-5}',
-      missingTokenType: '{"access_token":"at-x","expires_in":3600}',
-    },
+    bodies: oauthBodies,
   };
 }
 
@@ -105,11 +108,7 @@ function jwtBearerTarget(fake: FakeJwtBearerServer): Target {
     http: (status, retryAfter) => fake.failNext(1, { status, retryAfter }),
     raw: (body, status, contentType) => fake.respondNextWith(1, body, status, contentType),
     hang: () => fake.hangNext(1),
-    bodies: {
-      missingAccessToken: '{"token_type":"Bearer","expires_in":3600}',
-      invalidExpiresIn: '{"access_token":"at-x","token_type":"Bearer","expires_in":-5}',
-      missingTokenType: '{"access_token":"at-x","expires_in":3600}',
-    },
+    bodies: oauthBodies,
   };
 }
 
