@@ -37,6 +37,8 @@ export interface TokenSet {
   renewableAt?: number;
   /** True when the provider did not say when the token expires and `expiresAt` was assumed. */
   assumedLifetime?: boolean;
+  /** Non-secret answer fields the configuration asked to keep (`metadataFields`, e.g. `instance_url`). */
+  metadata?: Record<string, string>;
 }
 
 /** What a provider needs besides its configuration to obtain a token. */
@@ -115,6 +117,8 @@ export interface TokenView {
   version: number;
   status: CredentialStatus;
   scope?: string;
+  /** Non-secret answer fields kept with the token (`metadataFields` of the configuration). */
+  metadata?: Record<string, string>;
 }
 
 /** The answer to a `refresh` update. */

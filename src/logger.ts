@@ -9,7 +9,8 @@
  *   token) and walked when it holds an object (a token set, whose expiry and version stay visible).
  * - Text (messages, string fields, error messages and stacks) is scrubbed of secrets in the shapes
  *   they leak in: `Authorization: Bearer …`/`Basic …` values, `secret=…`-style URL query and form
- *   parameters, and `"access_token":"…"`-style JSON members.
+ *   parameters, `"access_token":"…"`-style JSON members, PEM private key blocks and signed JWTs
+ *   (`eyJ….eyJ….…`: assertions, app JWTs, id_tokens).
  *
  * The caller's objects are never modified: the logger works on copies. Only plain objects, arrays
  * and errors are walked, and instances with a `toJSON` (a key ring's summary) through what it
@@ -38,6 +39,9 @@ const parameterNames = namePattern([...secretFieldNames, ...secretWhenStringFiel
 
 /** Patterns that also work on serialized JSON lines (values stop at quotes and backslashes). */
 const linePatterns: ReadonlyArray<readonly [RegExp, string]> = [
+  // A PEM private key block (raw, or with its newlines escaped in a JSON line), and a signed JWT.
+  [/-----BEGIN ([A-Z]+ )?PRIVATE KEY-----[\s\S]*?-----END ([A-Z]+ )?PRIVATE KEY-----/g, logCensor],
+  [/\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/g, logCensor],
   [/\b([Bb]earer|[Bb]asic|[Dd]igest)(\s+)[A-Za-z0-9._~+/-]{8,}=*/g, `$1$2${logCensor}`],
   [new RegExp(`(?<![A-Za-z0-9_])(${parameterNames})=(?!\\[redacted\\])[^&\\s"'#;,\\\\]+`, 'gi'), `$1=${logCensor}`],
 ];

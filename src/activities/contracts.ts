@@ -42,6 +42,8 @@ export interface CachedCredential {
   tokenType?: string;
   expiresAt?: number;
   scope?: string;
+  /** Non-secret answer fields kept with the token (`metadataFields`). */
+  metadata?: Record<string, string>;
   version: number;
   revision: number;
   status: CredentialStatus;

@@ -115,10 +115,21 @@ export function toApiError(err: unknown, bodyLimit = 65_536): ApiErrorAnswer {
   return answer(outcome.status, outcome.code, messageOf(err, outcome), { field: fieldOf(err), rule: ruleOf(err), headers: headersOf(err, outcome.status) });
 }
 
-/** The string values of secret-named fields of a request body (to scrub from messages and logs). */
+/** The string values of secret-named fields of a request body, nested ones included (to scrub from messages and logs). */
 export function secretValuesOf(body: unknown): string[] {
   if (typeof body !== 'object' || body === null) return [];
-  return Object.entries(body).flatMap(([k, v]) => (isSecretName(k) && typeof v === 'string' ? [v] : []));
+  return Object.entries(body).flatMap(([k, v]) => (!isSecretName(k) ? [] : typeof v === 'string' ? [v] : keyMaterialIn(v)));
+}
+
+/**
+ * The strings of at least 32 characters inside an object under a secret field (a service account
+ * key file, a JWK): key material is that long (a P-256 `d` has 43), while the short members (`type`,
+ * `kty`) also appear in field names and reasons, which must stay readable.
+ */
+function keyMaterialIn(value: unknown): string[] {
+  if (typeof value === 'string') return value.length >= 32 ? [value] : [];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.values(value).flatMap(keyMaterialIn);
 }
 
 /** A Fastify error handler answering with `toApiError`; 500s are logged with their stack (scrubbed), 502/503 as warnings, 4xx at debug level. */

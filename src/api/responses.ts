@@ -18,6 +18,7 @@ export const tokenResponseSchema = z.object({
   version: z.number().int(),
   status: z.enum(credentialStatuses as [string, ...string[]]),
   scope: z.string().optional(),
+  metadata: z.record(z.string(), z.string()).optional().describe('non-secret answer fields the credential keeps (its `metadata_fields`, e.g. `instance_url`)'),
 });
 
 /** Answer of `POST .../refresh`: the token, and whether this call caused (or joined) an upstream refresh. */
@@ -94,6 +95,7 @@ export function tokenResponse(view: TokenView, now = Date.now()): z.infer<typeof
     version: view.version,
     status: view.status,
     scope: view.scope,
+    metadata: view.metadata,
   });
 }
 

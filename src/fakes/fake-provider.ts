@@ -3,8 +3,10 @@
  * registers a credential against it. Behind `halflife fake` and `halflife demo`, so the README's
  * walk-throughs work on a machine with no network.
  */
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
 import type { ProviderName } from '../credential';
+import { startFakeGithubServer } from './github-app-server';
+import { startFakeJwtBearerServer } from './jwt-bearer-server';
 import { startFakeOAuth2Server } from './oauth2-server';
 import { startFakeWechatServer } from './wechat-server';
 import { startFakeWecomServer } from './wecom-server';
@@ -18,7 +20,7 @@ export interface RunningFakeProvider {
   body: Record<string, unknown>;
   /** Upstream token calls the fake has answered. */
   calls(): number;
-  /** Rotated refresh tokens presented again (always 0 when Halflife works; oauth2 only). */
+  /** Rotated refresh tokens (oauth2) or assertions (jwt_bearer) presented again: always 0 when Halflife works. */
   replays(): number;
   close(): Promise<void>;
 }
@@ -49,6 +51,25 @@ export async function startFakeProvider(provider: ProviderName, options: FakePro
         ? { provider, ...common, refresh_token: fake.issueRefreshToken(clientId) }
         : { provider, ...common };
     return { provider, url: fake.url, body, calls: () => fake.callsFor(clientId), replays: () => fake.replays, close: () => fake.close() };
+  }
+  if (provider === 'jwt_bearer') {
+    const fake = await startFakeJwtBearerServer({ port, expiresIn: lifetimeS });
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const issuer = `demo-service-${randomBytes(3).toString('hex')}@halflife.example`;
+    fake.addIssuer(issuer, publicKey);
+    const body = { provider, token_endpoint: fake.tokenEndpoint, private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }), issuer, scope: 'demo.read' };
+    return { provider, url: fake.url, body, calls: () => fake.callsFor(issuer), replays: () => fake.replays, close: () => fake.close() };
+  }
+  if (provider === 'github_app') {
+    const fake = await startFakeGithubServer({ port, expiresIn: lifetimeS });
+    // GitHub hands out PKCS#1 RSA keys; app and installation ids are integers.
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const appId = String(randomInt(100_000, 999_999));
+    const installationId = randomInt(10_000_000, 99_999_999);
+    fake.addApp(appId, publicKey);
+    fake.addInstallation(installationId, { appId, repositories: [{ id: 1, name: 'demo' }], permissions: { contents: 'read', metadata: 'read' } });
+    const body = { provider, app_id: appId, private_key: privateKey.export({ type: 'pkcs1', format: 'pem' }), installation_id: installationId, base_url: fake.baseUrl };
+    return { provider, url: fake.baseUrl, body, calls: () => fake.callsFor(installationId), replays: () => 0, close: () => fake.close() };
   }
   if (provider === 'wechat') {
     // The fake's overlap (old token still valid after a new one) and stable renew window scale with the lifetime.

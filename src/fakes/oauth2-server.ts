@@ -4,7 +4,8 @@
  * client_secret_basic and client_secret_post, failure injection, and a protected `GET /resource`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Injections, randomToken, sendAnswer, sendJson, startLoopbackServer, type LoopbackServer, type RawAnswer } from './fake-http';
+import { randomToken, sendAnswer, sendJson, startLoopbackServer, type LoopbackServer } from './fake-http';
+import { OAuthInjectable } from './oauth-injections';
 import { clientAuthOf, type FakeClientAuth } from './oauth2-client-auth';
 
 /** Client authentication methods the fake understands. */
@@ -36,7 +37,6 @@ export interface FakeTokenRequest {
   scope: string | undefined;
 }
 
-type Injection = { type: 'raw'; answer: RawAnswer } | { type: 'hang' } | { type: 'reject'; error: string; status: number; description?: string };
 
 interface RefreshGrant {
   clientId: string;
@@ -51,11 +51,10 @@ interface AccessGrant {
 }
 
 /** The fake server's handle. */
-export class FakeOAuth2Server {
+export class FakeOAuth2Server extends OAuthInjectable {
   private readonly clients = new Map<string, { secret: string; auth?: FakeClientAuth }>();
   private readonly refreshTokens = new Map<string, RefreshGrant>();
   private readonly accessTokens = new Map<string, AccessGrant>();
-  private readonly injections = new Injections<Injection>();
   private readonly clock: () => number;
   private rotate: boolean;
   private readonly echo: boolean;
@@ -73,6 +72,7 @@ export class FakeOAuth2Server {
   lastRefreshToken: string | undefined;
 
   private constructor(private readonly server: LoopbackServer, options: FakeOAuth2Options) {
+    super();
     this.clock = options.now ?? Date.now;
     this.rotate = options.rotate ?? true;
     this.echo = options.echoRefreshToken ?? false;
@@ -145,24 +145,6 @@ export class FakeOAuth2Server {
   /** True for a refresh token that can be used now. */
   isValidRefreshToken(token: string): boolean {
     return this.refreshTokens.get(token)?.state === 'active';
-  }
-  /** The next `count` token requests fail with `status` (default body: a short text). */
-  failNext(count: number, failure: { status: number; body?: string; retryAfter?: string; contentType?: string }): void {
-    const body = failure.body ?? `fake failure ${failure.status}`;
-    const contentType = failure.contentType ?? (body.trimStart().startsWith('{') ? 'application/json' : 'text/plain');
-    this.injections.push(count, { type: 'raw', answer: { status: failure.status, body, contentType, retryAfter: failure.retryAfter } });
-  }
-  /** The next `count` token requests never get an answer (until the client aborts or the fake closes). */
-  hangNext(count: number): void {
-    this.injections.push(count, { type: 'hang' });
-  }
-  /** The next `count` token requests get the OAuth error `error` (400, or 401 for invalid_client). */
-  rejectNextWith(count: number, error: string, options: { status?: number; description?: string } = {}): void {
-    this.injections.push(count, { type: 'reject', error, status: options.status ?? (error === 'invalid_client' ? 401 : 400), description: options.description });
-  }
-  /** The next `count` token requests get exactly `rawBody` (malformed answers). */
-  respondNextWith(count: number, rawBody: string, status = 200, contentType = 'application/json'): void {
-    this.injections.push(count, { type: 'raw', answer: { status, body: rawBody, contentType } });
   }
   /** Revokes every refresh and access token issued so far. */
   revokeAll(): void {

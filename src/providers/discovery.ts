@@ -16,7 +16,7 @@ import * as oauth from 'oauth4webapi';
 import { createEgressFetch, defaultEgressPolicy, isEgressDeniedError, type EgressLookup, type EgressPolicy } from '../egress';
 import { InvalidConfigError, ProviderError } from '../errors';
 import { readBodyCapped, transientStatusError, transportError } from './http';
-import { clientAuthMethods, type ClientAuthMethod, type OAuth2Config } from './oauth2-config';
+import { secretAuthMethods, type ClientAuthMethod, type OAuth2Config } from './oauth2-config';
 import type { CompletionOptions, UpstreamFetch } from './provider';
 import { insecureUrlProblem, isLoopback, outboundUrlProblem } from './url';
 
@@ -131,13 +131,16 @@ function fromMetadata(metadata: oauth.AuthorizationServer, document: DiscoveredS
 
 /**
  * The client authentication to use: the configured one when the server supports it (or does not
- * say), else the other method Halflife has; none in common is an `InvalidConfigError`.
+ * say), else the other secret method when the configured one is a secret method (`private_key_jwt`
+ * has no alternative: the configuration holds a key, not a secret); none usable is an
+ * `InvalidConfigError`.
  */
 export function chooseClientAuth(configured: ClientAuthMethod, supported: readonly string[] | undefined): ClientAuthMethod {
   if (supported === undefined || supported.includes(configured)) return configured;
-  const other = clientAuthMethods.find((m) => supported.includes(m));
+  const other = secretAuthMethods.includes(configured) ? secretAuthMethods.find((m) => supported.includes(m)) : undefined;
   if (other) return other;
-  throw new InvalidConfigError('config.clientAuth', `the server supports none of ${clientAuthMethods.join(', ')} (it lists ${supported.slice(0, 5).join(', ') || 'nothing'})`);
+  const usable = secretAuthMethods.includes(configured) ? secretAuthMethods : [configured];
+  throw new InvalidConfigError('config.clientAuth', `the server supports none of ${usable.join(', ')} (it lists ${supported.slice(0, 5).join(', ') || 'nothing'})`);
 }
 
 /** `Provider.complete` of the OAuth 2.0 providers: with `issuer` and no `tokenEndpoint`, discovers it. */

@@ -6,7 +6,7 @@
  */
 
 /** Every provider name, in documentation order. */
-export const providerNames = ['oauth2', 'oauth2_client_credentials', 'wechat', 'wecom'] as const;
+export const providerNames = ['oauth2', 'oauth2_client_credentials', 'jwt_bearer', 'github_app', 'wechat', 'wecom'] as const;
 
 /** Names of the token endpoints Halflife can talk to. */
 export type ProviderName = (typeof providerNames)[number];

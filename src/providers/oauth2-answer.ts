@@ -11,6 +11,7 @@ import { scrubKnownSecrets } from '../secrets/scrub';
 import { shorten } from './http';
 import { lifetimeMs } from './lifetime';
 import type { ProviderResult, ProviderWarning } from './provider';
+import { metadataOf } from './request-extras';
 
 /** What reading an answer needs besides the answer. */
 export interface AnswerContext {
@@ -23,6 +24,8 @@ export interface AnswerContext {
   fallbackScope?: string;
   /** Secrets to scrub from any text taken from the answer or the validator. */
   secrets: readonly (string | undefined)[];
+  /** Answer fields kept as the token's metadata (the configuration's `metadataFields`). */
+  metadataFields?: readonly string[];
 }
 
 const tokenTypes: Record<string, string> = { bearer: 'Bearer', dpop: 'DPoP' };
@@ -68,7 +71,15 @@ export function readAnswer(body: Record<string, unknown>, ctx: AnswerContext): P
   if (tokenType === undefined) throw unusable('invalid_token_type', 'token endpoint answer has a missing or unsupported token_type');
 
   const scope = scopeOf(body.scope) ?? ctx.fallbackScope;
-  const token: TokenSet = { accessToken, tokenType, issuedAt: ctx.sentAt, expiresAt: ctx.sentAt + lifetime, ...(scope !== undefined ? { scope } : {}) };
+  const metadata = metadataOf(body, ctx.metadataFields);
+  const token: TokenSet = {
+    accessToken,
+    tokenType,
+    issuedAt: ctx.sentAt,
+    expiresAt: ctx.sentAt + lifetime,
+    ...(scope !== undefined ? { scope } : {}),
+    ...(metadata !== undefined ? { metadata } : {}),
+  };
   return { token, ...(rotated !== undefined ? { refreshToken: rotated } : {}) };
 }
 

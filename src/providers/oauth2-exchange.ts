@@ -1,6 +1,8 @@
 /**
  * One call to an OAuth 2.0 token endpoint through oauth4webapi, and the classification of
- * everything that can go wrong with it (see `classification.ts`).
+ * everything that can go wrong with it (see `classification.ts`). The grants: refresh_token,
+ * client_credentials and the JWT bearer grant (RFC 7523 §2.1); the caller builds the request
+ * (`TokenRequest`: client authentication, extra parameters, metadata fields).
  *
  * The request goes through `ctx.fetch` (the refresh's one upstream request). oauth4webapi
  * validates the answer; a 200 it rejects is still read by Halflife's own rules (`./oauth2-answer`),
@@ -15,12 +17,36 @@ import { scrubKnownSecrets } from '../secrets/scrub';
 import { oauthErrorRow, type ClassificationRule } from './classification';
 import { parseRetryAfter, shorten, transientStatusError, transportError, unexpectedStatusError, upstreamFetch } from './http';
 import { isJsonObject, readAnswer, validationWarning } from './oauth2-answer';
-import type { OAuth2Config } from './oauth2-config';
 import type { ProviderContext, ProviderResult } from './provider';
 import { isLoopback } from './url';
 
 /** The grant sent to the token endpoint. */
-export type OAuth2Grant = { type: 'refresh_token'; refreshToken: string } | { type: 'client_credentials' };
+export type OAuth2Grant = { type: 'refresh_token'; refreshToken: string } | { type: 'client_credentials' } | { type: 'jwt_bearer'; assertion: string };
+
+/** The `grant_type` of the JWT bearer grant (RFC 7523 §2.1). */
+export const jwtBearerGrantType = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+/** Everything one token request needs besides the provider context. */
+export interface TokenRequest {
+  /** Absent when discovery never filled it (`missing_token_endpoint`). */
+  tokenEndpoint: string | undefined;
+  /** The configured issuer: an `id_token` in the answer is checked against it; absent, it is dropped. */
+  issuer?: string;
+  /** The client id oauth4webapi is given (client authentication adds it to the request where its method says). */
+  clientId: string;
+  /** Client authentication (an oauth4webapi `ClientAuth`; a no-op for the JWT bearer grant without one). */
+  auth: oauth.ClientAuth;
+  grant: OAuth2Grant;
+  /** More form parameters, in order (`scope`, `audience`, each `resource`, the extra parameters). */
+  parameters: readonly [string, string][];
+  allowInsecureHttp?: boolean;
+  /** The configured scope: reported when the answer names none (else the current token's). */
+  scope?: string;
+  /** Answer fields kept as the token's metadata. */
+  metadataFields?: readonly string[];
+  /** Secrets the request carries, scrubbed from every message (client secret, refresh token, assertions). */
+  secrets: readonly (string | undefined)[];
+}
 
 /**
  * The JWS algorithms an id_token may name. The signature of an id_token received straight from the
@@ -30,31 +56,29 @@ export type OAuth2Grant = { type: 'refresh_token'; refreshToken: string } | { ty
 const idTokenAlgorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'HS256', 'HS384', 'HS512'];
 
 /** Requests a token and turns the answer into a result; throws a classified ProviderError. */
-export async function exchange(rules: readonly ClassificationRule[], config: OAuth2Config, grant: OAuth2Grant, ctx: ProviderContext): Promise<ProviderResult> {
-  if (config.tokenEndpoint === undefined) {
+export async function exchange(rules: readonly ClassificationRule[], request: TokenRequest, ctx: ProviderContext): Promise<ProviderResult> {
+  if (request.tokenEndpoint === undefined) {
     throw new ProviderError('configuration', 'missing_token_endpoint', 'no token endpoint: it is discovered from `issuer` at registration; register the credential again');
   }
-  const endpoint = new URL(config.tokenEndpoint);
-  const as: oauth.AuthorizationServer = { issuer: config.issuer ?? endpoint.origin, token_endpoint: config.tokenEndpoint, id_token_signing_alg_values_supported: idTokenAlgorithms };
-  const client: oauth.Client = { client_id: config.clientId };
-  const auth = config.clientAuth === 'client_secret_post' ? oauth.ClientSecretPost(config.clientSecret) : oauth.ClientSecretBasic(config.clientSecret);
-  const scope: Record<string, string> = config.scope !== undefined ? { scope: config.scope } : {};
+  const endpoint = new URL(request.tokenEndpoint);
+  const as: oauth.AuthorizationServer = { issuer: request.issuer ?? endpoint.origin, token_endpoint: request.tokenEndpoint, id_token_signing_alg_values_supported: idTokenAlgorithms };
+  const client: oauth.Client = { client_id: request.clientId };
   const send = upstreamFetch(ctx);
   const options = {
     signal: ctx.signal,
     [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<'POST', unknown>) => send(new URL(url), init as RequestInit),
-    [oauth.allowInsecureRequests]: endpoint.protocol === 'http:' && (isLoopback(endpoint) || config.allowInsecureHttp === true),
+    [oauth.allowInsecureRequests]: endpoint.protocol === 'http:' && (isLoopback(endpoint) || request.allowInsecureHttp === true),
   };
+  const { grant, auth, secrets } = request;
+  const parameters = request.parameters.map(([name, value]) => [name, value]);
   const sentRefreshToken = grant.type === 'refresh_token' ? grant.refreshToken : undefined;
-  const secrets = [config.clientSecret, sentRefreshToken];
 
   const sentAt = ctx.now();
   let response: Response;
   try {
-    response =
-      grant.type === 'refresh_token'
-        ? await oauth.refreshTokenGrantRequest(as, client, auth, grant.refreshToken, { ...options, additionalParameters: scope })
-        : await oauth.clientCredentialsGrantRequest(as, client, auth, scope, options);
+    if (grant.type === 'refresh_token') response = await oauth.refreshTokenGrantRequest(as, client, auth, grant.refreshToken, { ...options, additionalParameters: parameters });
+    else if (grant.type === 'client_credentials') response = await oauth.clientCredentialsGrantRequest(as, client, auth, parameters, options);
+    else response = await oauth.genericTokenEndpointRequest(as, client, auth, jwtBearerGrantType, [['assertion', grant.assertion], ...parameters], options);
   } catch (err) {
     throw requestError(err, ctx.signal);
   }
@@ -64,16 +88,23 @@ export async function exchange(rules: readonly ClassificationRule[], config: OAu
   const raw = await jsonBody(response.clone());
   let rejection: unknown;
   try {
-    const checked = config.issuer === undefined ? withoutIdToken(response, raw) : response;
+    const checked = request.issuer === undefined ? withoutIdToken(response, raw) : response;
     if (grant.type === 'refresh_token') await oauth.processRefreshTokenResponse(as, client, checked);
-    else await oauth.processClientCredentialsResponse(as, client, checked);
+    else await oauth.processGenericTokenEndpointResponse(as, client, checked);
   } catch (err) {
     if (response.status !== 200) throw errorAnswer(rules, raw, response, ctx.now(), secrets);
     rejection = err;
   }
   if (response.status !== 200) throw unexpectedStatusError(response.status);
   if (!isJsonObject(raw)) throw new ProviderError('malformed', 'invalid_json', 'token endpoint answer is not a JSON object', { httpStatus: 200, cause: rejection });
-  const result = readAnswer(raw, { sentAt, defaultLifetimeMs: ctx.defaultLifetimeMs, sentRefreshToken, fallbackScope: config.scope ?? ctx.current?.scope, secrets });
+  const result = readAnswer(raw, {
+    sentAt,
+    defaultLifetimeMs: ctx.defaultLifetimeMs,
+    sentRefreshToken,
+    fallbackScope: request.scope ?? ctx.current?.scope,
+    secrets,
+    metadataFields: request.metadataFields,
+  });
   return rejection === undefined ? result : { ...result, warning: validationWarning(rejection, secrets) };
 }
 
@@ -116,7 +147,7 @@ async function jsonBody(response: Response): Promise<unknown> {
 }
 
 /** Classifies a non-200, non-transient answer: an OAuth `error` answer (RFC 6749 §5.2) by the rules, else its status. */
-function errorAnswer(rules: readonly ClassificationRule[], body: unknown, response: Response, now: number, secrets: (string | undefined)[]): ProviderError {
+function errorAnswer(rules: readonly ClassificationRule[], body: unknown, response: Response, now: number, secrets: readonly (string | undefined)[]): ProviderError {
   if (!isJsonObject(body) || typeof body.error !== 'string' || body.error === '') return unexpectedStatusError(response.status);
   const error = body.error;
   const row = oauthErrorRow(rules, error);

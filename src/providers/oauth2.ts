@@ -13,6 +13,7 @@ import { oauthRules } from './classification';
 import { completeFromIssuer } from './discovery';
 import { exchange } from './oauth2-exchange';
 import { oauth2ConfigSchema, oauth2Fields, type OAuth2Config } from './oauth2-config';
+import { oauth2Request } from './oauth2-request';
 import { defineProvider, type ProviderContext, type ProviderResult } from './provider';
 
 const rules = [
@@ -26,7 +27,7 @@ async function refresh(config: OAuth2Config, grant: Grant, ctx: ProviderContext)
   if (!refreshToken) {
     throw new ProviderError('configuration', 'missing_refresh_token', 'the oauth2 provider needs a refresh token; reauthorize the credential');
   }
-  return exchange(rules, config, { type: 'refresh_token', refreshToken }, ctx);
+  return exchange(rules, await oauth2Request(config, { type: 'refresh_token', refreshToken }, ctx.now()), ctx);
 }
 
 /** The `oauth2` (refresh_token grant) provider. */

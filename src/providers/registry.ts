@@ -8,6 +8,8 @@
 import type { z } from 'zod';
 import type { ProviderName } from '../credential';
 import { InvalidConfigError } from '../errors';
+import { githubAppProvider } from './github-app';
+import { jwtBearerProvider } from './jwt-bearer';
 import { providerNames } from './names';
 import { oauth2Provider } from './oauth2';
 import { oauth2ClientCredentialsProvider } from './oauth2-client-credentials';
@@ -26,7 +28,14 @@ function untyped<C extends Record<string, unknown>>(provider: Provider<C>): Prov
 }
 
 /** Every provider module. */
-const all: readonly Provider[] = [untyped(oauth2Provider), untyped(oauth2ClientCredentialsProvider), untyped(wechatProvider), untyped(wecomProvider)];
+const all: readonly Provider[] = [
+  untyped(oauth2Provider),
+  untyped(oauth2ClientCredentialsProvider),
+  untyped(jwtBearerProvider),
+  untyped(githubAppProvider),
+  untyped(wechatProvider),
+  untyped(wecomProvider),
+];
 
 if (all.map((p) => p.name).join() !== providerNames.join()) {
   throw new Error(`providers/registry.ts lists ${all.map((p) => p.name).join(', ')} but providers/names.ts ${providerNames.join(', ')}`);

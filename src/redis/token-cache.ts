@@ -102,6 +102,7 @@ export class TokenCache {
       version: record.version,
       status: record.status,
       ...(record.scope !== undefined ? { scope: record.scope } : {}),
+      ...(record.metadata !== undefined ? { metadata: record.metadata } : {}),
     };
   }
 }

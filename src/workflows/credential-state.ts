@@ -22,6 +22,7 @@ export function tokenView(state: CredentialState): TokenView | null {
     version: state.version,
     status: state.status,
     ...(t.scope !== undefined ? { scope: t.scope } : {}),
+    ...(t.metadata !== undefined ? { metadata: t.metadata } : {}),
   };
 }
 

@@ -55,6 +55,7 @@ function recordOf(state: CredentialState, event: PublishCredentialInput['event']
       tokenType: t?.tokenType,
       expiresAt: t?.expiresAt,
       scope: t?.scope,
+      metadata: t?.metadata,
       version: state.version,
       revision: state.revision,
       status: state.status,

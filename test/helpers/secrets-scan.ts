@@ -87,6 +87,15 @@ export async function describeHaystacks(connection: Connection, namespace: strin
   ];
 }
 
+/**
+ * The secret parts of a private key to search for: the PEM text whole, each of its base64 lines
+ * (each is key material, so a part of the key is found too), and a JWK's private `d`.
+ */
+export function privateKeySecrets(pem: string, d?: string): string[] {
+  const lines = pem.split('\n').filter((line) => line.length >= 16 && !line.startsWith('-----'));
+  return [...(pem !== '' ? [pem] : []), ...lines, ...(d ? [d] : [])];
+}
+
 /** Every encoding of `secret` the search looks for, by name. */
 export function secretForms(secret: string): { form: string; text: string }[] {
   const forms = [

@@ -198,6 +198,40 @@ describe('halflife CLI', () => {
     expect(child.exitCode).toBe(0);
   });
 
+  it.each([
+    ['jwt_bearer', { token_endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/token$/), private_key: expect.stringContaining('PRIVATE KEY'), issuer: expect.any(String) }],
+    ['github_app', { app_id: expect.any(String), private_key: expect.stringContaining('RSA PRIVATE KEY'), installation_id: expect.any(Number), base_url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) }],
+  ])('fake %s writes a registration body that registers, and describe shows no key', async (provider, shape) => {
+    const file = path.join(stateDir, `fake-${provider}.json`);
+    const child = spawnCli(['fake', provider, '--lifetime', '60', '--write', file], env);
+    try {
+      await waitForCliOutput(child, 'registration body in');
+      const body = JSON.parse(fs.readFileSync(file, 'utf8'));
+      expect(body).toMatchObject({ provider, ...shape });
+      const id = uniqueId(`cli-${provider.replace('_', '-')}`);
+      const registered = await runCli(['--json', 'register', id, '--file', file], env);
+      expect(registered.code).toBe(0);
+      expect(JSON.parse(registered.stdout)).toMatchObject({ provider, token: { status: 'active' } });
+      const described = await runCli(['--json', 'describe', id], env);
+      expect(described.stdout).not.toMatch(/PRIVATE KEY|private_key/);
+      expect(registered.stdout + registered.stderr + described.stderr).not.toContain('PRIVATE KEY');
+      await runCli(['revoke', id], env);
+    } finally {
+      child.kill('SIGTERM');
+      await exited(child);
+    }
+    expect(child.exitCode).toBe(0);
+  });
+
+  it.each(['jwt_bearer', 'github_app'])('demo --provider %s shows the credential rotating', async (provider) => {
+    const result = await runCli(['--json', 'demo', '--provider', provider, '--cycles', '1', '--lifetime', '4'], env, { timeoutMs: 100_000 });
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { version: number; replays: number; upstream_calls: number });
+    expect(lines.map((l) => l.version)).toEqual([1, 2]);
+    expect(lines.every((l) => l.replays === 0)).toBe(true);
+    expect(result.stdout + result.stderr).not.toContain('PRIVATE KEY');
+  });
+
   it('demo shows a credential rotating and revokes it', async () => {
     const result = await runCli(['--json', 'demo', '--cycles', '2', '--lifetime', '4'], env, { timeoutMs: 100_000 });
     expect(result.code).toBe(0);

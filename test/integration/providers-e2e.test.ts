@@ -3,7 +3,10 @@
  * scheduled refreshes (short token lifetimes), the token served from the Redis mirror, rotation
  * events through `subscribe`, and revoke clearing the Redis key.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import type { TokenView } from '../../src/credential';
+import { startFakeGithubServer, type FakeGithubServer } from '../../src/fakes/github-app-server';
+import { startFakeJwtBearerServer, type FakeJwtBearerServer } from '../../src/fakes/jwt-bearer-server';
 import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { startFakeWechatServer, type FakeWechatServer } from '../../src/fakes/wechat-server';
 import { startFakeWecomServer, type FakeWecomServer } from '../../src/fakes/wecom-server';
@@ -14,7 +17,20 @@ import { openRedis, openTokenClient, testEnv, uniqueId } from '../helpers/test-e
 import { waitFor } from '../helpers/wait';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
-type Case = 'oauth2' | 'oauth2_client_credentials' | 'wechat /cgi-bin/token' | 'wechat /cgi-bin/stable_token' | 'wecom';
+type Case =
+  | 'oauth2'
+  | 'oauth2_client_credentials'
+  | 'oauth2_client_credentials, private_key_jwt'
+  | 'jwt_bearer (ES256, metadata)'
+  | 'jwt_bearer (service account, RS256)'
+  | 'github_app (Enterprise base URL)'
+  | 'wechat /cgi-bin/token'
+  | 'wechat /cgi-bin/stable_token'
+  | 'wecom';
+
+/** Keys made once (a 2048-bit RSA key takes a while). */
+const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
 describe('every provider end to end (dev server, real Redis)', () => {
   const taskQueue = uniqueId('tq-e2e');
@@ -24,15 +40,19 @@ describe('every provider end to end (dev server, real Redis)', () => {
   let oauth: FakeOAuth2Server;
   let wechat: FakeWechatServer;
   let wecom: FakeWecomServer;
+  let jwt: FakeJwtBearerServer;
+  let github: FakeGithubServer;
   let worker: WorkerProcess;
   let client: Awaited<ReturnType<typeof openTokenClient>>;
 
   beforeAll(async () => {
-    [oauth, wechat, wecom, worker, client] = await Promise.all([
+    [oauth, wechat, wecom, jwt, github, worker, client] = await Promise.all([
       startFakeOAuth2Server({ expiresIn: 2 }),
       // stable_token renews in the last second of a 3 s token
       startFakeWechatServer({ expiresIn: 3, renewWindowMs: 1000 }),
       startFakeWecomServer({ expiresIn: 2 }),
+      startFakeJwtBearerServer({ expiresIn: 2 }),
+      startFakeGithubServer({ expiresIn: 2, pathPrefix: '/api/v3' }),
       startWorkerProcess(taskQueue),
       openTokenClient(taskQueue),
     ]);
@@ -41,13 +61,45 @@ describe('every provider end to end (dev server, real Redis)', () => {
   afterAll(async () => {
     await client?.shutdown();
     await worker?.stop();
-    await Promise.all([oauth?.close(), wechat?.close(), wecom?.close()]);
+    await Promise.all([oauth?.close(), wechat?.close(), wecom?.close(), jwt?.close(), github?.close()]);
     redis.disconnect();
   });
 
   /** Registers a credential of `kind` with its own client/app; returns how to count its calls and check tokens. */
-  async function register(kind: Case, id: string): Promise<{ token: TokenView; calls: () => number; isValid: (t: string) => boolean }> {
+  async function register(kind: Case, id: string): Promise<{ token: TokenView; calls: () => number; isValid: (t: string) => boolean; metadata?: Record<string, string> }> {
     const policy = fastPolicy;
+    if (kind === 'oauth2_client_credentials, private_key_jwt') {
+      const clientId = uniqueId('signed-client');
+      jwt.addClient(clientId, ec.publicKey);
+      const privateKey = ec.privateKey.export({ format: 'jwk' });
+      const reg = await client.register({ id, provider: 'oauth2_client_credentials', config: { tokenEndpoint: jwt.tokenEndpoint, clientId, clientAuth: 'private_key_jwt', privateKey }, policy });
+      return { token: reg.token, calls: () => jwt.callsFor(clientId), isValid: (t) => jwt.isValidAccessToken(t) };
+    }
+    if (kind === 'jwt_bearer (ES256, metadata)') {
+      const issuer = uniqueId('svc');
+      jwt.addIssuer(issuer, ec.publicKey, ['ES256']);
+      jwt.setAnswerExtras({ instance_url: 'https://eu1.example.my' });
+      const privateKey = ec.privateKey.export({ type: 'sec1', format: 'pem' }) as string;
+      const config = { tokenEndpoint: jwt.tokenEndpoint, privateKey, issuer, scope: 'api', metadataFields: ['instance_url'] };
+      const reg = await client.register({ id, provider: 'jwt_bearer', config, policy });
+      return { token: reg.token, calls: () => jwt.callsFor(issuer), isValid: (t) => jwt.isValidAccessToken(t), metadata: { instance_url: 'https://eu1.example.my' } };
+    }
+    if (kind === 'jwt_bearer (service account, RS256)') {
+      const email = `${uniqueId('sa')}@project.iam.gserviceaccount.com`;
+      jwt.addIssuer(email, rsa.publicKey, ['RS256']);
+      const serviceAccount = JSON.stringify({ type: 'service_account', project_id: 'project', private_key_id: 'kid-1', private_key: rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }), client_email: email, token_uri: jwt.tokenEndpoint });
+      const reg = await client.register({ id, provider: 'jwt_bearer', config: { serviceAccount, scope: 'https://www.googleapis.com/auth/cloud-platform' }, policy });
+      return { token: reg.token, calls: () => jwt.callsFor(email), isValid: (t) => jwt.isValidAccessToken(t) };
+    }
+    if (kind === 'github_app (Enterprise base URL)') {
+      const appId = String(Math.floor(Math.random() * 1e6) + 1);
+      const installationId = Math.floor(Math.random() * 1e8) + 1;
+      github.addApp(appId, rsa.publicKey);
+      github.addInstallation(installationId, { appId, repositories: [{ id: 1, name: 'site' }], permissions: { contents: 'read' } });
+      const config = { appId, privateKey: rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }) as string, installationId, baseUrl: github.baseUrl, repositories: ['site'], metadataFields: ['repository_selection'] };
+      const reg = await client.register({ id, provider: 'github_app', config, policy });
+      return { token: reg.token, calls: () => github.callsFor(installationId), isValid: (t) => github.isValidToken(t), metadata: { repository_selection: 'selected' } };
+    }
     if (kind === 'oauth2' || kind === 'oauth2_client_credentials') {
       const clientId = uniqueId('client');
       const clientSecret = `secret-${uniqueId('s')}`;
@@ -75,7 +127,17 @@ describe('every provider end to end (dev server, real Redis)', () => {
     return { token: reg.token, calls: () => wechat.callsFor(appid), isValid: (t) => wechat.isValidAccessToken(t) };
   }
 
-  const cases: Case[] = ['oauth2', 'oauth2_client_credentials', 'wechat /cgi-bin/token', 'wechat /cgi-bin/stable_token', 'wecom'];
+  const cases: Case[] = [
+    'oauth2',
+    'oauth2_client_credentials',
+    'oauth2_client_credentials, private_key_jwt',
+    'jwt_bearer (ES256, metadata)',
+    'jwt_bearer (service account, RS256)',
+    'github_app (Enterprise base URL)',
+    'wechat /cgi-bin/token',
+    'wechat /cgi-bin/stable_token',
+    'wecom',
+  ];
   it.each(cases)('%s: scheduled refreshes, served from Redis, rotation events, revoke', async (kind) => {
     const id = uniqueId('e2e');
     const events: CredentialEvent[] = [];
@@ -119,6 +181,10 @@ describe('every provider end to end (dev server, real Redis)', () => {
       }, { timeoutMs: 5000, intervalMs: 50 });
       expect(served.version).toBeGreaterThanOrEqual(3);
       expect(cred.isValid(served.accessToken)).toBe(true);
+      // Answer fields kept as metadata (metadataFields) travel with the token: Redis, getToken.
+      expect(record.metadata).toEqual(cred.metadata);
+      expect(served.metadata).toEqual(cred.metadata);
+      expect(JSON.stringify(await redis.hgetall(credentialKey(space, id)))).not.toMatch(/PRIVATE KEY|private_key/);
 
       await client.revoke(id);
       await waitFor('the revoked event and a tombstone without the token', async () => {

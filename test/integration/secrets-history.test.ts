@@ -7,10 +7,16 @@
  * key (whatever its type: only the access token, only in its credential's cache hash) and every
  * event published on the pub/sub channels.
  *
+ * The key-based kinds too (issue 15): a `jwt_bearer` credential from a Google service account key
+ * file, an `oauth2_client_credentials` credential with `private_key_jwt` (a JWK), and a
+ * `github_app` credential (a PKCS#1 PEM): their private keys (whole, each PEM line, the JWK's `d`)
+ * and every signed JWT they presented are searched for in the same places, and in the worker's logs.
+ *
  * Negative controls prove the search can fail: a workflow started by a client without the codec
  * carries the same kind of secrets, and the search finds them there (raw in the protobuf, base64 in
  * the JSON); the access token cached in Redis is found by the same Redis scan.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
@@ -18,6 +24,8 @@ import { Redis } from 'ioredis';
 import { AesGcmCodec } from '../../src/codec/aes-gcm-codec';
 import { parseKeyring } from '../../src/codec/keyring';
 import type { CredentialDescription } from '../../src/credential';
+import { startFakeGithubServer, type FakeGithubServer } from '../../src/fakes/github-app-server';
+import { startFakeJwtBearerServer, type FakeJwtBearerServer } from '../../src/fakes/jwt-bearer-server';
 import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { startFakeWechatServer, type FakeWechatServer } from '../../src/fakes/wechat-server';
 import { workflowIdPrefix } from '../../src/messages';
@@ -29,6 +37,7 @@ import {
   dumpRedis,
   findSecrets,
   historyHaystacks,
+  privateKeySecrets,
   rawHistories,
   redisHaystacks,
   type Finding,
@@ -42,6 +51,9 @@ import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-proces
 const issuedRefreshTokens = (fake: FakeOAuth2Server): string[] => [...(fake['refreshTokens'] as Map<string, unknown>).keys()];
 const issuedAccessTokens = (fake: FakeOAuth2Server): string[] => [...(fake['accessTokens'] as Map<string, unknown>).keys()];
 const issuedWechatTokens = (fake: FakeWechatServer): string[] => [...(fake['tokens'] as Map<string, unknown>).keys()];
+/** Every signed JWT (assertion, client assertion, app JWT) the JWT fakes were handed. */
+const presentedJwts = (fake: FakeJwtBearerServer | FakeGithubServer): string[] => [...((fake as unknown as { presented: string[] }).presented)];
+
 
 /** Short-lived tokens, so several cycles happen in a few seconds. */
 const policy = { ...fastPolicy, retryInitialMs: 1000, maxCyclesPerRun: 4 };
@@ -54,6 +66,8 @@ interface Cred {
   /** Every access token ever issued for it, and every refresh token. */
   accessTokens(): string[];
   refreshTokens(): string[];
+  /** Every JWT it signed and presented (assertions, client assertions, app JWTs). */
+  signedJwts(): string[];
   upstreamCalls(): number;
 }
 
@@ -64,6 +78,9 @@ describe('secrets never reach Temporal history, visibility, Redis or events in p
   let rotating: FakeOAuth2Server;
   let clientCredentials: FakeOAuth2Server;
   let wechat: FakeWechatServer;
+  let serviceAccountFake: FakeJwtBearerServer;
+  let signedClientFake: FakeJwtBearerServer;
+  let github: FakeGithubServer;
   let worker: WorkerProcess;
   let client: Awaited<ReturnType<typeof openTokenClient>>;
   let raw: Connection;
@@ -73,10 +90,13 @@ describe('secrets never reach Temporal history, visibility, Redis or events in p
   const creds: Cred[] = [];
 
   beforeAll(async () => {
-    [rotating, clientCredentials, wechat, worker, client, raw] = await Promise.all([
+    [rotating, clientCredentials, wechat, serviceAccountFake, signedClientFake, github, worker, client, raw] = await Promise.all([
       startFakeOAuth2Server({ expiresIn: 3 }),
       startFakeOAuth2Server({ expiresIn: 3 }),
       startFakeWechatServer({ expiresIn: 3 }),
+      startFakeJwtBearerServer({ expiresIn: 3 }),
+      startFakeJwtBearerServer({ expiresIn: 3 }),
+      startFakeGithubServer({ expiresIn: 3 }),
       startWorkerProcess(taskQueue),
       openTokenClient(taskQueue),
       Connection.connect({ address: env.temporalAddress }),
@@ -90,7 +110,7 @@ describe('secrets never reach Temporal history, visibility, Redis or events in p
     await client?.shutdown();
     await worker?.stop();
     await raw?.close();
-    await Promise.all([rotating?.close(), clientCredentials?.close(), wechat?.close()]);
+    await Promise.all([rotating?.close(), clientCredentials?.close(), wechat?.close(), serviceAccountFake?.close(), signedClientFake?.close(), github?.close()]);
     subscriber.disconnect();
     redis.disconnect();
   });
@@ -101,6 +121,7 @@ describe('secrets never reach Temporal history, visibility, Redis or events in p
     for (const cred of creds) {
       cred.configSecrets.forEach((s, i) => secrets.set(`${cred.kind} config secret #${i}`, s));
       cred.refreshTokens().forEach((s, i) => secrets.set(`${cred.kind} refresh token #${i}`, s));
+      cred.signedJwts().forEach((s, i) => secrets.set(`${cred.kind} signed JWT #${i}`, s));
       if (withAccessTokens) cred.accessTokens().forEach((s, i) => secrets.set(`${cred.kind} access token #${i}`, s));
     }
     return secrets;
@@ -113,7 +134,9 @@ describe('secrets never reach Temporal history, visibility, Redis or events in p
     const secret = { refreshToken: `rt_${uniqueId('ctl')}_${uniqueId('x')}`, clientSecret: `cs-${uniqueId('ctl')}-${uniqueId('y')}` };
     const workflowId = uniqueId('secrets-control');
     // No worker polls this queue: the workflow only has to exist in history.
-    const handle = await plain.workflow.start('noSuchWorkflow', { taskQueue: uniqueId('tq-nobody'), workflowId, args: [{ grant: secret }] });
+    // A private key inside a service account key file, as a registration carries it.
+    const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const handle = await plain.workflow.start('noSuchWorkflow', { taskQueue: uniqueId('tq-nobody'), workflowId, args: [{ grant: secret, config: { serviceAccount: { private_key: pem } } }] });
     try {
       const runs = await rawHistories(raw, env.namespace, workflowId);
       const haystacks = runs.flatMap((run) => historyHaystacks(`control ${run.runId}`, run.events));
@@ -122,6 +145,9 @@ describe('secrets never reach Temporal history, visibility, Redis or events in p
         expect(findings).toContainEqual({ secret: label, where: expect.stringMatching(/\(protobuf\)$/), form: 'raw' });
         expect(findings).toContainEqual({ secret: label, where: expect.stringMatching(/\(JSON\)$/), form: expect.stringMatching(/^base64/) });
       }
+      // The multi-line PEM is found whole (JSON-escaped in the payload) and line by line.
+      expect(findSecrets(haystacks, new Map([['pem', pem]]))).toContainEqual({ secret: 'pem', where: expect.stringMatching(/\(protobuf\)$/), form: 'json-escaped' });
+      expect(findSecrets(haystacks, new Map(privateKeySecrets(pem).slice(1).map((line, i) => [`pem line ${i}`, line]))).length).toBeGreaterThanOrEqual(2);
       // A base64 blob that holds the secret at any offset is found too (e.g. an HTTP Basic header).
       const basic = Buffer.from(`client-id:${secret.clientSecret}`).toString('base64');
       expect(findSecrets([{ name: 'basic header', text: `Authorization: Basic ${basic}` }], new Map([['cs', secret.clientSecret]]))).toHaveLength(1);
@@ -150,6 +176,7 @@ describe('secrets never reach Temporal history, visibility, Redis or events in p
       configSecrets: [rtSecret],
       accessTokens: () => issuedAccessTokens(rotating),
       refreshTokens: () => issuedRefreshTokens(rotating),
+      signedJwts: () => [],
       upstreamCalls: () => rotating.callsFor(rtClientId),
     });
 
@@ -170,6 +197,7 @@ describe('secrets never reach Temporal history, visibility, Redis or events in p
       configSecrets: [ccSecret],
       accessTokens: () => issuedAccessTokens(clientCredentials),
       refreshTokens: () => [],
+      signedJwts: () => [],
       upstreamCalls: () => clientCredentials.callsFor(ccClientId),
     });
 
@@ -185,7 +213,61 @@ describe('secrets never reach Temporal history, visibility, Redis or events in p
       configSecrets: [appSecret],
       accessTokens: () => issuedWechatTokens(wechat),
       refreshTokens: () => [],
+      signedJwts: () => [],
       upstreamCalls: () => wechat.callsFor(appid),
+    });
+
+    // JWT bearer with a Google service account key file (RSA, PKCS#8 PEM inside its JSON).
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const saPem = rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const saEmail = `${uniqueId('sa')}@project.iam.gserviceaccount.com`;
+    serviceAccountFake.addIssuer(saEmail, rsa.publicKey);
+    const serviceAccount = { type: 'service_account', project_id: 'p', private_key_id: uniqueId('kid'), private_key: saPem, client_email: saEmail, token_uri: serviceAccountFake.tokenEndpoint };
+    const saId = uniqueId('sec-sa');
+    await client.register({ id: saId, provider: 'jwt_bearer', config: { serviceAccount: JSON.stringify(serviceAccount), scope: 'cloud' }, policy });
+    creds.push({
+      id: saId,
+      kind: 'jwt-bearer-service-account',
+      configSecrets: privateKeySecrets(saPem),
+      accessTokens: () => serviceAccountFake.issuedAccessTokens(),
+      refreshTokens: () => [],
+      signedJwts: () => presentedJwts(serviceAccountFake),
+      upstreamCalls: () => serviceAccountFake.callsFor(saEmail),
+    });
+
+    // client_credentials with private_key_jwt (an EC key as a JWK object).
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwk = ec.privateKey.export({ format: 'jwk' });
+    const signedClientId = uniqueId('signed');
+    signedClientFake.addClient(signedClientId, ec.publicKey);
+    const pkId = uniqueId('sec-pkjwt');
+    await client.register({ id: pkId, provider: 'oauth2_client_credentials', config: { tokenEndpoint: signedClientFake.tokenEndpoint, clientId: signedClientId, clientAuth: 'private_key_jwt', privateKey: jwk }, policy });
+    creds.push({
+      id: pkId,
+      kind: 'private-key-jwt',
+      configSecrets: [JSON.stringify(jwk), ...privateKeySecrets('', jwk.d)],
+      accessTokens: () => signedClientFake.issuedAccessTokens(),
+      refreshTokens: () => [],
+      signedJwts: () => presentedJwts(signedClientFake),
+      upstreamCalls: () => signedClientFake.callsFor(signedClientId),
+    });
+
+    // A GitHub App (RSA, PKCS#1 PEM as GitHub hands it out).
+    const appKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const appPem = appKey.privateKey.export({ type: 'pkcs1', format: 'pem' }) as string;
+    const appId = String(Date.now() % 1_000_000);
+    github.addApp(appId, appKey.publicKey);
+    github.addInstallation(4242, { appId, repositories: [{ id: 1, name: 'site' }], permissions: { contents: 'read' } });
+    const ghId = uniqueId('sec-gh');
+    await client.register({ id: ghId, provider: 'github_app', config: { appId, privateKey: appPem, installationId: 4242, baseUrl: github.baseUrl }, policy });
+    creds.push({
+      id: ghId,
+      kind: 'github-app',
+      configSecrets: privateKeySecrets(appPem),
+      accessTokens: () => github.issuedTokens(),
+      refreshTokens: () => [],
+      signedJwts: () => presentedJwts(github),
+      upstreamCalls: () => github.callsFor(4242),
     });
 
     await waitFor('two refreshes of each credential', () => creds.every((c) => c.upstreamCalls() >= 3), { timeoutMs: 30_000 });
@@ -195,6 +277,9 @@ describe('secrets never reach Temporal history, visibility, Redis or events in p
     rotating.rejectNextWith(1, 'temporarily_unavailable', { description: echo });
     clientCredentials.rejectNextWith(1, 'server_error', { status: 500, description: `echo ${ccSecret}` });
     wechat.failNext(1, -1, `system busy secret=${appSecret}`);
+    serviceAccountFake.rejectNextWith(1, 'temporarily_unavailable', { description: 'echo {assertion}' });
+    signedClientFake.rejectNextWith(1, 'server_error', { status: 500, description: 'echo {assertion}' });
+    github.failNext(1, 403, { message: 'slow down {jwt}', headers: { 'retry-after': '1' } });
 
     const lastErrors = new Map<string, string>();
     const settled: CredentialDescription[] = await waitFor(
@@ -217,7 +302,7 @@ describe('secrets never reach Temporal history, visibility, Redis or events in p
   });
 
   it('no secret in any run of any credential workflow, read without the codec', async () => {
-    expect(creds).toHaveLength(3);
+    expect(creds).toHaveLength(6);
     const haystacks: Haystack[] = [];
     let events = 0;
     for (const cred of creds) {
@@ -260,6 +345,7 @@ describe('secrets never reach Temporal history, visibility, Redis or events in p
     }
     const text = decoded.join('\n');
     expect(text).toMatch(/temporarily_unavailable|server_error|errcode -1/);
+    expect(text).toContain('rate_limited');
     expect(findSecrets([{ name: 'decoded failure attributes', text }], allSecrets(true))).toEqual([]);
   });
 
@@ -272,6 +358,16 @@ describe('secrets never reach Temporal history, visibility, Redis or events in p
       haystacks.push({ name: `list ${workflowId}`, text: JSON.stringify(listed) });
     }
     expect(findSecrets(haystacks, allSecrets(true))).toEqual([]);
+  });
+
+  it('no key, signed JWT or other secret in the worker\'s logs, nor in getToken answers', async () => {
+    const logs = worker.output();
+    expect(logs).toContain('WORKER READY');
+    expect(findSecrets([{ name: 'worker logs', text: logs }], allSecrets(true))).toEqual([]);
+    const served = await Promise.all(creds.map((c) => client.getToken(c.id)));
+    expect(findSecrets([{ name: 'getToken answers', text: JSON.stringify(served) }], allSecrets(false))).toEqual([]);
+    // Control: the signed JWTs searched for are real ones (every key-based credential signed several).
+    for (const cred of creds.filter((c) => c.signedJwts().length > 0)) expect(cred.signedJwts().length).toBeGreaterThanOrEqual(3);
   });
 
   it('Redis: no refresh token or secret in any key; access tokens only in their own credential hash', async () => {

@@ -24,6 +24,9 @@ describe('field names', () => {
     ['config.clientAuth', 'client_auth'],
     ['config.baseUrl', 'base_url'],
     ['config.corpsecret', 'corpsecret'],
+    ['config.serviceAccount.client_email', 'service_account.client_email'],
+    ['config.extraParams.tenant', 'extra_params.tenant'],
+    ['config.metadataFields.1', 'metadata_fields.1'],
     ['grant.refreshToken', 'refresh_token'],
     ['token.accessToken', 'access_token'],
     ['token.expiresAt', 'expires_at'],
@@ -65,6 +68,19 @@ describe('shapes', () => {
       status: 'degraded',
       scope: 's',
     });
+  });
+
+  it('tokenResponse carries the kept answer metadata', () => {
+    const now = Date.UTC(2030, 0, 1);
+    const body = tokenResponse({ accessToken: 'a', tokenType: 'Bearer', expiresAt: now + 60_000, version: 1, status: 'active', metadata: { instance_url: 'https://na1.example.my' } }, now);
+    expect(body.metadata).toEqual({ instance_url: 'https://na1.example.my' });
+    expect(tokenResponse({ accessToken: 'a', tokenType: 'Bearer', expiresAt: now, version: 1, status: 'active' }, now)).not.toHaveProperty('metadata');
+  });
+
+  it('toRegisterInput takes a service account key file as it is, and the GitHub App fields', () => {
+    const serviceAccount = { type: 'service_account', client_email: 'sa@p.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\n…', project_id: 'p' };
+    expect(toRegisterInput('x', { provider: 'jwt_bearer', service_account: serviceAccount, scope: 'cloud', metadata_fields: ['instance_url'] }).config).toEqual({ serviceAccount, scope: 'cloud', metadataFields: ['instance_url'] });
+    expect(toRegisterInput('y', { provider: 'github_app', app_id: '1', private_key: 'k', installation_id: 2, repository_ids: [3] }).config).toEqual({ appId: '1', privateKey: 'k', installationId: 2, repositoryIds: [3] });
   });
 
   it('describeResponse drops secret-named settings and undefined fields', () => {
@@ -130,5 +146,9 @@ describe('error table', () => {
   it('collects the secret values of a body for scrubbing', () => {
     expect(secretValuesOf({ client_id: 'id', client_secret: 's1', refresh_token: 's2', secret: 's3', corpsecret: 's4', access_token: 's5', n: 1 }).sort()).toEqual(['s1', 's2', 's3', 's4', 's5']);
     expect(secretValuesOf(undefined)).toEqual([]);
+    // A secret field holding an object (a service account key file, a JWK): every string in it.
+    const pem = `-----BEGIN PRIVATE KEY-----\n${'A'.repeat(64)}\n-----END PRIVATE KEY-----\n`;
+    const d = 'd'.repeat(43);
+    expect(secretValuesOf({ service_account: { type: 'service_account', private_key: pem, nested: { x: 'v'.repeat(40) } }, private_key: { kty: 'EC', d } }).sort()).toEqual([pem, d, 'v'.repeat(40)].sort());
   });
 });

@@ -105,7 +105,7 @@ describe('request validation', () => {
     ['an unknown field', oauth2Body({ clientSecret: 'camel' }), 'clientSecret'],
     ['an unknown provider', { provider: 'github' }, 'provider'],
     ['no provider', { appid: 'x' }, 'provider'],
-    ['a bad enum', oauth2Body({ client_auth: 'private_key_jwt' }), 'client_auth'],
+    ['a bad enum', oauth2Body({ client_auth: 'tls_client_auth' }), 'client_auth'],
     ['a ratio out of range', oauth2Body({ refresh_ratio: 1.5 }), 'refresh_ratio'],
     ['a bad date', oauth2Body({ access_token: 'a', expires_at: 'tomorrow' }), 'expires_at'],
   ])('422 naming the field for %s', async (_name, body, field) => {
@@ -388,7 +388,8 @@ describe('health, metrics and the OpenAPI document', () => {
     const documented = Object.entries(doc.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
     expect(documented.sort()).toEqual([...new Set(served)].sort());
     // token_endpoint is required unless issuer is given (then it is discovered): one of the two.
-    expect(doc.components.schemas.Oauth2Credential.required).toEqual(expect.arrayContaining(['client_id', 'client_secret', 'refresh_token']));
+    // client_secret is required unless client_auth is private_key_jwt (the configuration checks it).
+    expect(doc.components.schemas.Oauth2Credential.required).toEqual(expect.arrayContaining(['client_id', 'refresh_token']));
     expect(doc.components.schemas.Oauth2Credential.allOf).toEqual([{ anyOf: [{ required: ['token_endpoint'] }, { required: ['issuer'] }] }]);
     expect(doc.paths['/v1/credentials/{id}'].put['x-halflife-scope']).toBe('admin');
     expect(doc.paths['/healthz'].get.security).toEqual([]);

@@ -3,6 +3,7 @@
  * use the same names, in any spelling; one scrubber with one minimum length; a rotated refresh
  * token carried by a ProviderError never reaches a log line.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { isSecretName as apiIsSecretName } from '../../../src/api/schemas';
 import { redactPayloadValue, scrubSecrets } from '../../../src/codec/redact';
@@ -38,6 +39,23 @@ describe('the secret names', () => {
 
   test('ordinary names are not secrets', () => {
     for (const name of ['clientId', 'appid', 'tokenEndpoint', 'expiresAt', 'tokenType', 'version', 'keyIds']) expect(isSecretName(name)).toBe(false);
+  });
+
+  test('keys held as objects (a service account key file, a JWK) are redacted whole; PEM blocks and signed JWTs in text are scrubbed', () => {
+    const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+    const line = pem.split('\n')[1] ?? '';
+    const jwt = `eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJzdmMiLCJqdGkiOiIxIn0.${'s'.repeat(40)}`;
+    const text = logged((l) => {
+      l.info({ config: { serviceAccount: { type: 'service_account', private_key: pem }, privateKey: jwk } }, 'registered');
+      l.warn(`answer echoed ${pem} and ${jwt}`);
+      l.warn({ detail: `key ${pem}` }, 'x');
+    });
+    expect(text).toContain('registered');
+    for (const secret of [pem, line, jwk.d ?? '-', jwt, JSON.stringify(pem).slice(1, -1)]) expect(text).not.toContain(secret);
+    const decoded = JSON.stringify(redactPayloadValue({ config: { serviceAccount: { private_key: pem }, privateKey: JSON.stringify(jwk) } }));
+    expect(decoded).not.toContain(line);
+    expect(decoded).not.toContain(jwk.d);
   });
 
   test('a rotated refresh token on a ProviderError is kept out of JSON and logs', () => {

@@ -2,6 +2,7 @@
  * One source of provider knowledge (issue 8.1): the registry follows the one list of names, every
  * derived view (the API body, the secret names, docs/providers.md) follows the provider modules.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { credentialBodySchema, providerBodySchemas } from '../../../src/api/schemas';
@@ -43,5 +44,18 @@ describe('provider catalog', () => {
     expect(credentialBodySchema.safeParse({ provider: 'wechat', appid: 'wx1', secret: 'app-secret-1', stable: true, renew_window_ms: 60_000, force_refresh_per_day: 5 }).success).toBe(true);
     expect(credentialBodySchema.safeParse({ provider: 'oauth2', issuer: 'https://login.example.com/oauth2/default', client_id: 'c', client_secret: 'cs-123456', refresh_token: 'rt-123456' }).success).toBe(true);
     expect(credentialBodySchema.safeParse({ provider: 'wecom', corpid: 'c', corpsecret: 's', refresh_token: 'x' }).success).toBe(false);
+  });
+
+  test('the API takes the key-based kinds: a service account file as it is, a JWK object, the GitHub App narrowing; a bad key fails on its field', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }) as string;
+    const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+    const serviceAccount = { type: 'service_account', client_email: 'sa@p.iam.gserviceaccount.com', private_key: rsa, project_id: 'p', client_id: '1' };
+    expect(credentialBodySchema.safeParse({ provider: 'jwt_bearer', service_account: serviceAccount, scope: 'cloud' }).success).toBe(true);
+    expect(credentialBodySchema.safeParse({ provider: 'jwt_bearer', service_account: JSON.stringify(serviceAccount) }).success).toBe(true);
+    expect(credentialBodySchema.safeParse({ provider: 'github_app', app_id: 12, private_key: rsa, installation_id: 3, repositories: ['site'], permissions: { contents: 'read' } }).success).toBe(true);
+    expect(credentialBodySchema.safeParse({ provider: 'oauth2_client_credentials', token_endpoint: 'https://a.example.com/t', client_id: 'c', client_auth: 'private_key_jwt', private_key: jwk }).success).toBe(true);
+    const bad = credentialBodySchema.safeParse({ provider: 'github_app', app_id: 12, private_key: 'not a key', installation_id: 3 });
+    expect(bad.success ? [] : bad.error.issues.map((i) => i.path.join('.'))).toEqual(['private_key']);
+    expect(credentialBodySchema.safeParse({ provider: 'jwt_bearer', token_endpoint: 'https://a.example.com/t', issuer: 'i', private_key: rsa, refresh_token: 'rt' }).success).toBe(false);
   });
 });

@@ -46,7 +46,18 @@ function scenarioFor(row: ClassificationRow): Scenario {
     case 'HTTP 5xx':
       return { setup: (t) => t.http(503, new Date(pinnedNow + 120_000).toUTCString()), code: 'http_503', retryAfterMs: 120_000 };
     case 'other HTTP status':
-      return { setup: (t) => t.http(404), code: 'http_404' };
+      return { setup: (t) => t.http(t.otherStatus ?? 404), code: `http_${row.provider === 'github_app' ? 409 : 404}` };
+    case 'HTTP 401':
+    case 'HTTP 403':
+    case 'HTTP 404':
+    case 'HTTP 422':
+      return { setup: (t) => t.http(Number(m.slice('HTTP '.length))), code: row.code };
+    case 'HTTP 403, rate limited':
+      return { setup: (t) => t.rateLimit?.(pinnedNow / 1000 + 90), code: row.code, retryAfterMs: 90_000 };
+    case 'missing token':
+      return { setup: (t) => t.raw(t.bodies.missingAccessToken), code: row.code };
+    case 'invalid expires_at':
+      return { setup: (t) => t.raw(t.bodies.invalidExpiresIn), code: row.code };
     case 'network error':
       return { setup: async (t) => t.endpointOverride(await deadUrl()), code: row.code };
     case 'timeout':
@@ -101,6 +112,7 @@ describe('classification table', () => {
       expect({ kind: err.kind, code: err.code }).toEqual({ kind: row.kind, code: scenario.code });
       if (scenario.retryAfterMs !== undefined) expect(err.retryAfterMs).toBe(scenario.retryAfterMs);
       expectNoSecrets(err, target.secrets);
+      for (const pattern of target.secretPatterns ?? []) expect(err.message).not.toMatch(pattern);
     }
   });
 

@@ -2,16 +2,22 @@
  * One "target" per provider: its fake server, a valid configuration and the ways to make the fake
  * misbehave, so a test can provoke any classification row against any provider alike.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import type { ProviderName } from '../../../src/credential';
+import { startFakeGithubServer, type FakeGithubServer } from '../../../src/fakes/github-app-server';
+import { startFakeJwtBearerServer, type FakeJwtBearerServer } from '../../../src/fakes/jwt-bearer-server';
 import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../../src/fakes/oauth2-server';
 import { startFakeWechatServer, type FakeWechatServer } from '../../../src/fakes/wechat-server';
 import { startFakeWecomServer, type FakeWecomServer } from '../../../src/fakes/wecom-server';
+import { privateKeySecrets } from '../../helpers/secrets-scan';
 
 /** A provider wired to its fake. */
 export interface Target {
   provider: ProviderName;
   /** Values that must never appear in an error. */
   secrets: string[];
+  /** Shapes that must never appear in an error message (a signed JWT the fake echoes). */
+  secretPatterns?: RegExp[];
   config(overrides?: Record<string, unknown>): Record<string, unknown>;
   /** The config key holding the endpoint URL, and its value for a given base URL. */
   endpointOverride(baseUrl: string): Record<string, unknown>;
@@ -20,15 +26,21 @@ export interface Target {
   oauthError?(error: string): void;
   errcode?(errcode: number): void;
   http(status: number, retryAfter?: string): void;
+  /** GitHub's rate limit answer: 403 with `x-ratelimit-remaining: 0` and the reset instant (epoch s). */
+  rateLimit?(resetS: number): void;
+  /** A status none of the provider's own rows names (the `other HTTP status` row). @default 404 */
+  otherStatus?: number;
   raw(body: string, status?: number, contentType?: string): void;
   hang(): void;
   /** Answer bodies for the malformed rows. */
   bodies: { missingAccessToken: string; invalidExpiresIn: string; missingTokenType?: string };
 }
 
-/** The three fakes behind the targets. */
+/** The fakes behind the targets. */
 export interface Fakes {
   oauth: FakeOAuth2Server;
+  jwt: FakeJwtBearerServer;
+  github: FakeGithubServer;
   wechat: FakeWechatServer;
   wecom: FakeWecomServer;
   close(): Promise<void>;
@@ -36,8 +48,14 @@ export interface Fakes {
 
 /** Starts one fake of each kind. */
 export async function startFakes(): Promise<Fakes> {
-  const [oauth, wechat, wecom] = await Promise.all([startFakeOAuth2Server(), startFakeWechatServer(), startFakeWecomServer()]);
-  return { oauth, wechat, wecom, close: async () => void (await Promise.all([oauth.close(), wechat.close(), wecom.close()])) };
+  const [oauth, jwt, github, wechat, wecom] = await Promise.all([
+    startFakeOAuth2Server(),
+    startFakeJwtBearerServer(),
+    startFakeGithubServer({ pathPrefix: '/api/v3' }),
+    startFakeWechatServer(),
+    startFakeWecomServer(),
+  ]);
+  return { oauth, jwt, github, wechat, wecom, close: async () => void (await Promise.all([oauth.close(), jwt.close(), github.close(), wechat.close(), wecom.close()])) };
 }
 
 let counter = 0;
@@ -45,6 +63,13 @@ function unique(prefix: string): string {
   counter += 1;
   return `${prefix}-${process.pid}-${counter}`;
 }
+
+/** The malformed answers of the OAuth 2.0 style token endpoints. */
+const oauthBodies: Target['bodies'] = {
+  missingAccessToken: '{"token_type":"Bearer","expires_in":3600}',
+  invalidExpiresIn: '{"access_token":"at-x","token_type":"Bearer","expires_in":-5}',
+  missingTokenType: '{"access_token":"at-x","expires_in":3600}',
+};
 
 function oauthTarget(provider: 'oauth2' | 'oauth2_client_credentials', fake: FakeOAuth2Server): Target {
   const clientId = unique('client');
@@ -62,13 +87,62 @@ function oauthTarget(provider: 'oauth2' | 'oauth2_client_credentials', fake: Fak
     http: (status, retryAfter) => fake.failNext(1, { status, retryAfter }),
     raw: (body, status, contentType) => fake.respondNextWith(1, body, status, contentType),
     hang: () => fake.hangNext(1),
-    bodies: {
-      missingAccessToken: '{"token_type":"Bearer","expires_in":3600}',
-      invalidExpiresIn: '{"access_token":"at-x","token_type":"Bearer","expires_in":-5}',
-      missingTokenType: '{"access_token":"at-x","expires_in":3600}',
-    },
+    bodies: oauthBodies,
   };
 }
+
+function jwtBearerTarget(fake: FakeJwtBearerServer): Target {
+  const issuer = unique('svc');
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  fake.addIssuer(issuer, publicKey);
+  return {
+    provider: 'jwt_bearer',
+    secrets: privateKeySecrets(pem),
+    secretPatterns: [signedJwt],
+    config: (overrides = {}) => ({ tokenEndpoint: fake.tokenEndpoint, privateKey: pem, issuer, ...overrides }),
+    endpointOverride: (baseUrl) => ({ tokenEndpoint: `${baseUrl}/token` }),
+    grant: () => ({}),
+    calls: () => fake.callsFor(issuer),
+    oauthError: (error) => fake.rejectNextWith(1, error, { description: 'refused {assertion}' }),
+    http: (status, retryAfter) => fake.failNext(1, { status, retryAfter }),
+    raw: (body, status, contentType) => fake.respondNextWith(1, body, status, contentType),
+    hang: () => fake.hangNext(1),
+    bodies: oauthBodies,
+  };
+}
+
+/** One RSA key for every GitHub App target: generating a 2048-bit key takes up to seconds on a busy machine. */
+let githubKey: ReturnType<typeof generateKeyPairSync> | undefined;
+
+function githubAppTarget(fake: FakeGithubServer): Target {
+  const appId = String(100_000 + (counter += 1));
+  const installationId = 5_000_000 + counter;
+  githubKey ??= generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKey, publicKey } = githubKey;
+  const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }) as string;
+  fake.addApp(appId, publicKey);
+  fake.addInstallation(installationId, { appId, repositories: [{ id: 7, name: 'site' }], permissions: { contents: 'write', metadata: 'read' } });
+  return {
+    provider: 'github_app',
+    secrets: privateKeySecrets(pem),
+    secretPatterns: [signedJwt],
+    config: (overrides = {}) => ({ appId, privateKey: pem, installationId, baseUrl: fake.baseUrl, ...overrides }),
+    endpointOverride: (baseUrl) => ({ baseUrl }),
+    grant: () => ({}),
+    calls: () => fake.callsFor(installationId),
+    http: (status, retryAfter) => fake.failNext(1, status, { retryAfter, message: 'refused {jwt}' }),
+    rateLimit: (resetS) => fake.failNext(1, 403, { message: 'API rate limit exceeded', headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(resetS) } }),
+    otherStatus: 409,
+    raw: (body, status, contentType) => fake.respondNextWith(1, body, status ?? 201, contentType),
+    hang: () => fake.hangNext(1),
+    bodies: { missingAccessToken: '{"expires_at":"2030-01-01T00:00:00Z"}', invalidExpiresIn: '{"token":"ghs_x","expires_at":"soon"}' },
+  };
+}
+
+/** A compact JWS (`eyJ…` header, payload, signature). */
+const signedJwt = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./;
+
 
 function wechatTarget(fake: FakeWechatServer, stable: boolean): Target {
   const appid = unique('wxapp');
@@ -116,6 +190,10 @@ export function targetFor(provider: ProviderName, fakes: Fakes, options: { stabl
       return oauthTarget(provider, fakes.oauth);
     case 'wechat':
       return wechatTarget(fakes.wechat, options.stable ?? false);
+    case 'jwt_bearer':
+      return jwtBearerTarget(fakes.jwt);
+    case 'github_app':
+      return githubAppTarget(fakes.github);
     case 'wecom':
       return wecomTarget(fakes.wecom);
   }
