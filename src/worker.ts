@@ -7,11 +7,14 @@
  * already reached the provider (which would have rotated the refresh token in an answer nobody
  * reads).
  */
+import type { Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type DataConverter } from '@temporalio/worker';
 import type { Redis } from 'ioredis';
 import { createActivities } from './activities';
+import type { HandOverClient } from './activities/connect';
 import { createDurableHeartbeat } from './activities/durable-heartbeat';
+import { TokenClient } from './client/token-client';
 import type { RefreshHooks } from './activities/refresh-credential';
 import { createEgressFetch, egressPolicyFromEnv, type EgressLookup, type EgressPolicy } from './egress';
 import { defaultTaskQueue } from './messages';
@@ -66,6 +69,11 @@ export async function createCredentialWorker(input: CredentialWorkerOptions): Pr
   const space = { prefix: options.redisPrefix, namespace };
   const codecs: PayloadCodec[] = [...(options.dataConverter?.payloadCodecs ?? [])];
   const send = createEgressFetch(options.egressPolicy, options.egressLookup ? { lookup: options.egressLookup } : {});
+  // Connect sessions hand their grants to credentials through a TokenClient on the worker's own
+  // connection (a Client accepts a NativeConnection; TokenClient's option is typed for the other kind).
+  let handOverClient: HandOverClient | undefined;
+  const tokenClient = () =>
+    (handOverClient ??= new TokenClient({ connection: options.connection as unknown as Connection, namespace, taskQueue: options.taskQueue, dataConverter: options.dataConverter }));
   const worker = await Worker.create({
     connection: options.connection,
     namespace,
@@ -78,6 +86,7 @@ export async function createCredentialWorker(input: CredentialWorkerOptions): Pr
       codecs,
       ...(redis ? { cache: new TokenCache(redis, space), answers: new AnswerLog(redis, space) } : {}),
       hooks: options.hooks,
+      tokenClient,
     }),
     dataConverter: options.dataConverter,
     identity: options.identity,

@@ -1,5 +1,6 @@
 /** The activities a credential worker registers. */
 import type { TokenCache } from '../redis/token-cache';
+import { createConnectActivities, type ConnectActivities, type HandOverClient } from './connect';
 import type { CredentialActivities } from './contracts';
 import { createPublishCredential } from './publish-credential';
 import { createRefreshCredential, type RefreshDeps } from './refresh-credential';
@@ -8,13 +9,16 @@ import { createRefreshCredential, type RefreshDeps } from './refresh-credential'
 export interface ActivityDeps extends RefreshDeps {
   /** The Redis mirror; absent when Redis is not configured. */
   cache?: TokenCache;
+  /** The TokenClient connect sessions hand their grants over with (built on first use). */
+  tokenClient?: () => HandOverClient;
 }
 
 /** Builds the activity implementations. */
-export function createActivities(deps: ActivityDeps): CredentialActivities {
+export function createActivities(deps: ActivityDeps): CredentialActivities & ConnectActivities {
   return {
     refreshCredential: createRefreshCredential(deps),
     publishCredential: createPublishCredential(deps.cache),
+    ...createConnectActivities(deps),
   };
 }
 
