@@ -17,6 +17,8 @@ import type { TokenClient } from '../client/token-client';
 import type { ReconfigureRequest } from '../messages';
 import { requireKey } from './auth';
 import { inApiTerms, reauthorizeFrom, registerOrReplace } from './credential-actions';
+import type { ApiConnectClient } from './connect-routes';
+import { sessionResponse } from './connect-responses';
 import type { ApiKeys } from './keys';
 import type { ApiMetrics } from './metrics';
 import { describeResponse, summaryResponse, tokenResponse } from './responses';
@@ -33,6 +35,8 @@ export interface CredentialRoutesOptions {
   tokenClient: ApiTokenClient;
   keys: ApiKeys;
   metrics: ApiMetrics;
+  /** When connect links are served: `describe` lists the credential's pending connect sessions (`connect`). */
+  connect?: Pick<ApiConnectClient, 'pending'>;
 }
 
 type IdRoute = { Params: { id: string } };
@@ -79,9 +83,12 @@ export const credentialRoutes: FastifyPluginAsync<CredentialRoutesOptions> = asy
     return served(id, await reauthorizeFrom(client, id, request.body ?? {}));
   });
 
-  app.get<IdRoute>('/v1/credentials/:id', { onRequest: requireKey(keys, 'read', 'credential') }, async (request) =>
-    describeResponse(await client.describe(request.params.id)),
-  );
+  app.get<IdRoute>('/v1/credentials/:id', { onRequest: requireKey(keys, 'read', 'credential') }, async (request) => {
+    const description = describeResponse(await client.describe(request.params.id));
+    // Pending connect sessions are shown as they are found; a visibility hiccup never fails a describe.
+    const pending = options.connect ? await options.connect.pending(request.params.id).catch(() => []) : [];
+    return pending.length > 0 ? { ...description, connect: pending.map(sessionResponse) } : description;
+  });
 
   app.get('/v1/credentials', { onRequest: requireKey(keys, 'read', 'scope-only') }, async (request) => {
     const filter = parseParams(listQuerySchema, request.query);

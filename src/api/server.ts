@@ -15,6 +15,7 @@ import { codecRoutes, type CodecAccess } from '../codec/codec-server';
 import { errorCodes } from '../errors';
 import { createLogger, type Logger } from '../logger';
 import { authenticateRequest, installAuth, requireKey } from './auth';
+import { connectRoutes, type ApiConnectClient } from './connect-routes';
 import { credentialRoutes, type ApiTokenClient } from './credential-routes';
 import { apiErrorHandler, defaultRetryAfterS } from './errors';
 import type { ApiKey, ApiKeys } from './keys';
@@ -61,10 +62,13 @@ export interface ApiServerOptions {
   metrics?: ApiMetrics;
   /** Largest accepted request body in bytes (the codec endpoint has its own, larger limit). @default 65536 */
   bodyLimit?: number;
+  /** Serve connect links (`/v1/credentials/{id}/connect`, `/connect/…`; see docs/connect.md). @default not served */
+  connect?: ApiConnectClient;
 }
 
 /** `ApiServerOptions` with every default filled in. */
-export interface ResolvedApiServerOptions extends Required<Omit<ApiServerOptions, 'codec' | 'health'>> {
+export interface ResolvedApiServerOptions extends Required<Omit<ApiServerOptions, 'codec' | 'health' | 'connect'>> {
+  connect?: ApiConnectClient;
   health: Required<Pick<ApiHealthChecks, 'timeoutMs'>> & ApiHealthChecks;
   codec?: Required<ApiCodecOptions>;
 }
@@ -158,14 +162,15 @@ export function createApiServer(given: ApiServerOptions): FastifyInstance {
       if (!up) void reply.header('Retry-After', String(defaultRetryAfterS));
       return reply.code(up ? 200 : 503).header('Cache-Control', 'no-store').send({ status: up ? 'ok' : 'unavailable', temporal: up, redis });
     });
-    const document = openApiDocument({ codec: options.codec !== undefined });
+    const document = openApiDocument({ codec: options.codec !== undefined, connect: options.connect !== undefined });
     api.get('/openapi.json', async () => document);
     api.get('/metrics', { onRequest: requireKey(keys, 'read', 'all') }, async (_request, reply) => {
       const { contentType, body } = await metrics.render();
       return reply.type(contentType).header('Cache-Control', 'no-store').send(body);
     });
   });
-  void app.register(credentialRoutes, { tokenClient: options.tokenClient, keys, metrics });
+  void app.register(credentialRoutes, { tokenClient: options.tokenClient, keys, metrics, connect: options.connect });
+  if (options.connect) void app.register(connectRoutes, { connect: options.connect, tokenClient: options.tokenClient, keys });
   if (options.codec) {
     const { codec, redact, allowLoopbackWithoutKey } = options.codec;
     void app.register(codecRoutes, {
