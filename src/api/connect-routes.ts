@@ -53,7 +53,7 @@ function send(request: FastifyRequest, reply: FastifyReply, answer: ConnectAnswe
 async function existingSettings(client: ApiTokenClient, id: string): Promise<ExistingSettings | undefined> {
   try {
     const d = await client.describe(id);
-    return d.status === 'revoked' ? undefined : { provider: d.provider, settings: d.settings };
+    return d.status === 'revoked' ? undefined : { provider: d.provider, settings: d.settings, ...(d.scope ? { scope: d.scope } : {}) };
   } catch (err) {
     if (isHalflifeError(err, 'CredentialNotFoundError')) return undefined;
     throw err;

@@ -42,7 +42,7 @@ export const connectBodySchema = z.strictObject({
   authorization_params: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'names must be 1-64 letters, digits, "_", "." or "-"'), z.string().max(1024)).optional(),
   pkce: z.boolean().optional(),
   mode: z.enum(['link', 'device'], { error: 'must be link or device' }).optional(),
-  expires_in_s: z.number().int('must be an integer').min(60, 'must be between 60 and 86400').max(86_400, 'must be between 60 and 86400').optional(),
+  expires_in_s: z.number().int('must be an integer').min(5, 'must be between 5 and 86400').max(86_400, 'must be between 5 and 86400').optional(),
 });
 
 /** A parsed connect body. */
@@ -62,6 +62,8 @@ export function parseConnectBody(raw: unknown): ConnectBody {
 export interface ExistingSettings {
   provider: string;
   settings: Record<string, unknown>;
+  /** The scope its current token was granted (asked for again when the body names none). */
+  scope?: string;
 }
 
 /** What a connect body resolves to. */
@@ -155,7 +157,7 @@ export async function resolveConnect(body: ConnectBody, options: { existing?: Ex
     throw new InvalidConfigError(e.field.replace(/^config\./, '').split('.').map(snakeCase).join('.'), e.reason.replace('allowInsecureHttp', 'allow_insecure_http'));
   }
   if (!config.tokenEndpoint) throw new InvalidConfigError('token_endpoint', 'is required (the issuer\'s metadata names none)');
-  const scope = str(body.scope) ?? (preset?.defaultScopes?.length ? preset.defaultScopes.join(' ') : undefined) ?? str(old.scope);
+  const scope = str(body.scope) ?? (preset?.defaultScopes?.length ? preset.defaultScopes.join(' ') : undefined) ?? str(old.scope) ?? str(options.existing?.scope);
   const profile: ConnectProfile = {
     config,
     ...(authorizationEndpoint ? { authorizationEndpoint } : {}),

@@ -93,8 +93,12 @@ async function pollOnce(deps: ServerDeps, input: PollDeviceInput, intervalS: num
   } catch {
     return { intervalS, waitS: Math.min(maxBackoffS, intervalS * 2 ** (failures + 1)) };
   }
-  if (isTransientStatus(response.status)) return { intervalS, waitS: Math.min(maxBackoffS, intervalS * 2 ** (failures + 1)) };
   const raw = await jsonBody(response);
+  const refused = oauthError(raw, secrets);
+  // `slow_down` and `authorization_pending` are honoured whatever the status carrying them (some servers use 429).
+  if (refused?.error === 'slow_down') return { intervalS: intervalS + 5, waitS: intervalS + 5 };
+  if (refused?.error === 'authorization_pending') return { intervalS, waitS: intervalS };
+  if (isTransientStatus(response.status)) return { intervalS, waitS: Math.min(maxBackoffS, intervalS * 2 ** (failures + 1)) };
   if (response.status === 200) {
     let rejection: unknown;
     try {
@@ -104,12 +108,7 @@ async function pollOnce(deps: ServerDeps, input: PollDeviceInput, intervalS: num
     }
     return { grant: grantOf(raw, { sentAt, defaultLifetimeMs: input.profile.defaultLifetimeMs, scope: input.profile.scope, secrets, rejection }) };
   }
-  const refused = oauthError(raw, secrets);
   switch (refused?.error) {
-    case 'authorization_pending':
-      return { intervalS, waitS: intervalS };
-    case 'slow_down':
-      return { intervalS: intervalS + 5, waitS: intervalS + 5 };
     case 'access_denied':
       throw connectFailure({ result: 'denied', code: 'access_denied', message: 'the person denied the authorization on the verification page' });
     case 'expired_token':
