@@ -107,7 +107,10 @@ describe('connect links (authorization code + PKCE) against oidc-provider', () =
     expect((await call('GET', `/v1/credentials/${id}`)).body.connect).toBeUndefined();
 
     // A replayed callback is refused and changes nothing.
-    const replay = await follow((await authorize(created.url).catch(() => ({ redirectTo: back.redirectTo }))).redirectTo);
+    const reopened = await call('GET', `/connect/${created.session}`, { accept: 'text/html' });
+    expect(reopened.status).toBe(409);
+    expect(reopened.text).toContain('This link was already used');
+    const replay = await follow(back.redirectTo);
     expect(replay.status).toBe(409);
     expect(replay.body.error.code).toBe('session_used');
     const replayPage = await follow(back.redirectTo, 'text/html');
