@@ -12,14 +12,13 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { errorAnswer, outcomeAnswer, pendingAnswer, type ConnectAnswer } from '../connect/answers';
 import type { ConnectClient } from '../connect/connect-client';
-import type { ExistingSettings } from '../connect/profile';
 import { pageHeaders, renderPage } from '../connect/pages';
 import type { ConnectError } from '../connect/errors';
 import { credentialIdPattern } from '../client/registration';
-import { InvalidRequestError, isHalflifeError, PermissionDeniedError, ProviderMismatchError } from '../errors';
+import { InvalidRequestError, isHalflifeError, PermissionDeniedError } from '../errors';
 import { authenticateRequest, requireKey } from './auth';
 import { createdSessionResponse, sessionResponse } from './connect-responses';
-import { inApiTerms } from './credential-actions';
+import { createConnectSession } from './connect-actions';
 import type { ApiTokenClient } from './credential-routes';
 import type { ApiKeys } from './keys';
 
@@ -47,24 +46,6 @@ function wantsJson(request: FastifyRequest): boolean {
 function send(request: FastifyRequest, reply: FastifyReply, answer: ConnectAnswer): FastifyReply {
   if (wantsJson(request)) return reply.code(answer.status).header('Cache-Control', 'no-store').send(answer.json);
   return reply.code(answer.status).headers(pageHeaders).send(renderPage(answer.page));
-}
-
-/** The existing credential's provider and settings, or undefined when there is none. */
-async function existingSettings(client: ApiTokenClient, id: string): Promise<ExistingSettings | undefined> {
-  try {
-    const d = await client.describe(id);
-    return d.status === 'revoked' ? undefined : { provider: d.provider, settings: d.settings, ...(d.scope ? { scope: d.scope } : {}) };
-  } catch (err) {
-    if (isHalflifeError(err, 'CredentialNotFoundError')) return undefined;
-    throw err;
-  }
-}
-
-/** Creates a connect session for `id` from a connect body: checks the credential's provider, then `ConnectClient.create`. */
-export async function createConnectSession(connect: ApiConnectClient, client: ApiTokenClient, id: string, body: unknown, createdBy?: string) {
-  const existing = await existingSettings(client, id);
-  if (existing && existing.provider !== 'oauth2') throw new ProviderMismatchError(id, existing.provider, 'oauth2');
-  return inApiTerms(connect.create(id, body ?? {}, { existing, createdBy }));
 }
 
 /** Registers the connect routes (mount at the root). */
