@@ -1,5 +1,6 @@
 /** The activities a credential worker registers. */
 import type { TokenCache } from '../redis/token-cache';
+import type { ConnectClient } from '../connect/connect-client';
 import { createConnectActivities, type ConnectActivities, type HandOverClient } from './connect';
 import type { CredentialActivities } from './contracts';
 import { createPublishCredential } from './publish-credential';
@@ -11,6 +12,8 @@ export interface ActivityDeps extends RefreshDeps {
   cache?: TokenCache;
   /** The TokenClient connect sessions hand their grants over with (built on first use). */
   tokenClient?: () => HandOverClient;
+  /** The ConnectClient fresh connect links are made with; absent without a public URL. */
+  connectClient?: () => Pick<ConnectClient, 'createFromProfile'>;
 }
 
 /** Builds the activity implementations. */

@@ -20,12 +20,14 @@ import {
   connectSessionWorkflowType,
   deviceCodeUpdate,
   openLinkUpdate,
+  type ConnectMode,
   type ConnectOutcome,
+  type ConnectProfile,
   type ConnectSessionInput,
   type ConnectSessionView,
   type SessionClosedDetails,
 } from './messages';
-import { parseConnectBody, resolveConnect, type ExistingSettings } from './profile';
+import { defaultSessionTtlMs, parseConnectBody, resolveConnect, type ExistingSettings } from './profile';
 import { isSessionToken, newSessionToken, sessionHandle } from './session-token';
 
 /** Options of a ConnectClient. */
@@ -102,32 +104,41 @@ export class ConnectClient {
   async create(credentialId: string, body: unknown, options: { existing?: ExistingSettings; createdBy?: string } = {}): Promise<CreatedSession> {
     if (!credentialIdPattern.test(credentialId)) throw new InvalidConfigError('id', 'must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit');
     const resolved = await resolveConnect(parseConnectBody(body), { existing: options.existing, fetch: this.options.fetch });
+    return this.createFromProfile(credentialId, resolved.profile, { mode: resolved.mode, ttlMs: resolved.ttlMs, createdBy: options.createdBy });
+  }
+
+  /**
+   * Creates a session from a profile that is already resolved and validated (a credential's own
+   * configuration and its connect settings, e.g. for a fresh link after `reauth_required`).
+   */
+  async createFromProfile(credentialId: string, profile: ConnectProfile, options: { mode?: ConnectMode; ttlMs?: number; createdBy?: string } = {}): Promise<CreatedSession> {
+    const mode = options.mode ?? 'link';
     const token = newSessionToken();
     const handle = sessionHandle(token);
     const now = Date.now();
     const input: ConnectSessionInput = {
       handle,
       credentialId,
-      mode: resolved.mode,
+      mode,
       createdAt: now,
-      expiresAt: now + resolved.ttlMs,
-      profile: resolved.profile,
+      expiresAt: now + (options.ttlMs ?? defaultSessionTtlMs),
+      profile,
       redirectUri: this.redirectUri,
       ...(options.createdBy ? { createdBy: options.createdBy } : {}),
     };
-    if (resolved.mode === 'link') {
-      const request = await authorizationRequest(resolved.profile, { state: token, redirectUri: this.redirectUri });
+    if (mode === 'link') {
+      const request = await authorizationRequest(profile, { state: token, redirectUri: this.redirectUri });
       Object.assign(input, { url: `${this.options.publicUrl}/connect/${token}`, authorizationUrl: request.url }, request.codeVerifier ? { codeVerifier: request.codeVerifier } : {});
     }
     const started = await this.options.temporal.workflow.start(connectSessionWorkflow, {
       workflowId: connectSessionWorkflowId(handle),
       taskQueue: this.options.taskQueue,
       args: [input],
-      memo: { credentialId, mode: resolved.mode, expiresAt: input.expiresAt },
-      staticSummary: `connect ${resolved.mode} for credential ${credentialId}`,
+      memo: { credentialId, mode, expiresAt: input.expiresAt },
+      staticSummary: `connect ${mode} for credential ${credentialId}`,
     });
-    const created: CreatedSession = { session: token, handle, credentialId, mode: resolved.mode, expiresAt: input.expiresAt, ...(input.url ? { url: input.url } : {}) };
-    if (resolved.mode === 'device') created.view = await started.executeUpdate(deviceCodeUpdate);
+    const created: CreatedSession = { session: token, handle, credentialId, mode, expiresAt: input.expiresAt, ...(input.url ? { url: input.url } : {}) };
+    if (mode === 'device') created.view = await started.executeUpdate(deviceCodeUpdate);
     return created;
   }
 

@@ -47,6 +47,18 @@ export interface ConnectProfile {
   defaultLifetimeMs: number;
 }
 
+/**
+ * The non-secret part of a profile: what a credential created by a connect link keeps so that a
+ * fresh link can be made for it later from its own configuration (see `createConnectLink`).
+ */
+export type ConnectSettings = Omit<ConnectProfile, 'config'>;
+
+/** The connect settings of a profile (everything but the provider configuration). */
+export function connectSettingsOf(profile: ConnectProfile): ConnectSettings {
+  const { config: _config, ...settings } = profile;
+  return settings;
+}
+
 /** Input of `connectSessionWorkflow`. */
 export interface ConnectSessionInput {
   /** The public handle (digest of the session token). */

@@ -6,7 +6,10 @@
  * The person's browser is driven over HTTP (the peer's browserless helper).
  */
 import { randomBytes } from 'node:crypto';
+import { createCreateConnectLink } from '../../src/activities/connect/create-link';
 import { ConnectClient } from '../../src/connect/connect-client';
+import { connectSettingsOf } from '../../src/connect/messages';
+import { parseConnectBody, resolveConnect } from '../../src/connect/profile';
 import { completeAuthorizationCodeFlow } from '../peers/oidc-peer';
 import { useConnectStack } from '../helpers/connect-stack';
 import { uniqueId } from '../helpers/test-env';
@@ -217,6 +220,18 @@ describe('connect links (authorization code + PKCE) against oidc-provider', () =
     const ended = await stack.connect.wait(created.session, 30_000);
     expect(ended.outcome).toMatchObject({ result: 'connected', registration: 'created' });
     expect((await stack.client.describe(id)).status).toBe('active');
+  });
+
+  it("createConnectLink makes a fresh link from a credential's own configuration and connect settings (no secret given again)", async () => {
+    const id = uniqueId('fresh');
+    const first = await link(id, settings());
+    expect((await follow((await authorize(first.url)).redirectTo)).body).toMatchObject({ result: 'connected', version: 1 });
+    // What a credential created by a link keeps: its oauth2 configuration and the session's connect settings.
+    const { profile } = await resolveConnect(parseConnectBody(settings()));
+    const createConnectLink = createCreateConnectLink({ connectClient: () => stack.connect });
+    const fresh = await createConnectLink({ credentialId: id, config: profile.config, connect: connectSettingsOf(profile), reason: 'reauth_required' });
+    expect(fresh.url).toMatch(new RegExp(`^${stack.base}/connect/[A-Za-z0-9_-]{43}$`));
+    expect((await follow((await authorize(fresh.url)).redirectTo)).body).toEqual({ result: 'connected', credential_id: id, registration: 'replaced', version: 2 });
   });
 
   it('no secret reaches the API log or an answer', async () => {

@@ -4,6 +4,7 @@
  */
 import type { TokenSet } from '../../credential';
 import type { ConnectProfile, ConnectResult } from '../../connect/messages';
+import type { ConnectLink, CreateConnectLinkInput } from './create-link';
 
 export { connectFailureType } from '../../connect/messages';
 
@@ -83,4 +84,6 @@ export interface ConnectActivities {
   pollDeviceAuthorization(input: PollDeviceInput): Promise<ObtainedGrant>;
   /** Registers the credential with the grant, or replaces the grant of the existing one (idempotent). */
   handOverGrant(input: HandOverInput): Promise<HandOverResult>;
+  /** A fresh connect link from a credential's own configuration and connect settings (for `reauth_required`). */
+  createConnectLink(input: CreateConnectLinkInput): Promise<ConnectLink>;
 }
