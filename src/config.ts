@@ -46,6 +46,12 @@ export interface HalflifeConfig {
   apiPort: number;
   /** `HALFLIFE_API_KEYS` (JSON) or the contents of `HALFLIFE_API_KEYS_FILE`. */
   apiKeysJson?: string;
+  /**
+   * `HALFLIFE_PUBLIC_URL`: the externally reachable base URL of the HTTP API (scheme, host, port,
+   * optional path prefix; no trailing slash). Connect links and the OAuth redirect URI
+   * (`<publicUrl>/connect/callback`) are built from it. @default `http://127.0.0.1:<apiPort>`
+   */
+  publicUrl: string;
   /** `HALFLIFE_UI_ORIGINS`: comma-separated origins allowed to call the codec endpoint. @default the dev server's UI on localhost and 127.0.0.1 */
   uiOrigins: string[];
   /** `HALFLIFE_LOG_LEVEL`. @default 'info' */
@@ -81,6 +87,7 @@ export function withConfigDefaults(input: HalflifeConfigInput = {}, cwd: string 
     apiHost: input.apiHost ?? '127.0.0.1',
     apiPort: input.apiPort ?? 7380,
     apiKeysJson: input.apiKeysJson,
+    publicUrl: (input.publicUrl ?? `http://127.0.0.1:${input.apiPort ?? 7380}`).replace(/\/+$/, ''),
     uiOrigins: input.uiOrigins ?? [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`],
     logLevel: input.logLevel ?? 'info',
     production: input.production ?? false,
@@ -88,6 +95,22 @@ export function withConfigDefaults(input: HalflifeConfigInput = {}, cwd: string 
 }
 
 const port = z.coerce.number().int('must be a whole number').min(1, 'must be a port number (1-65535)').max(65535, 'must be a port number (1-65535)');
+
+/** The rule a `HALFLIFE_PUBLIC_URL` value breaks, or undefined: an http(s) URL without credentials, query or fragment. */
+export function publicUrlProblem(value: string, production: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute URL such as https://halflife.example.com';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use http or https';
+  if (url.username !== '' || url.password !== '') return 'must not contain a username or password';
+  if (url.search !== '' || url.hash !== '' || /[?#]/.test(value)) return 'must not contain a query or fragment';
+  const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(url.hostname);
+  if (production && url.protocol === 'http:' && !loopback) return 'must use https when NODE_ENV=production (providers refuse plain-http redirect URIs)';
+  return undefined;
+}
 
 /** True for an `http(s)://host[:port]` origin as browsers send it (no path, no trailing slash). */
 function isOrigin(value: string): boolean {
@@ -121,6 +144,7 @@ const schema = z.object({
   HALFLIFE_API_PORT: port.optional(),
   HALFLIFE_API_KEYS: z.string().min(1).optional(),
   HALFLIFE_API_KEYS_FILE: z.string().min(1).optional(),
+  HALFLIFE_PUBLIC_URL: z.string().min(1).max(2048).optional(),
   HALFLIFE_UI_ORIGINS: z
     .string()
     .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
@@ -138,6 +162,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path
     throw new InvalidConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'is invalid');
   }
   const e = parsed.data;
+  const publicProblem = e.HALFLIFE_PUBLIC_URL === undefined ? undefined : publicUrlProblem(e.HALFLIFE_PUBLIC_URL, e.NODE_ENV === 'production');
+  if (publicProblem) throw new InvalidConfigError('HALFLIFE_PUBLIC_URL', publicProblem);
   if (e.HALFLIFE_API_KEYS && e.HALFLIFE_API_KEYS_FILE) {
     throw new InvalidConfigError('HALFLIFE_API_KEYS_FILE', 'set either HALFLIFE_API_KEYS or HALFLIFE_API_KEYS_FILE, not both');
   }
@@ -163,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path
     apiHost: e.HALFLIFE_API_HOST,
     apiPort: e.HALFLIFE_API_PORT,
     apiKeysJson: e.HALFLIFE_API_KEYS ?? (e.HALFLIFE_API_KEYS_FILE ? readApiKeysFile(e.HALFLIFE_API_KEYS_FILE, readFile) : undefined),
+    publicUrl: e.HALFLIFE_PUBLIC_URL,
     uiOrigins: e.HALFLIFE_UI_ORIGINS,
     logLevel: e.HALFLIFE_LOG_LEVEL,
     production: e.NODE_ENV === 'production',

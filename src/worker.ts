@@ -7,11 +7,14 @@
  * already reached the provider (which would have rotated the refresh token in an answer nobody
  * reads).
  */
+import type { Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type DataConverter } from '@temporalio/worker';
 import type { Redis } from 'ioredis';
 import { createActivities } from './activities';
 import { createDurableHeartbeat } from './activities/durable-heartbeat';
+import { TokenClient } from './client/token-client';
+import { ConnectClient } from './connect/connect-client';
 import type { RefreshHooks } from './activities/refresh-credential';
 import { createEgressFetch, egressPolicyFromEnv, type EgressLookup, type EgressPolicy } from './egress';
 import { temporal } from '@temporalio/proto';
@@ -46,6 +49,8 @@ export interface CredentialWorkerOptions {
   hooks?: RefreshHooks;
   /** Worker identity shown in the Web UI. @default the SDK's (pid@host) */
   identity?: string;
+  /** `HALFLIFE_PUBLIC_URL`: lets the worker make fresh connect links (`createConnectLink`). @default none: it cannot */
+  publicUrl?: string;
 }
 
 /** `CredentialWorkerOptions` with every default filled in. */
@@ -88,6 +93,14 @@ export async function createCredentialWorker(input: CredentialWorkerOptions): Pr
   const space = { prefix: options.redisPrefix, namespace };
   const codecs: PayloadCodec[] = [...(options.dataConverter?.payloadCodecs ?? [])];
   const send = createEgressFetch(options.egressPolicy, options.egressLookup ? { lookup: options.egressLookup } : {});
+  // Connect sessions hand their grants to credentials through a TokenClient on the worker's own
+  // connection (a Client accepts a NativeConnection; TokenClient's option is typed for the other kind).
+  let handOverClient: TokenClient | undefined;
+  const tokenClient = (): TokenClient =>
+    (handOverClient ??= new TokenClient({ connection: options.connection as unknown as Connection, namespace, taskQueue: options.taskQueue, dataConverter: options.dataConverter }));
+  const { publicUrl } = options;
+  let linkClient: ConnectClient | undefined;
+  const connectClient = publicUrl ? () => (linkClient ??= new ConnectClient({ temporal: tokenClient().temporal, taskQueue: options.taskQueue, publicUrl })) : undefined;
   const worker = await Worker.create({
     connection: options.connection,
     namespace,
@@ -100,6 +113,8 @@ export async function createCredentialWorker(input: CredentialWorkerOptions): Pr
       codecs,
       ...(redis ? { cache: new TokenCache(redis, space), answers: new AnswerLog(redis, space) } : {}),
       hooks: options.hooks,
+      tokenClient,
+      connectClient,
     }),
     dataConverter: options.dataConverter,
     identity: options.identity,

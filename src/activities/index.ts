@@ -1,5 +1,7 @@
 /** The activities a credential worker registers. */
 import type { TokenCache } from '../redis/token-cache';
+import type { ConnectClient } from '../connect/connect-client';
+import { createConnectActivities, type ConnectActivities, type HandOverClient } from './connect';
 import type { CredentialActivities } from './contracts';
 import { createPublishCredential } from './publish-credential';
 import { createRefreshCredential, type RefreshDeps } from './refresh-credential';
@@ -10,14 +12,19 @@ export interface ActivityDeps extends RefreshDeps {
   cache?: TokenCache;
   /** Hands lifecycle events to the webhook deliveries; absent when none are configured. */
   notify?: CredentialActivities['notifyCredential'];
+  /** The TokenClient connect sessions hand their grants over with (built on first use). */
+  tokenClient?: () => HandOverClient;
+  /** The ConnectClient fresh connect links are made with; absent without a public URL. */
+  connectClient?: () => Pick<ConnectClient, 'createFromProfile'>;
 }
 
 /** Builds the activity implementations. */
-export function createActivities(deps: ActivityDeps): CredentialActivities {
+export function createActivities(deps: ActivityDeps): CredentialActivities & ConnectActivities {
   return {
     refreshCredential: createRefreshCredential(deps),
     publishCredential: createPublishCredential(deps.cache),
     notifyCredential: deps.notify ?? (async () => 'off' as const),
+    ...createConnectActivities(deps),
   };
 }
 

@@ -18,6 +18,8 @@ import type { TokenClient } from '../client/token-client';
 import type { ReconfigureRequest } from '../messages';
 import { requireKey } from './auth';
 import { inApiTerms, reauthorizeFrom, registerOrReplace } from './credential-actions';
+import type { ApiConnectClient } from './connect-routes';
+import { sessionResponse } from './connect-responses';
 import type { ApiKeys } from './keys';
 import type { ApiMetrics } from './metrics';
 import { describeResponse, summaryResponse, tokenResponse } from './responses';
@@ -36,6 +38,8 @@ export interface CredentialRoutesOptions {
   metrics: ApiMetrics;
   /** Where registered outbound URLs may point (checked before the client is called). */
   egressPolicy: EgressPolicy;
+  /** When connect links are served: `describe` lists the credential's pending connect sessions (`connect`). */
+  connect?: Pick<ApiConnectClient, 'pending'>;
 }
 
 type IdRoute = { Params: { id: string } };
@@ -83,9 +87,12 @@ export const credentialRoutes: FastifyPluginAsync<CredentialRoutesOptions> = asy
     return served(id, await reauthorizeFrom(client, id, request.body === undefined ? {} : request.body, { egressPolicy }));
   });
 
-  app.get<IdRoute>('/v1/credentials/:id', { onRequest: requireKey(keys, 'read', 'credential') }, async (request) =>
-    describeResponse(await client.describe(request.params.id)),
-  );
+  app.get<IdRoute>('/v1/credentials/:id', { onRequest: requireKey(keys, 'read', 'credential') }, async (request) => {
+    const description = describeResponse(await client.describe(request.params.id));
+    // Pending connect sessions are shown as they are found; a visibility hiccup never fails a describe.
+    const pending = options.connect ? await options.connect.pending(request.params.id).catch(() => []) : [];
+    return pending.length > 0 ? { ...description, connect: pending.map(sessionResponse) } : description;
+  });
 
   app.get('/v1/credentials', { onRequest: requireKey(keys, 'read', 'scope-only') }, async (request) => {
     const filter = parseParams(listQuerySchema, request.query);

@@ -3,7 +3,8 @@
  * `{ "key", "scopes", "credentials", "name"? }`), kept in memory only as SHA-256 hashes, compared
  * in constant time, and checked per scope and per credential id pattern.
  *
- * Scopes imply each other: `admin` ⊃ `refresh` ⊃ `read`. `credentials` is a glob (or a list of
+ * Scopes imply each other: `admin` ⊃ `refresh` ⊃ `read`. `connect` (create connect links, see
+ * docs/connect.md) stands apart: it implies no other scope, and `admin` implies it. `credentials` is a glob (or a list of
  * globs) over credential ids: `*` matches any run of characters, `?` exactly one.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -13,13 +14,14 @@ import { z } from 'zod';
 import { InvalidConfigError } from '../errors';
 import { createFileOnce, ensureStateDir, stateFiles } from '../state-folder';
 
-/** What a key may do: `read` tokens and descriptions, force a `refresh`, `admin` (register, reauthorize, revoke). */
-export type ApiScope = 'read' | 'refresh' | 'admin';
+/** What a key may do: `read` tokens and descriptions, force a `refresh`, `admin` (register, reauthorize, revoke), `connect` (create connect links). */
+export type ApiScope = 'read' | 'refresh' | 'admin' | 'connect';
 
-/** Every scope, weakest first. */
-export const apiScopes: readonly ApiScope[] = ['read', 'refresh', 'admin'];
+/** Every scope: the ranked ones weakest first, then `connect`. */
+export const apiScopes: readonly ApiScope[] = ['read', 'refresh', 'admin', 'connect'];
 
-const scopeRank: Readonly<Record<ApiScope, number>> = { read: 1, refresh: 2, admin: 3 };
+/** Rank of the scopes that imply each other; `connect` has none (it implies nothing). */
+const scopeRank: Readonly<Record<ApiScope, number>> = { read: 1, refresh: 2, admin: 3, connect: 0 };
 
 /** An authenticated key as the server sees it: never the key itself, never its hash. */
 export interface ApiKey {
@@ -147,7 +149,9 @@ export class ApiKeys {
   /** Whether `key` has `scope` (or a stronger one) and, when given, covers `credentialId`. */
   allows(key: ApiKey, scope: ApiScope, credentialId?: string): boolean {
     const entry = this.entryOf(key);
-    if (!entry || entry.rank < scopeRank[scope]) return false;
+    if (!entry) return false;
+    const granted = scope === 'connect' ? entry.rank >= scopeRank.admin || entry.key.scopes.includes('connect') : entry.rank >= scopeRank[scope];
+    if (!granted) return false;
     return credentialId === undefined || entry.patterns.some((p) => p.test(credentialId));
   }
 

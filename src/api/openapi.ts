@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ProviderName } from '../credential';
 import { providerNames } from '../providers/names';
 import { getProvider } from '../providers/registry';
+import { connectPaths, connectSchemas } from './connect-openapi';
 import type { ApiScope } from './keys';
 import * as r from './responses';
 import * as s from './schemas';
@@ -66,8 +67,8 @@ function op(summary: string, scope: ApiScope | undefined, extra: Json, ok: Json,
   };
 }
 
-/** Builds the document; `codec` adds the Web UI codec endpoint's routes. */
-export function openApiDocument(options: { codec?: boolean } = {}): Json {
+/** Builds the document; `codec` adds the Web UI codec endpoint's routes, `connect` the connect routes. */
+export function openApiDocument(options: { codec?: boolean; connect?: boolean } = {}): Json {
   const ok = (name: string, description = 'OK', status = '200'): Json => ({ [status]: { description, ...json(ref(name)) } });
   const body = (name: string, required = true): Json => ({ requestBody: { required, ...json(ref(name)) } });
   const withId = { parameters: [idParam] };
@@ -125,6 +126,7 @@ export function openApiDocument(options: { codec?: boolean } = {}): Json {
           description: 'Needs an API key with the `read` scope over all credentials (`"*"`): the series name every credential.',
         },
       },
+      ...(options.connect ? connectPaths() : {}),
       ...(options.codec ? { '/codec/decode': { post: codecOp('Decode (and redact) payloads') }, '/codec/encode': { post: codecOp('Encode payloads') } } : {}),
     },
     components: {
@@ -141,6 +143,7 @@ export function openApiDocument(options: { codec?: boolean } = {}): Json {
         List: schemaOf(r.listResponseSchema, 'output'),
         Health: schemaOf(r.healthResponseSchema, 'output'),
         Error: schemaOf(r.errorResponseSchema, 'output'),
+        ...(options.connect ? connectSchemas() : {}),
       },
     },
   };

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { CredentialSummary } from '../client/token-client';
 import { redactSecretQuery } from '../egress';
 import { credentialStatuses, type CredentialDescription, type TokenView } from '../credential';
+import { sessionResponseSchema } from './connect-responses';
 import { isSecretName, providerNames, snakeCase, snakeField } from './schemas';
 
 /** A token as the API hands it out. */
@@ -55,6 +56,7 @@ export const describeResponseSchema = z.object({
   quota: z.object({ calls_last_24h: z.number(), max_per_day: z.number(), min_interval_s: z.number(), next_allowed_at: instantOut }),
   has_refresh_token: z.boolean(),
   created_at: instantOut,
+  connect: z.array(sessionResponseSchema).optional().describe('pending connect sessions (when the API serves connect links; see docs/connect.md)'),
 });
 
 /** Answer of `GET /v1/credentials`. */

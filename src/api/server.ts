@@ -19,6 +19,7 @@ import { defaultEgressPolicy, type EgressPolicy } from '../egress';
 import { errorCodes } from '../errors';
 import { createLogger, type Logger } from '../logger';
 import { authenticateRequest, installAuth, requireKey } from './auth';
+import { connectRoutes, type ApiConnectClient } from './connect-routes';
 import { credentialRoutes, type ApiTokenClient } from './credential-routes';
 import { apiErrorHandler, defaultRetryAfterS } from './errors';
 import type { ApiKey, ApiKeys } from './keys';
@@ -69,10 +70,13 @@ export interface ApiServerOptions {
   bodyLimit?: number;
   /** Where registered outbound URLs may point (422 with the egress `rule` otherwise). @default `defaultEgressPolicy()` */
   egressPolicy?: EgressPolicy;
+  /** Serve connect links (`/v1/credentials/{id}/connect`, `/connect/…`; see docs/connect.md). @default not served */
+  connect?: ApiConnectClient;
 }
 
 /** `ApiServerOptions` with every default filled in. */
-export interface ResolvedApiServerOptions extends Required<Omit<ApiServerOptions, 'codec' | 'health'>> {
+export interface ResolvedApiServerOptions extends Required<Omit<ApiServerOptions, 'codec' | 'health' | 'connect'>> {
+  connect?: ApiConnectClient;
   health: Required<Pick<ApiHealthChecks, 'timeoutMs'>> & ApiHealthChecks;
   codec?: Required<ApiCodecOptions>;
 }
@@ -177,14 +181,15 @@ export function createApiServer(given: ApiServerOptions): FastifyInstance {
       if (!up) void reply.header('Retry-After', String(defaultRetryAfterS));
       return reply.code(up ? 200 : 503).header('Cache-Control', 'no-store').send({ status: up ? 'ok' : 'unavailable', temporal: up, redis });
     });
-    const document = openApiDocument({ codec: options.codec !== undefined });
+    const document = openApiDocument({ codec: options.codec !== undefined, connect: options.connect !== undefined });
     api.get('/openapi.json', async () => document);
     api.get('/metrics', { onRequest: requireKey(keys, 'read', 'all') }, async (_request, reply) => {
       const { contentType, body } = await metrics.render();
       return reply.type(contentType).header('Cache-Control', 'no-store').send(body);
     });
   });
-  void app.register(credentialRoutes, { tokenClient: options.tokenClient, keys, metrics, egressPolicy: options.egressPolicy });
+  void app.register(credentialRoutes, { tokenClient: options.tokenClient, keys, metrics, egressPolicy: options.egressPolicy, connect: options.connect });
+  if (options.connect) void app.register(connectRoutes, { connect: options.connect, tokenClient: options.tokenClient, keys });
   if (options.codec) {
     const { codec, redact, allowLoopbackWithoutKey } = options.codec;
     void app.register(codecRoutes, {

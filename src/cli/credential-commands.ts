@@ -5,7 +5,11 @@
  */
 import type { Command } from 'commander';
 import { credentialStatuses, type CredentialDescription } from '../credential';
-import { InvalidConfigError } from '../errors';
+import type { ConnectSessionView } from '../connect/messages';
+import { InvalidConfigError, isHalflifeError } from '../errors';
+import { sessionResponse } from '../api/connect-responses';
+import { connectRows, connectSummary } from './connect-lines';
+import { connectClientFor } from './connect-session';
 import { inApiTerms, reauthorizeFrom, registerOrReplace } from '../api/credential-actions';
 import { describeResponse, summaryResponse, tokenResponse } from '../api/responses';
 import { providerNames } from '../api/schemas';
@@ -14,8 +18,8 @@ import { integerOption } from './options';
 import { duration, relativeTime, table, type Output } from './output';
 import { withClient } from './session';
 
-/** Human lines for a description. */
-function describeLines(d: CredentialDescription, now = Date.now()): string[] {
+/** Human lines for a description (and its pending connect sessions). */
+function describeLines(d: CredentialDescription, now = Date.now(), connect: readonly ConnectSessionView[] = []): string[] {
   const rows: string[][] = [
     ['id', d.id],
     ['provider', d.provider],
@@ -31,6 +35,7 @@ function describeLines(d: CredentialDescription, now = Date.now()): string[] {
   rows.push(['quota', `${d.quota.callsLast24h}/${d.quota.maxPerDay} calls in 24h, min interval ${duration(d.quota.minIntervalMs)}`]);
   rows.push(['policy', `refresh at ${d.policy.refreshRatio} of the lifetime`]);
   for (const [key, value] of Object.entries(d.settings)) rows.push([key, String(value)]);
+  rows.push(...connectRows(connect, now));
   return table(rows);
 }
 
@@ -100,9 +105,19 @@ export function addCredentialCommands(program: Command, output: () => Output): v
     .description('status, times, counts, quota and settings of a credential (no secrets)')
     .argument('<id>', 'credential id')
     .action(async (id: string) => {
-      await withClient(async (client) => {
-        const d = await client.describe(id);
-        output().result(describeResponse(d), describeLines(d));
+      await withClient(async (client, config) => {
+        const connect = connectClientFor(client, config);
+        const pending = () => connect.pending(id).catch(() => []);
+        let d: CredentialDescription;
+        try {
+          d = await client.describe(id);
+        } catch (err) {
+          // A credential that a pending connect link will create: say so beside the not-found error.
+          if (isHalflifeError(err, 'CredentialNotFoundError')) for (const view of await pending()) output().note(`${id} is not registered yet; connect ${connectSummary(view)}`);
+          throw err;
+        }
+        const sessions = await pending();
+        output().result({ ...describeResponse(d), ...(sessions.length ? { connect: sessions.map(sessionResponse) } : {}) }, describeLines(d, Date.now(), sessions));
       });
     });
 

@@ -4,6 +4,7 @@
  * and `fake`. Every command takes `--json`; exit codes are listed by `halflife --help`.
  */
 import { Command, CommanderError } from 'commander';
+import { addConnectCommand } from './connect-command';
 import { addCredentialCommands } from './credential-commands';
 import { addDemoCommand } from './demo';
 import { exitCodeHelp, exitCodeOf, exitCodes } from './exit-codes';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   const output = () => new Output(Boolean(program.opts<{ json?: boolean }>().json));
   addServiceCommands(program, output);
   addCredentialCommands(program, output);
+  addConnectCommand(program, output);
   addWatchCommand(program, output);
   addDemoCommand(program, output);
   addFakeCommand(program, output);

@@ -4,12 +4,17 @@
  * version changes, as text or, with `--json`, as one JSON object per line.
  */
 import type { Command } from 'commander';
+import type { ConnectClient } from '../connect/connect-client';
+import type { ConnectSessionView } from '../connect/messages';
 import type { CredentialDescription } from '../credential';
 import { isHalflifeError } from '../errors';
 import type { OpenedTokenClient } from '../service/connections';
 import { describeResponse, summaryResponse } from '../api/responses';
 import { withDeadline } from '../client/deadline';
 import type { CredentialSummary } from '../client/token-client';
+import { sessionResponse } from '../api/connect-responses';
+import { connectSummary } from './connect-lines';
+import { connectClientFor } from './connect-session';
 import { relativeTime, table, type Output } from './output';
 import { withClient } from './session';
 
@@ -27,14 +32,16 @@ interface WatchRow {
   description?: CredentialDescription;
   /** Why the description is missing (e.g. no worker answered the query). */
   problem?: string;
+  /** Pending connect sessions of this id (a row may be only that: a credential a link will create). */
+  connect?: ConnectSessionView[];
 }
 
 /** How long a credential's workflow gets to answer `describe` (a query needs a running worker). */
 const describeTimeoutMs = 3000;
 
-/** Describes every listed credential; one that cannot be described is shown from the list alone. */
-async function snapshot(client: OpenedTokenClient): Promise<WatchRow[]> {
-  const rows = await client.list();
+/** Describes every listed credential (one that cannot be described is shown from the list alone), with the pending connect sessions. */
+async function snapshot(client: OpenedTokenClient, connect: Pick<ConnectClient, 'pending'>): Promise<WatchRow[]> {
+  const [rows, sessions] = await Promise.all([client.list(), connect.pending().catch(() => [] as ConnectSessionView[])]);
   const described = await Promise.all(
     rows.map(async (summary): Promise<WatchRow | undefined> => {
       try {
@@ -45,42 +52,56 @@ async function snapshot(client: OpenedTokenClient): Promise<WatchRow[]> {
       }
     }),
   );
-  return described.filter((row): row is WatchRow => row !== undefined);
+  const found = described.filter((row): row is WatchRow => row !== undefined);
+  for (const view of sessions) {
+    const row = found.find((r) => r.summary.id === view.credentialId) ?? { summary: { id: view.credentialId } };
+    if (!found.includes(row)) found.push(row);
+    row.connect = [...(row.connect ?? []), view];
+  }
+  return found.sort((a, b) => a.summary.id.localeCompare(b.summary.id));
 }
 
 /** The table a terminal shows. */
 function screen(rows: readonly WatchRow[], now: number): string {
   const header = `halflife watch: ${rows.length} credential(s), ${new Date(now).toISOString()} (Ctrl-C to stop)\n\n`;
   if (rows.length === 0) return `${header}no credentials\n`;
-  const cells = rows.map(({ summary: s, description: d, problem }) => [
+  const withConnect = rows.some((row) => row.connect?.length);
+  const cells = rows.map(({ summary: s, description: d, problem, connect }) => [
     s.id,
     d?.provider ?? s.provider ?? '-',
-    d?.status ?? s.status ?? '-',
+    d?.status ?? s.status ?? (connect ? 'not registered' : '-'),
     d ? `v${d.version}` : '-',
     (d?.expiresAt ?? s.expiresAt) ? relativeTime((d?.expiresAt ?? s.expiresAt) as number, now) : '-',
     d?.nextRefreshAt ? relativeTime(d.nextRefreshAt, now) : '-',
     problem ? 'not answering (no worker?)' : (d?.lastError?.code ?? ''),
+    ...(withConnect ? [connect?.map((view) => connectSummary({ ...view, url: undefined }, now)).join('; ') ?? ''] : []),
   ]);
-  return `${header}${table([['ID', 'PROVIDER', 'STATUS', 'VERSION', 'EXPIRES', 'NEXT REFRESH', 'LAST ERROR'], ...cells]).join('\n')}\n`;
+  const head = ['ID', 'PROVIDER', 'STATUS', 'VERSION', 'EXPIRES', 'NEXT REFRESH', 'LAST ERROR', ...(withConnect ? ['CONNECT'] : [])];
+  return `${header}${table([head, ...cells]).join('\n')}\n`;
 }
 
 /** The key that changes when a row is worth printing again. */
 function rowKey(row: WatchRow): string {
-  return row.description ? `${row.description.status}:${row.description.version}` : `unanswered:${row.summary.status ?? ''}`;
+  const connect = (row.connect ?? []).map((view) => `${view.handle}:${view.status}:${view.opened}`).join(',');
+  return `${row.description ? `${row.description.status}:${row.description.version}` : `unanswered:${row.summary.status ?? ''}`}|${connect}`;
 }
 
 /** One change line for pipes. */
 function changeLine(row: WatchRow, now: number): string {
   const d = row.description;
+  const connect = (row.connect ?? []).map((view) => ` connect ${connectSummary(view, now)}`).join('');
+  if (!d && row.connect && !row.problem) return `${new Date(now).toISOString()} ${row.summary.id} not registered yet${connect}`;
   if (!d) return `${new Date(now).toISOString()} ${row.summary.id} ${row.summary.status ?? '-'} not answering: ${row.problem ?? 'unknown'}`;
   const expires = d.expiresAt ? ` expires ${relativeTime(d.expiresAt, now)}` : '';
   const error = d.lastError ? ` last error ${d.lastError.code}` : '';
-  return `${new Date(now).toISOString()} ${d.id} ${d.status} v${d.version}${expires}${error}`;
+  return `${new Date(now).toISOString()} ${d.id} ${d.status} v${d.version}${expires}${error}${connect}`;
 }
 
 /** The JSON object of a row: the describe shape, or the list shape with the problem. */
 function rowJson(row: WatchRow): unknown {
-  return row.description ? describeResponse(row.description) : { ...summaryResponse(row.summary), describe_error: row.problem };
+  const connect = row.connect?.length ? { connect: row.connect.map(sessionResponse) } : {};
+  if (row.description) return { ...describeResponse(row.description), ...connect };
+  return { ...summaryResponse(row.summary), ...(row.problem ? { describe_error: row.problem } : {}), ...connect };
 }
 
 /** Adds `watch` to `program`. */
@@ -100,10 +121,11 @@ export function addWatchCommand(program: Command, output: () => Output): void {
       const stop = () => (stopped = true);
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      await withClient(async (client) => {
+      await withClient(async (client, config) => {
+        const connect = connectClientFor(client, config);
         const seen = new Map<string, string>();
         for (let poll = 0; poll < maxPolls && !stopped; poll++) {
-          const credentials = await snapshot(client);
+          const credentials = await snapshot(client, connect);
           const now = Date.now();
           if (redraw) {
             process.stdout.write(`\x1b[H\x1b[2J${screen(credentials, now)}`);

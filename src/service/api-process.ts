@@ -10,6 +10,8 @@ import { createApiServer } from '../api/server';
 import { AesGcmCodec } from '../codec/aes-gcm-codec';
 import type { Keyring } from '../codec/keyring';
 import type { HalflifeConfig } from '../config';
+import { ConnectClient } from '../connect/connect-client';
+import { createEgressFetch, egressPolicyFromEnv } from '../egress';
 import type { Logger } from '../logger';
 import { openTokenClient } from './connections';
 
@@ -40,6 +42,13 @@ export async function startApiProcess(config: HalflifeConfig, logger: Logger, ad
       redis: client.redis ? async () => (await client.redis?.ping()) === 'PONG' : undefined,
     },
     metrics: new ApiMetrics({ defaultMetrics: true }),
+    // Connect links (docs/connect.md); issuer discovery goes through the same egress policy as the workers' requests.
+    connect: new ConnectClient({
+      temporal: client.temporal,
+      taskQueue: config.taskQueue,
+      publicUrl: config.publicUrl,
+      fetch: createEgressFetch(egressPolicyFromEnv(process.env, { development: !config.production })),
+    }),
   });
   try {
     await app.listen({ host: config.apiHost, port: config.apiPort });

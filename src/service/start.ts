@@ -102,6 +102,7 @@ export async function startService(config: HalflifeConfig, logger: Logger, optio
         redisPrefix: config.redisPrefix,
         dataConverter: createWorkerDataConverter(keyring),
         workflowBundlePath: prebuiltBundle(),
+        publicUrl: config.publicUrl,
       });
     }
     if (apiKeys) {

@@ -1,2 +1,3 @@
 /** Workflow entry point bundled for the worker: every workflow type Halflife registers. */
 export { credentialWorkflow } from './credential-workflow';
+export { connectSessionWorkflow } from './connect/connect-session-workflow';

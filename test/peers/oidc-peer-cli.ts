@@ -38,6 +38,7 @@ const program = new Command('oidc-peer')
   .option('--client-secret <secret>', 'client secret (default: generated)')
   .option('--auth <method>', 'client_secret_basic, client_secret_post or private_key_jwt', 'client_secret_basic')
   .option('--scope <scope>', 'scope of the minted grants', 'openid offline_access api')
+  .option('--redirect-uri <uri...>', "the client's redirect URIs, e.g. Halflife's http://127.0.0.1:7380/connect/callback (default: the peer's own)")
   .option('--mint <n>', 'grants to mint', integer('--mint'), 1)
   .option('--json', 'print one JSON object instead of text')
   .option('--verbose', "show oidc-provider's warnings");
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
   program.parse();
   const opts = program.opts<{
     port?: number; adminPort?: number; issuerPath: string; rotation: OidcPeerRotation; accessTtl: number; refreshTtl?: number;
-    delay: number; clientId: string; clientSecret?: string; auth: ClientAuthMethod; scope: string; mint: number; json?: boolean; verbose?: boolean;
+    delay: number; clientId: string; clientSecret?: string; auth: ClientAuthMethod; scope: string; redirectUri?: string[]; mint: number; json?: boolean; verbose?: boolean;
   }>();
   const peer = await startOidcPeer({
     port: opts.port,
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  const client = await peer.addClient({ clientId: opts.clientId, clientSecret: opts.clientSecret, auth: opts.auth });
+  const client = await peer.addClient({ clientId: opts.clientId, clientSecret: opts.clientSecret, auth: opts.auth, ...(opts.redirectUri ? { redirectUris: opts.redirectUri } : {}) });
   const grants = [];
   for (let i = 0; i < opts.mint; i += 1) grants.push(await peer.mintGrant({ clientId: client.clientId, scope: opts.scope }));
   const endpoints = {

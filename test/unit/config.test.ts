@@ -43,6 +43,7 @@ describe('defaults', () => {
       apiHost: '127.0.0.1',
       apiPort: 7380,
       apiKeysJson: undefined,
+      publicUrl: 'http://127.0.0.1:7380',
       uiOrigins: ['http://localhost:8233', 'http://127.0.0.1:8233'],
       logLevel: 'info',
       production: false,
