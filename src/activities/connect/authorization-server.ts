@@ -39,7 +39,7 @@ export function serverOf(profile: ConnectProfile) {
     ...(profile.issParameter ? { authorization_response_iss_parameter_supported: true } : {}),
   };
   const client: oauth.Client = { client_id: config.clientId };
-  const auth = config.clientAuth === 'client_secret_post' ? oauth.ClientSecretPost(config.clientSecret) : oauth.ClientSecretBasic(config.clientSecret);
+  const auth = config.clientAuth === 'client_secret_post' ? oauth.ClientSecretPost(config.clientSecret ?? '') : oauth.ClientSecretBasic(config.clientSecret ?? '');
   const insecure = (url: string | undefined) => url !== undefined && new URL(url).protocol === 'http:' && (isLoopback(new URL(url)) || config.allowInsecureHttp === true);
   const allowInsecure = insecure(tokenEndpoint) && (profile.deviceAuthorizationEndpoint === undefined || insecure(profile.deviceAuthorizationEndpoint));
   return { config, as, client, auth, allowInsecure };
