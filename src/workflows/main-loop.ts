@@ -10,6 +10,7 @@ import type { RefreshCredentialResult } from '../activities/contracts';
 import { applyFailure, applySuccess, endRound, expireIfDue, keepRotatedRefreshToken, recordCall, startRound } from './credential-state';
 import { forceBudgetOf } from './force-budget';
 import { admitAttempt, nextStep, scheduledAt, type RunFacts } from './next-step';
+import { connectLinkDue, makeConnectLink } from './connect-link';
 import { eventsOf, queueEvents } from './lifecycle-events';
 import { flushEvents } from './notification';
 import { currentDetails, timerSummary } from './operator-view';
@@ -80,7 +81,7 @@ async function runAttempt(state: CredentialState, round: Round): Promise<void> {
   log.warn('refresh attempt failed', { credentialId: state.id, attempt: round.attempt, kind: failure.error.kind, code: failure.error.code });
   if (status === 'reauth_required') {
     // A configuration failure (a CDN's 403, a wrong URL) may be fixed without anyone telling us: look again later.
-    if (failure.error.kind === 'configuration' && failure.error.code !== 'invalid_client' && failure.error.code !== 'invalid_grant') {
+    if (failure.error.kind === 'configuration' && !['invalid_client', 'invalid_grant', 'missing_refresh_token'].includes(failure.error.code)) {
       const count = state.reprobe?.count ?? 0;
       state.reprobe = { at: now + reprobeDelayMs(count), count: count + 1 };
     }
@@ -99,6 +100,7 @@ export async function runMainLoop(state: CredentialState): Promise<'revoked' | '
     if (state.status === 'revoked') return 'revoked';
     expireIfDue(state, Date.now());
     state.nextRefreshAt = state.round ? state.round.nextAttemptAt : scheduledAt(state);
+    if (connectLinkDue(state)) await makeConnectLink(state);
     const before = state.mirror.shown;
     const event = noteChange(state);
     if (event) queueEvents(state, eventsOf(state, before, Date.now()));
