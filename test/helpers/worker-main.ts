@@ -1,7 +1,9 @@
 /**
- * A credential worker as its own process, for tests that kill or replace workers. It is wired as
- * the product wires it: the production Redis options (`openRedis`), the production SDK logging
- * through the redacting logger, the prebuilt bundle, the encrypting data converter.
+ * A credential worker as its own process, for tests that kill or replace workers. It is the
+ * product's worker: `startService` with the worker part only, as `halflife worker` runs it (the
+ * production Redis options, the production SDK logging through the redacting logger, the
+ * encrypting data converter from the key ring), configured by `loadConfig` from the environment.
+ * Test seams only: the prebuilt test bundle, the identity, the shutdown grace time and the hooks.
  *
  * Environment: HALFLIFE_TEST_ENV (the test env JSON), HALFLIFE_TEST_TASK_QUEUE,
  * HALFLIFE_TEST_ENCRYPTION_KEYS (a key ring other than the shared one), HALFLIFE_TEST_REDIS_URL,
@@ -10,16 +12,11 @@
  * the seam, in its first microseconds) | hang (print `AT <instant> <id>` and wait to be killed).
  * The first token of a credential (registration) always passes.
  */
-import { NativeConnection } from '@temporalio/worker';
 import type { RefreshCredentialInput } from '../../src/activities/contracts';
 import type { RefreshHooks } from '../../src/activities/refresh-credential';
-import { createWorkerDataConverter } from '../../src/codec/data-converter';
-import { parseKeyring } from '../../src/codec/keyring';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { openRedis } from '../../src/service/connections';
-import { installTemporalLogging } from '../../src/service/temporal-logging';
-import { createCredentialWorker } from '../../src/worker';
+import { startService } from '../../src/service/start';
 import { testEnv } from './test-env';
 
 function seam(): RefreshHooks {
@@ -39,33 +36,41 @@ function seam(): RefreshHooks {
   return { [name]: hook };
 }
 
-async function main(): Promise<void> {
+/** The environment `halflife worker` would see in this test: the test servers, queue and key ring. */
+function serviceEnv(): NodeJS.ProcessEnv {
   const env = testEnv();
-  const config = loadConfig({ ...process.env, REDIS_URL: process.env.HALFLIFE_TEST_REDIS_URL ?? env.redisUrl, TEMPORAL_ADDRESS: env.temporalAddress });
-  installTemporalLogging(createLogger(process.env.HALFLIFE_TEST_LOG_LEVEL ?? 'warn', process.stderr as never), 'WARN');
-  const connection = await NativeConnection.connect({ address: env.temporalAddress });
-  const redis = await openRedis(config, { probeLocal: false });
-  const worker = await createCredentialWorker({
-    connection,
-    namespace: env.namespace,
-    taskQueue: process.env.HALFLIFE_TEST_TASK_QUEUE ?? 'halflife-test',
-    redis,
-    workflowBundlePath: env.workflowBundlePath,
-    dataConverter: createWorkerDataConverter(parseKeyring(process.env.HALFLIFE_TEST_ENCRYPTION_KEYS ?? env.encryptionKeys)),
-    identity: `test-worker-${process.pid}`,
-    ...(process.env.HALFLIFE_TEST_SHUTDOWN_GRACE_MS ? { shutdownGraceTimeMs: Number(process.env.HALFLIFE_TEST_SHUTDOWN_GRACE_MS) } : {}),
-    hooks: seam(),
-  });
-  const stop = () => worker.shutdown();
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  process.stdout.write('WORKER READY\n');
-  await worker.run();
-  redis?.disconnect();
-  await connection.close();
+  return {
+    ...process.env,
+    TEMPORAL_ADDRESS: env.temporalAddress,
+    TEMPORAL_NAMESPACE: env.namespace,
+    REDIS_URL: process.env.HALFLIFE_TEST_REDIS_URL ?? env.redisUrl,
+    HALFLIFE_TASK_QUEUE: process.env.HALFLIFE_TEST_TASK_QUEUE ?? 'halflife-test',
+    HALFLIFE_ENCRYPTION_KEYS: process.env.HALFLIFE_TEST_ENCRYPTION_KEYS ?? env.encryptionKeys,
+    HALFLIFE_LOG_LEVEL: process.env.HALFLIFE_TEST_LOG_LEVEL ?? 'warn',
+  };
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`worker failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+async function main(): Promise<void> {
+  const config = loadConfig(serviceEnv());
+  const logger = createLogger(config.logLevel, process.stderr as never);
+  const service = await startService(config, logger, {
+    api: false,
+    workerSeams: {
+      workflowBundlePath: testEnv().workflowBundlePath,
+      identity: `test-worker-${process.pid}`,
+      ...(process.env.HALFLIFE_TEST_SHUTDOWN_GRACE_MS ? { shutdownGraceTimeMs: Number(process.env.HALFLIFE_TEST_SHUTDOWN_GRACE_MS) } : {}),
+      hooks: seam(),
+    },
+  });
+  process.stdout.write('WORKER READY\n');
+  await service.done;
+}
+
+// Exit explicitly once stopped, as the CLI does.
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`worker failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
