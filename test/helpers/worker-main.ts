@@ -7,6 +7,8 @@
  *
  * Environment: HALFLIFE_TEST_ENV (the test env JSON), HALFLIFE_TEST_TASK_QUEUE,
  * HALFLIFE_TEST_ENCRYPTION_KEYS (a key ring other than the shared one), HALFLIFE_TEST_REDIS_URL,
+ * HALFLIFE_TEST_TEMPORAL_ADDRESS (a dev server of the test's own), HALFLIFE_TEST_LOG_LEVEL,
+ * HALFLIFE_TEST_SHUTDOWN_GRACE_MS,
  * and a crash seam: HALFLIFE_TEST_AT = before_request | after_answer | after_save (the refresh
  * instant), HALFLIFE_TEST_FOR = a credential id or `*`, HALFLIFE_TEST_DO = kill (SIGKILL inside
  * the seam, in its first microseconds) | hang (print `AT <instant> <id>` and wait to be killed).
@@ -17,7 +19,7 @@ import type { RefreshHooks } from '../../src/activities/refresh-credential';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startService } from '../../src/service/start';
-import { testEnv } from './test-env';
+import { serviceEnv, testEnv } from './test-env';
 
 function seam(): RefreshHooks {
   const at = process.env.HALFLIFE_TEST_AT;
@@ -36,22 +38,22 @@ function seam(): RefreshHooks {
   return { [name]: hook };
 }
 
-/** The environment `halflife worker` would see in this test: the test servers, queue and key ring. */
-function serviceEnv(): NodeJS.ProcessEnv {
-  const env = testEnv();
+/** The environment `halflife worker` would see in this test (see `serviceEnv`), plus the parent's. */
+function workerEnv(): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    TEMPORAL_ADDRESS: env.temporalAddress,
-    TEMPORAL_NAMESPACE: env.namespace,
-    REDIS_URL: process.env.HALFLIFE_TEST_REDIS_URL ?? env.redisUrl,
-    HALFLIFE_TASK_QUEUE: process.env.HALFLIFE_TEST_TASK_QUEUE ?? 'halflife-test',
-    HALFLIFE_ENCRYPTION_KEYS: process.env.HALFLIFE_TEST_ENCRYPTION_KEYS ?? env.encryptionKeys,
+    ...serviceEnv({
+      taskQueue: process.env.HALFLIFE_TEST_TASK_QUEUE ?? 'halflife-test',
+      redisUrl: process.env.HALFLIFE_TEST_REDIS_URL,
+      encryptionKeys: process.env.HALFLIFE_TEST_ENCRYPTION_KEYS,
+      temporalAddress: process.env.HALFLIFE_TEST_TEMPORAL_ADDRESS,
+    }),
     HALFLIFE_LOG_LEVEL: process.env.HALFLIFE_TEST_LOG_LEVEL ?? 'warn',
   };
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig(serviceEnv());
+  const config = loadConfig(workerEnv());
   const logger = createLogger(config.logLevel, process.stderr as never);
   const service = await startService(config, logger, {
     api: false,

@@ -54,7 +54,7 @@ describe('halflife CLI', () => {
     fake.addClient(clientId, clientSecret);
     const refreshToken = fake.issueRefreshToken(clientId);
     const file = path.join(stateDir, `${clientId}.json`);
-    const body = { provider: 'oauth2', token_endpoint: fake.tokenEndpoint, client_id: clientId, client_secret: clientSecret, refresh_token: refreshToken, min_refresh_interval_s: 0 };
+    const body = { provider: 'oauth2', token_endpoint: fake.tokenEndpoint, client_id: clientId, client_secret: clientSecret, refresh_token: refreshToken };
     fs.writeFileSync(file, JSON.stringify(body));
     return { file, clientId, clientSecret, refreshToken };
   }
@@ -137,9 +137,14 @@ describe('halflife CLI', () => {
     expect(fromStdin.code).toBe(0);
     expect(fromStdin.stdout).toContain(`registered ${id}`);
 
-    const again = await runCli(['--json', 'register', id, '--file', file], env);
+    // The same body again is a no-op (registration is idempotent); another body for the same id is a conflict.
+    const same = await runCli(['--json', 'register', id, '--file', file], env);
+    expect(same.code).toBe(0);
+    expect(JSON.parse(same.stdout)).toMatchObject({ id, created: false });
+    const other = bodyFile();
+    const again = await runCli(['--json', 'register', id, '--file', other.file], env);
     expect(again.code).toBe(6);
-    expect(JSON.parse(again.stderr)).toMatchObject({ error: { code: expect.any(String) } });
+    expect(JSON.parse(again.stderr)).toMatchObject({ error: { code: 'credential_exists' } });
 
     const missing = await runCli(['get', uniqueId('missing')], env);
     expect(missing.code).toBe(3);
