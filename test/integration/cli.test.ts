@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { generateKey } from '../../src/codec/keyring';
 import { freePort } from '../../src/dev/net';
 import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { runCli, spawnCli, waitForCliOutput } from '../helpers/cli-process';
@@ -174,6 +175,29 @@ describe('halflife CLI', () => {
     expect(unreachable.stderr).toContain('cannot reach Temporal');
 
     await runCli(['revoke', id], env);
+  });
+
+  it('exits 4 when the credential needs re-authorization, and 1 on an unexpected failure (a key ring without the credential\'s key)', async () => {
+    const { file, clientId } = bodyFile();
+    const id = uniqueId('cli-reauth');
+    expect((await runCli(['register', id, '--file', file], env)).code).toBe(0);
+    fake.rejectNextWith(1, 'invalid_grant');
+    const reauth = await runCli(['refresh', id, '--stale-version', '1'], env);
+    expect(reauth.code).toBe(4);
+    expect(reauth.stderr).toMatch(/re-?authori[sz]/i);
+    expect(fake.callsFor(clientId)).toBe(2);
+    expect((await runCli(['revoke', id], env)).code).toBe(0);
+
+    const second = bodyFile();
+    const id2 = uniqueId('cli-keys');
+    expect((await runCli(['register', id2, '--file', second.file], env)).code).toBe(0);
+
+    // A CLI whose key ring lacks the key the credential is encrypted with: an unexpected failure.
+    const stranger = await runCli(['describe', id2], { ...env, HALFLIFE_ENCRYPTION_KEYS: generateKey('stranger') });
+    expect(stranger.code).toBe(1);
+    expect(stranger.stderr).toMatch(/encryption key|decrypt/i);
+    expect(stranger.stderr).not.toContain(testEnv().encryptionKeys.split(':')[1] as string);
+    expect((await runCli(['revoke', id2], env)).code).toBe(0);
   });
 
   it('runs a fake provider that writes a registration body', async () => {
