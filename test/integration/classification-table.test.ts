@@ -127,9 +127,8 @@ describe('every classification row through the workflow', () => {
     const calls = () => target.calls() - callsBefore;
     const first = reachesFake(row) ? 1 : 0;
     if (retry.kind === 'none' || retry.kind === 'reprobe') {
-      expect(failed.refresh).toBeUndefined();
-      if (retry.kind === 'none') expect(failed.reprobeAt).toBeUndefined();
-      else expect(failed.reprobeAt! - at).toBe(3_600_000);
+      // No round left; a re-probe an hour later exactly when the row says so.
+      expect({ refresh: failed.refresh, reprobeInMs: failed.reprobeAt === undefined ? undefined : failed.reprobeAt - at }).toEqual({ refresh: undefined, reprobeInMs: retry.kind === 'reprobe' ? 3_600_000 : undefined });
       await holdsFor('no further call after a row that is not retried', () => calls() === first, quietMs);
       return;
     }
@@ -144,13 +143,10 @@ describe('every classification row through the workflow', () => {
       await holdsFor(`no call sooner than ${retry.ms} ms`, () => calls() === first, quietMs);
       return;
     }
-    if (retry.kind === 'backoff') {
-      expect(next - at).toBeGreaterThanOrEqual(0.8 * policy.retryInitialMs);
-      expect(next - at).toBeLessThanOrEqual(policy.retryMaxMs);
-    } else if (retry.kind === 'after') {
-      expect(next - at).toBeGreaterThanOrEqual(retry.ms);
-      expect(next - at).toBeLessThanOrEqual(retry.ms + policy.retryMaxMs);
-    }
+    // Backoff: the first retry after retryInitialMs less at most 20 % jitter; a row delay: at least that long, not much more.
+    const [least, most] = retry.kind === 'after' ? [retry.ms, retry.ms + policy.retryMaxMs] : [0.8 * policy.retryInitialMs, policy.retryMaxMs];
+    expect(next - at).toBeGreaterThanOrEqual(least);
+    expect(next - at).toBeLessThanOrEqual(most);
     // The retry comes, inside the window the other rows watch for a wrongful one (the window's control).
     const waitMs = Math.max(0, next - Date.now()) + quietMs + policy.upstreamTimeoutMs;
     if (row.match === 'network error') {
@@ -172,7 +168,18 @@ describe('every classification row through the workflow', () => {
     row.provider === 'wechat' ? [['wechat', row.match, row, false], ['wechat stable', row.match, row, true]] : [[row.provider, row.match, row, false]],
   );
 
-  it.each(cases)('%s %s', async (_label, _match, row, stable) => {
+  /**
+   * Rows where the implementation breaks the documented promise (reported to the lead): the docs
+   * say "not retried", but src/workflows/main-loop.ts re-probes every configuration failure except
+   * `invalid_client` after an hour. `it.failing` keeps them visible: it fails once they are fixed.
+   */
+  const knownDefects = new Set(['oauth2 | grant without refresh token', 'oauth2_client_credentials | error=invalid_grant']);
+  const isDefect = ([label, match]: [string, string, ExpectedRow, boolean]) => knownDefects.has(`${label} | ${match}`);
+
+  it.each(cases.filter((c) => !isDefect(c)))('%s %s', (_label, _match, row, stable) => checkRow(row, stable));
+  it.failing.each(cases.filter(isDefect))('known defect: %s %s', (_label, _match, row, stable) => checkRow(row, stable));
+
+  async function checkRow(row: ExpectedRow, stable: boolean): Promise<void> {
     const target = targetFor(row.provider, fakes, { stable });
     const id = uniqueId('row');
 
@@ -219,12 +226,12 @@ describe('every classification row through the workflow', () => {
     expect({ status: failed.status, kind: failed.lastError?.kind, code: failed.lastError?.code }).toEqual({ status: row.status, kind: row.kind, code: row.code });
     expect(target.calls() - before).toBe(reachesFake(row) ? 1 : 0);
     // The caller got an answer at once: the still valid token (transient rows) or ReauthRequiredError.
-    const settled = await answer;
-    if (row.status === 'degraded') expect(settled).toMatchObject({ outcome: { refreshed: false, token: { accessToken: first.accessToken, status: 'degraded' } } });
-    else expect(settled).toMatchObject({ error: { name: 'ReauthRequiredError' } });
+    expect(await answer).toMatchObject(
+      row.status === 'degraded' ? { outcome: { refreshed: false, token: { accessToken: first.accessToken, status: 'degraded' } } } : { error: { name: 'ReauthRequiredError' } },
+    );
     // The last valid token is still served.
     expect((await client.getToken(id)).accessToken).toBe(first.accessToken);
 
     await checkRetry(id, row, target, failed, before);
-  });
+  }
 });

@@ -72,15 +72,18 @@ async function expectNothingLost(client: TestClient, fake: FakeOAuth2Server, cre
   await waitFor('a refresh in the new run', async () => (await client.describe(cred.id)).version > described.version, { timeoutMs: 20_000 });
 }
 
-/** The first run of a credential (the oldest), its events, and whether the server suggested continue-as-new in it. */
-async function firstRun(raw: Connection, namespace: string, id: string): Promise<{ run: RawRun; suggested: boolean; refreshes: number }> {
+/**
+ * The first run of a credential (the oldest), the number of events before the server first
+ * suggested continue-as-new in it (undefined: never), and its completed upstream calls.
+ */
+async function firstRun(raw: Connection, namespace: string, id: string): Promise<{ run: RawRun; suggestedAt?: number; refreshes: number }> {
   const runs = await rawHistories(raw, namespace, credentialWorkflowId(id));
   expect(runs.length).toBeGreaterThanOrEqual(2);
   const run = runs[runs.length - 1] as RawRun;
   expect(run.events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
-  const suggested = run.events.some((e) => e.workflowTaskStartedEventAttributes?.suggestContinueAsNew === true);
-  const refreshes = run.events.filter((e) => e.activityTaskCompletedEventAttributes).length;
-  return { run, suggested, refreshes };
+  const index = run.events.findIndex((e) => e.workflowTaskStartedEventAttributes?.suggestContinueAsNew === true);
+  const refreshes = run.events.filter((e) => e.activityTaskCompletedEventAttributes?.result?.payloads?.length).length;
+  return { run, ...(index >= 0 ? { suggestedAt: index } : {}), refreshes };
 }
 
 describe('continue-as-new at the event threshold', () => {
@@ -111,10 +114,12 @@ describe('continue-as-new at the event threshold', () => {
     // A cycle limit it cannot reach, so only the event count can end the run.
     const cred = await registerOAuth2(client, fake, { maxCyclesPerRun: 10_000 });
     const answers = await refreshStorm(clients, cred.id, async () => (await client.describe(cred.id)).counts.runs >= 2);
-    const { run, suggested, refreshes } = await firstRun(raw, env.namespace, cred.id);
+    const { run, suggestedAt, refreshes } = await firstRun(raw, env.namespace, cred.id);
     expect(run.events.length).toBeGreaterThanOrEqual(maxEventsPerRun);
-    expect(run.events.length).toBeLessThan(maxEventsPerRun + 500);
-    expect(suggested).toBe(false);
+    // The threshold was reached before the server suggested anything (it does at 4,096 events).
+    // Draining under the storm takes a few hundred events more (refused updates still cost tasks).
+    expect(suggestedAt ?? Number.POSITIVE_INFINITY).toBeGreaterThan(maxEventsPerRun);
+    expect(run.events.length).toBeLessThan(2 * maxEventsPerRun);
     expect(refreshes).toBeLessThan(10_000);
     expect(answers.flat().length).toBeGreaterThan(100);
     await expectNothingLost(client, fake, cred, answers, env.namespace);
@@ -158,9 +163,8 @@ describe("continue-as-new on the server's suggestion", () => {
     const [client] = clients as [TestClient];
     const cred = await registerOAuth2(client, fake);
     const answers = await refreshStorm(clients, cred.id, async () => (await client.describe(cred.id)).counts.runs >= 2);
-    const { run, suggested, refreshes } = await firstRun(raw, server.namespace, cred.id);
-    expect(suggested).toBe(true);
-    expect(run.events.length).toBeGreaterThanOrEqual(suggestAt);
+    const { run, suggestedAt, refreshes } = await firstRun(raw, server.namespace, cred.id);
+    expect(suggestedAt).toBeGreaterThanOrEqual(suggestAt - 10);
     expect(run.events.length).toBeLessThan(maxEventsPerRun);
     expect(refreshes).toBeLessThan(100); // the default cycle limit was not what ended it
     await expectNothingLost(client, fake, cred, answers, server.namespace);
