@@ -123,6 +123,7 @@ describe('stable_token force_refresh budget and the quota guard', () => {
   });
 
   it('the quota guard: a repeated report in the cooldown or any past the daily cap gets the current token and the reason, no call; describe shows the quota', async () => {
+    // The guard under test: a cooldown longer than the test and a daily cap reached within it.
     const cred = await register({ stable: false }, { minRefreshIntervalMs: 60_000, maxRefreshesPerDay: 3 });
     const firstCallAt = fake.callTimesFor(cred.appid)[0]!;
     const fresh = await client.describe(cred.id);
