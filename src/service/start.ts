@@ -7,6 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Redis } from 'ioredis';
+import type { RefreshHooks } from '../activities/refresh-credential';
+import type { Keyring } from '../codec/keyring';
 import type { HalflifeConfig } from '../config';
 import type { Logger } from '../logger';
 import { createCredentialWorker } from '../worker';
@@ -35,14 +38,54 @@ export interface ServiceParts {
   temporalServer?: () => Promise<TemporalServer>;
   /** Stop on SIGINT / SIGTERM. @default true */
   handleSignals?: boolean;
+  /** Test seams of the worker (the integration tests' worker processes). @default none */
+  workerSeams?: ServiceWorkerSeams;
+}
+
+/** What a test may change in the service's worker; everything else is the product's wiring. */
+export interface ServiceWorkerSeams {
+  /** Hooks inside the refresh activity (the crash seam). */
+  hooks?: RefreshHooks;
+  /** Worker identity. @default the worker's */
+  identity?: string;
+  /** How long in-flight refreshes may finish after shutdown. @default the worker's (45 s) */
+  shutdownGraceTimeMs?: number;
+  /** A workflow bundle built by `scripts/bundle-workflows.ts`. @default the prebuilt one next to `dist/`, else bundled at start-up */
+  workflowBundlePath?: string;
 }
 
 /** `ServiceParts` with every default filled in. */
 export type ResolvedServiceParts = Required<Omit<ServiceParts, 'temporalServer'>> & Pick<ServiceParts, 'temporalServer'>;
 
+/**
+ * The service's credential worker: the one factory `halflife start` / `halflife worker` and the
+ * integration tests' worker processes use, so tests run the wiring users run.
+ */
+export function createServiceWorker(
+  config: HalflifeConfig,
+  connection: NativeConnection,
+  redis: Redis | undefined,
+  keyring: Keyring,
+  seams: ServiceWorkerSeams = {},
+): Promise<Worker> {
+  return createCredentialWorker({
+    connection,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    redis,
+    redisPrefix: config.redisPrefix,
+    dataConverter: createWorkerDataConverter(keyring),
+    workflowBundlePath: seams.workflowBundlePath ?? prebuiltBundle(),
+    publicUrl: config.publicUrl,
+    ...(seams.identity !== undefined ? { identity: seams.identity } : {}),
+    ...(seams.shutdownGraceTimeMs !== undefined ? { shutdownGraceTimeMs: seams.shutdownGraceTimeMs } : {}),
+    ...(seams.hooks ? { hooks: seams.hooks } : {}),
+  });
+}
+
 /** Fills in the defaults of `ServiceParts`: everything runs, signals stop it. */
 export function withServiceDefaults(parts: ServiceParts = {}): ResolvedServiceParts {
-  return { worker: true, api: true, handleSignals: true, ...parts };
+  return { worker: true, api: true, handleSignals: true, workerSeams: {}, ...parts };
 }
 
 /** A running service. */
@@ -93,18 +136,7 @@ export async function startService(config: HalflifeConfig, logger: Logger, optio
     const redis = await openRedis(config);
     if (redis) closers.push(() => redis.disconnect());
     logger.info({ temporal: address, namespace: config.namespace, redis: redis ? 'on' : 'off' }, 'connected');
-    if (parts.worker) {
-      worker = await createCredentialWorker({
-        connection,
-        namespace: config.namespace,
-        taskQueue: config.taskQueue,
-        redis,
-        redisPrefix: config.redisPrefix,
-        dataConverter: createWorkerDataConverter(keyring),
-        workflowBundlePath: prebuiltBundle(),
-        publicUrl: config.publicUrl,
-      });
-    }
+    if (parts.worker) worker = await createServiceWorker(config, connection, redis, keyring, parts.workerSeams);
     if (apiKeys) {
       // Loaded on demand: a worker-only process never loads Fastify.
       const api = await (await import('./api-process')).startApiProcess(config, logger, address, keyring, apiKeys);
