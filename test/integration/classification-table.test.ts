@@ -168,16 +168,7 @@ describe('every classification row through the workflow', () => {
     row.provider === 'wechat' ? [['wechat', row.match, row, false], ['wechat stable', row.match, row, true]] : [[row.provider, row.match, row, false]],
   );
 
-  /**
-   * Rows where the implementation breaks the documented promise (reported to the lead): the docs
-   * say "not retried", but src/workflows/main-loop.ts re-probes every configuration failure except
-   * `invalid_client` after an hour. `it.failing` keeps them visible: it fails once they are fixed.
-   */
-  const knownDefects = new Set(['oauth2 | grant without refresh token', 'oauth2_client_credentials | error=invalid_grant']);
-  const isDefect = ([label, match]: [string, string, ExpectedRow, boolean]) => knownDefects.has(`${label} | ${match}`);
-
-  it.each(cases.filter((c) => !isDefect(c)))('%s %s', (_label, _match, row, stable) => checkRow(row, stable));
-  it.failing.each(cases.filter(isDefect))('known defect: %s %s', (_label, _match, row, stable) => checkRow(row, stable));
+  it.each(cases)('%s %s', (_label, _match, row, stable) => checkRow(row, stable));
 
   async function checkRow(row: ExpectedRow, stable: boolean): Promise<void> {
     const target = targetFor(row.provider, fakes, { stable });
