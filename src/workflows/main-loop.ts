@@ -5,7 +5,7 @@
  * loop continues only afterwards, the order in which an update and a timer or activity completion
  * arrive in one workflow task cannot change the commands: replay stays deterministic.
  */
-import { CancellationScope, condition, isCancellation, log, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { condition, isCancellation, log, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { RefreshCredentialResult } from '../activities/contracts';
 import { applyFailure, applySuccess, endRound, expireIfDue, keepRotatedRefreshToken, recordCall, startRound } from './credential-state';
 import { forceBudgetOf } from './force-budget';
@@ -49,20 +49,22 @@ async function runAttempt(state: CredentialState, round: Round): Promise<void> {
   }
   recordCall(state, Date.now(), { forced: admission.useForce, forcePerDay: budget?.perDay, report: round.cause === 'report' && round.attempt === 1 });
   round.inFlight = true;
-  const scope = new CancellationScope();
+  // The attempt waits for its own activity only. (Waking also on a handler's change, a revoke or a
+  // new grant, would race with the activity's completion when both arrive in one workflow task:
+  // the handler's change is applied while the jobs are, the completion only in a later microtask,
+  // so the decision would depend on the order of the jobs, which replay need not keep.) A request
+  // in flight is never abandoned anyway: its answer may hold the rotated refresh token.
   let settled: { ok: true; value: RefreshCredentialResult } | { ok: false; error: unknown } | undefined;
-  void scope.run(() => upstreamActivities(state).refreshCredential(attemptInput(state, admission.useForce))).then(
+  void upstreamActivities(state).refreshCredential(attemptInput(state, admission.useForce)).then(
     (value) => (settled = { ok: true, value }),
     (error: unknown) => (settled = { ok: false, error }),
   );
-  await condition(() => settled !== undefined || state.status === 'revoked' || state.round !== round);
+  await condition(() => settled !== undefined);
   round.inFlight = false;
   const now = Date.now();
-  if (settled === undefined) {
-    // Revoked, or a new grant replaced the round: the call is abandoned (its answer cannot matter any more).
-    scope.cancel();
-    return;
-  }
+  if (!settled) return;
+  if (state.status === 'revoked') return; // revoked meanwhile: the credential ends, whatever came back
+  if (state.round !== round) return; // a new grant replaced this round meanwhile: the new round runs with it
   if (settled.ok) {
     const { token, refreshToken, warning, recovered } = settled.value;
     const fresh = applySuccess(state, token, refreshToken, now);
