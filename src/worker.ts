@@ -47,6 +47,8 @@ export interface CredentialWorkerOptions {
   shutdownGraceTimeMs?: number;
   /** Test seams of the refresh activity. */
   hooks?: RefreshHooks;
+  /** Poll activity tasks only (tests use it to hold workflow tasks back). @default false */
+  activitiesOnly?: boolean;
   /** Worker identity shown in the Web UI. @default the SDK's (pid@host) */
   identity?: string;
   /** `HALFLIFE_PUBLIC_URL`: lets the worker make fresh connect links (`createConnectLink`). @default none: it cannot */
@@ -105,7 +107,11 @@ export async function createCredentialWorker(input: CredentialWorkerOptions): Pr
     connection: options.connection,
     namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: require.resolve('./workflows') }),
+    ...(options.activitiesOnly
+      ? {}
+      : options.workflowBundlePath
+        ? { workflowBundle: { codePath: options.workflowBundlePath } }
+        : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities({
       provider: getProvider,
       send: (url, init) => send(url, init),

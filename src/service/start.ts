@@ -52,6 +52,8 @@ export interface ServiceWorkerSeams {
   shutdownGraceTimeMs?: number;
   /** A workflow bundle built by `scripts/bundle-workflows.ts`. @default the prebuilt one next to `dist/`, else bundled at start-up */
   workflowBundlePath?: string;
+  /** Run activities only (no workflow tasks), to hold workflow tasks back while activities complete. */
+  activitiesOnly?: boolean;
 }
 
 /** `ServiceParts` with every default filled in. */
@@ -80,6 +82,7 @@ export function createServiceWorker(
     ...(seams.identity !== undefined ? { identity: seams.identity } : {}),
     ...(seams.shutdownGraceTimeMs !== undefined ? { shutdownGraceTimeMs: seams.shutdownGraceTimeMs } : {}),
     ...(seams.hooks ? { hooks: seams.hooks } : {}),
+    ...(seams.activitiesOnly ? { activitiesOnly: true } : {}),
   });
 }
 

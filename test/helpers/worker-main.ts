@@ -12,7 +12,8 @@
  * and a crash seam: HALFLIFE_TEST_AT = before_request | after_answer | after_save (the refresh
  * instant), HALFLIFE_TEST_FOR = a credential id or `*`, HALFLIFE_TEST_DO = kill (SIGKILL inside
  * the seam, in its first microseconds) | hang (print `AT <instant> <id>` and wait to be killed).
- * The first token of a credential (registration) always passes. HALFLIFE_TEST_BUNDLE runs another
+ * The first token of a credential (registration) always passes. HALFLIFE_TEST_ACTIVITIES_ONLY=1 polls
+ * activity tasks only (workflow tasks wait meanwhile). HALFLIFE_TEST_BUNDLE runs another
  * workflow bundle (a recorded release, for upgrade tests).
  */
 import type { RefreshCredentialInput } from '../../src/activities/contracts';
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
       identity: `test-worker-${process.pid}`,
       ...(process.env.HALFLIFE_TEST_SHUTDOWN_GRACE_MS ? { shutdownGraceTimeMs: Number(process.env.HALFLIFE_TEST_SHUTDOWN_GRACE_MS) } : {}),
       hooks: seam(),
+      ...(process.env.HALFLIFE_TEST_ACTIVITIES_ONLY === '1' ? { activitiesOnly: true } : {}),
     },
   });
   process.stdout.write('WORKER READY\n');
