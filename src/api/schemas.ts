@@ -11,6 +11,7 @@
  * `InvalidRequestError` (400). See `errors.ts`.
  */
 import { z } from 'zod';
+import { connectBodySchema } from '../connect/profile';
 import { credentialStatuses, type ProviderName, type RefreshPolicy } from '../credential';
 import type { RegisterInput } from '../client/registration';
 import { InvalidConfigError, InvalidRequestError } from '../errors';
@@ -128,7 +129,7 @@ export const listQuerySchema = z.strictObject({
  */
 export const knownFieldNames: ReadonlySet<string> = new Set([
   ...Object.values(providerBodySchemas).flatMap((schema) => Object.keys(schema.shape)),
-  ...[refreshBodySchema, reauthorizeGrantSchema, tokenQuerySchema, listQuerySchema].flatMap((schema) => Object.keys(schema.shape)),
+  ...[refreshBodySchema, reauthorizeGrantSchema, tokenQuerySchema, listQuerySchema, connectBodySchema].flatMap((schema) => Object.keys(schema.shape)),
   'id',
   'body',
   'query',
