@@ -88,7 +88,8 @@ function apiFields(policy: EgressPolicy) {
   };
 }
 
-function apiSchema(policy: EgressPolicy) {
+/** The schema of `POST /v1/webhooks` bodies (the OpenAPI document is generated from it). */
+export function subscriptionBodySchema(policy: EgressPolicy) {
   return z.strictObject(apiFields(policy)).superRefine(acrossFields(false));
 }
 
@@ -119,7 +120,7 @@ function requestOf(parsed: { url: string; events?: string[]; credentials?: strin
 /** Validates a `POST /v1/webhooks` body; errors name the snake_case field (`events.1`). */
 export function parseSubscriptionBody(body: unknown, policy: EgressPolicy): SubscriptionRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidConfigError('body', 'must be a JSON object with at least url');
-  const parsed = apiSchema(policy).safeParse(body);
+  const parsed = subscriptionBodySchema(policy).safeParse(body);
   if (!parsed.success) throw fieldError(parsed.error, undefined, (p) => p.join('.'));
   return requestOf(parsed.data);
 }
