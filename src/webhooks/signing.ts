@@ -7,11 +7,11 @@
 import { Webhook } from 'standardwebhooks';
 
 /** The three Standard Webhooks headers. */
-export interface WebhookSignatureHeaders {
+export type WebhookSignatureHeaders = {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
-}
+};
 
 /** Signs `body` (the exact bytes sent) as message `id` at `at` with each of `secrets`. */
 export function signWebhook(id: string, at: Date, body: string, secrets: readonly string[]): WebhookSignatureHeaders {

@@ -7,7 +7,12 @@
  * 410 disables the subscription; a 400 is tried a few times, then the subscription is failing.
  * Subscription secrets never appear in a raw history.
  */
+import type { AddressInfo } from 'node:net';
 import { Connection } from '@temporalio/client';
+import { ApiKeys } from '../../src/api/keys';
+import { createApiServer } from '../../src/api/server';
+import { defaultEgressPolicy } from '../../src/egress';
+import { parseConfiguredWebhooks } from '../../src/webhooks/subscription-input';
 import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { WebhookVerificationError } from '../../src/errors';
 import { verifyWebhook } from '../../src/webhooks/verify';
@@ -24,8 +29,11 @@ import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-r
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
 const taskQueue = uniqueId('webhooks');
-/** Short retries, so a receiver that comes back is reached within a few seconds. */
-const workerEnv = { HALFLIFE_WEBHOOK_RETRY_INITIAL_S: '0.5', HALFLIFE_WEBHOOK_RETRY_MAX_S: '2' };
+/** A configured subscription (HALFLIFE_WEBHOOKS) for credentials `cfg-*`, with its own secret. */
+const configuredSecret = generateWebhookSecret();
+/** Short retries, so a receiver that comes back is reached within a few seconds; the configured subscription. */
+let workerEnv: Record<string, string>;
+let configuredJson: string;
 
 let fake: FakeOAuth2Server;
 let worker: WorkerProcess;
@@ -36,10 +44,12 @@ const secrets: string[] = [];
 
 beforeAll(async () => {
   fake = await startFakeOAuth2Server();
+  receiver = await startWebhookReceiver();
+  configuredJson = JSON.stringify([{ id: 'ops-pager', url: receiver.url, events: ['credential.rotated'], credentials: 'cfg-*', secret: configuredSecret }]);
+  workerEnv = { HALFLIFE_WEBHOOK_RETRY_INITIAL_S: '0.5', HALFLIFE_WEBHOOK_RETRY_MAX_S: '2', HALFLIFE_WEBHOOKS: configuredJson };
   worker = await startWorkerProcess(taskQueue, workerEnv);
   client = await openTokenClient(taskQueue);
-  webhooks = new WebhookClient({ temporal: client.temporal, taskQueue });
-  receiver = await startWebhookReceiver();
+  webhooks = new WebhookClient({ temporal: client.temporal, taskQueue, configured: parseConfiguredWebhooks(configuredJson, defaultEgressPolicy()) });
 });
 afterAll(async () => {
   await client?.shutdown();
@@ -202,6 +212,85 @@ describe('webhooks', () => {
     receiver.answer(() => 200);
     await client.refresh(reg.id, { staleVersion: v2 });
     await waitFor('active again', async () => (await view(sub.id)).health.state === 'active');
+  });
+
+  it('a configured subscription (HALFLIFE_WEBHOOKS) is delivered to, listed with its health, and cannot be removed through the API', async () => {
+    const reg = await registerOAuth2(client, fake, {}, uniqueId('cfg'));
+    await client.refresh(reg.id, { staleVersion: reg.token.version });
+    // The configured subscription existed before the registration: it also got the first token's rotation (version 1).
+    const request = await receiver.waitFor('the configured delivery', (rs) => rs.find((r) => r.body.includes(`"id":"${reg.id}"`) && r.body.includes(`"version":${reg.token.version + 1}`)));
+    expect(verifyWebhook(request.body, request.headers, configuredSecret).payload).toMatchObject({ type: 'credential.rotated', data: { id: reg.id, version: reg.token.version + 1 } });
+    const shown = await waitFor('the configured delivery recorded', async () => {
+      const v = await view('ops-pager');
+      return v.health.delivered >= 1 ? v : undefined;
+    });
+    expect(shown).toMatchObject({ id: 'ops-pager', source: 'config', credentials: 'cfg-*', activeSecrets: 1 });
+    await expect(webhooks.remove('ops-pager')).rejects.toMatchObject({ name: 'WebhookConflictError', code: 'webhook_conflict' });
+  });
+
+  it('the HTTP API: 201 with the secret once, 422 naming the field, admin over all credentials, list, test, remove', async () => {
+    const adminKey = 'admin-key-0123456789abcdef';
+    const teamKey = 'team-admin-0123456789abcdef';
+    const app = createApiServer({
+      tokenClient: client,
+      keys: ApiKeys.of([{ key: adminKey, scopes: ['admin'], credentials: '*' }, { key: teamKey, scopes: ['admin'], credentials: 'team-*' }]),
+      health: { temporal: async () => true },
+      webhooks,
+    });
+    try {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      const call = async (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object, key = adminKey) => {
+        const res = await fetch(`${base}${url}`, { method, headers: { authorization: `Bearer ${key}`, ...(payload ? { 'content-type': 'application/json' } : {}) }, ...(payload ? { body: JSON.stringify(payload) } : {}) });
+        const body = await res.text();
+        return { statusCode: res.status, body, headers: Object.fromEntries(res.headers), json: () => JSON.parse(body) };
+      };
+      const created = await call('POST', '/v1/webhooks', { url: receiver.url, events: ['credential.revoked'], credentials: 'api-none-*' });
+      expect(created.statusCode).toBe(201);
+      expect(created.headers['cache-control']).toBe('no-store');
+      const body = created.json();
+      expect(body).toMatchObject({ id: expect.stringMatching(/^wh_[0-9a-f]{20}$/), url: receiver.url, events: ['credential.revoked'], credentials: 'api-none-*', source: 'api', state: 'active', active_secrets: 1, deliveries: [] });
+      expect(body.secret).toMatch(/^whsec_/);
+      expect(body.warnings).toEqual([expect.stringContaining('matches no credential registered now')]);
+      secrets.push(body.secret);
+
+      const listed = await call('GET', '/v1/webhooks');
+      expect(listed.statusCode).toBe(200);
+      expect(listed.body).not.toContain(body.secret);
+      expect(listed.json().webhooks.map((w: { id: string }) => w.id)).toEqual(expect.arrayContaining(['ops-pager', body.id]));
+
+      for (const [payload, field] of [
+        [{ url: receiver.url, events: ['credential.nope'] }, 'events.0'],
+        [{ url: 'https://169.254.169.254/latest' }, 'url'],
+        [{ url: 'not a url' }, 'url'],
+        [{ url: receiver.url, credentials: '-x' }, 'credentials'],
+        [{ url: receiver.url, secret: 'whsec_short' }, 'secret'],
+      ] as const) {
+        const res = await call('POST', '/v1/webhooks', payload);
+        expect(res.statusCode).toBe(422);
+        expect(res.json().error).toMatchObject({ code: 'invalid_config', field });
+      }
+      expect((await call('POST', '/v1/webhooks', { url: 'https://169.254.169.254/x' })).json().error.rule).toBe('metadata_address');
+      expect((await call('GET', '/v1/webhooks', undefined, teamKey)).statusCode).toBe(403);
+
+      const tested = await call('POST', `/v1/webhooks/${body.id}/test`);
+      expect(tested.json()).toMatchObject({ id: body.id, delivered: true, outcome: 'delivered', http_status: 200 });
+      const rotated = await call('POST', `/v1/webhooks/${body.id}/rotate-secret`, { keep_previous_s: 60 });
+      expect(rotated.json()).toMatchObject({ id: body.id, active_secrets: 2, secret: expect.stringMatching(/^whsec_/) });
+      secrets.push(rotated.json().secret);
+      const testedAgain = (await call('POST', `/v1/webhooks/${body.id}/test`)).json();
+      const signedTwice = receiver.requests.find((r) => r.id === testedAgain.event_id)!;
+      expect(signedTwice.signature.split(' ')).toHaveLength(2);
+      expect(verifyWebhook(signedTwice.body, signedTwice.headers, body.secret).id).toBe(testedAgain.event_id);
+      expect(verifyWebhook(signedTwice.body, signedTwice.headers, rotated.json().secret).id).toBe(testedAgain.event_id);
+
+      expect((await call('DELETE', '/v1/webhooks/ops-pager')).statusCode).toBe(409);
+      expect((await call('DELETE', `/v1/webhooks/${body.id}`)).statusCode).toBe(200);
+      expect((await call('GET', `/v1/webhooks/${body.id}`)).json().error.code).toBe('webhook_not_found');
+      expect((await call('POST', '/v1/webhooks/wh_00000000000000000000/test')).statusCode).toBe(404);
+    } finally {
+      await app.close();
+    }
   });
 
   it('a test delivery goes through a worker and is recorded; secrets never appear in a raw history', async () => {
