@@ -150,6 +150,8 @@ export interface DeliveryReport {
 export interface RegistryInput {
   /** The state carried over by continue-as-new. */
   state?: RegistryState;
+  /** History length past which a run continues as new (tests make it small). @default 3000 */
+  historyLimit?: number;
 }
 
 /** The registry's whole state (plain JSON). */
@@ -164,6 +166,8 @@ export interface DeliveryWorkflowInput {
   credentialId: string;
   /** The state carried over by continue-as-new. */
   state?: DeliveryQueueState;
+  /** History length past which a run continues as new (tests make it small). @default 2000 */
+  historyLimit?: number;
 }
 
 /** One queued delivery. */

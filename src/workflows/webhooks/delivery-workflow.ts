@@ -66,11 +66,12 @@ function attempt(state: DeliveryQueueState, id: string, head: QueuedDelivery): v
     );
 }
 
-const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > deliveryHistoryLimit;
 
 /** Delivers a credential's events until it has been idle for `idleMs`; returns how the deliveries ended. */
 export async function webhookDeliveryWorkflow(input: DeliveryWorkflowInput): Promise<DeliveryQueueState['ended']> {
   const state = input.state ?? initialQueueState(input.credentialId, defaultDeliveryPolicy);
+  const historyLimit = input.historyLimit ?? deliveryHistoryLimit;
+  const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyLimit;
   setHandler(enqueueDeliveriesSignal, (req) => enqueue(state, req, Date.now()));
   setHandler(deliveryQueueQuery, () => state);
   const registry = getExternalWorkflowHandle(webhookRegistryWorkflowId(workflowInfo().taskQueue));
@@ -92,7 +93,7 @@ export async function webhookDeliveryWorkflow(input: DeliveryWorkflowInput): Pro
     if (!busy && historyFull()) {
       await condition(allHandlersFinished);
       const continueAsNew = makeContinueAsNewFunc<typeof webhookDeliveryWorkflow>();
-      return await continueAsNew({ credentialId: state.credentialId, state });
+      return await continueAsNew({ credentialId: state.credentialId, state, ...(input.historyLimit !== undefined ? { historyLimit: input.historyLimit } : {}) });
     }
     if (busy || !isIdle(state)) idleSince = now;
     else if (now - idleSince >= idleMs) {

@@ -37,8 +37,9 @@ export async function webhookRegistryWorkflow(input: RegistryInput = {}): Promis
   });
   setHandler(deliveryReportSignal, (reports) => applyReports(state, Array.isArray(reports) ? reports : [], Date.now()));
 
-  await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > registryHistoryLimit);
+  const historyLimit = input.historyLimit ?? registryHistoryLimit;
+  await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyLimit);
   await condition(allHandlersFinished);
   const continueAsNew = makeContinueAsNewFunc<typeof webhookRegistryWorkflow>();
-  await continueAsNew({ state });
+  await continueAsNew({ state, ...(input.historyLimit !== undefined ? { historyLimit: input.historyLimit } : {}) });
 }
