@@ -1,9 +1,13 @@
 /**
- * Bounded history of the webhook workflows: with a small history limit, the registry and a
+ * Operating webhooks: the `halflife webhooks` commands against a real deployment (a secret
+ * printed once, the exit codes of bad input and unknown ids), and bounded history of the webhook
+ * workflows: with a small history limit, the registry and a
  * delivery queue continue as new several times and carry their whole state: subscriptions,
  * secrets, health, the queue's order and the hand-overs it already took (so a repeated hand-over
  * after continue-as-new is still not delivered twice).
  */
+import { runCli } from '../helpers/cli-process';
+import { testEnv } from '../helpers/test-env';
 import { WebhookClient } from '../../src/webhooks/webhook-client';
 import { webhookRegistryWorkflow } from '../../src/workflows/webhooks/registry-workflow';
 import { webhookDeliveryWorkflow } from '../../src/workflows/webhooks/delivery-workflow';
@@ -37,6 +41,34 @@ afterAll(async () => {
   await client?.shutdown();
   await worker?.stop();
   await receiver?.close();
+});
+
+it('halflife webhooks: add (secret printed once), list, show, test, rotate-secret, remove; bad input exits 2, an unknown id 3', async () => {
+  const t = testEnv();
+  const env = { TEMPORAL_ADDRESS: t.temporalAddress, TEMPORAL_NAMESPACE: t.namespace, HALFLIFE_ENCRYPTION_KEYS: t.encryptionKeys, HALFLIFE_TASK_QUEUE: taskQueue, HALFLIFE_LOG_LEVEL: 'warn', REDIS_URL: t.redisUrl };
+  const added = await runCli(['webhooks', 'add', '--url', receiver.url, '--events', 'credential.reauth_required,credential.revoked', '--credentials', 'billing-*'], env);
+  expect(added.code).toBe(0);
+  const secret = /whsec_\S+/.exec(added.stdout)?.[0];
+  const id = /subscribed (wh_[0-9a-f]+)/.exec(added.stdout)?.[1];
+  expect(secret).toBeDefined();
+  expect(added.stdout).toContain('warning: credentials: "billing-*" matches no credential registered now');
+  const listed = await runCli(['webhooks'], env);
+  expect(listed.code).toBe(0);
+  expect(listed.stdout).toContain(`${id}  active  ${receiver.url}`);
+  expect(listed.stdout).not.toContain(secret!);
+  const tested = await runCli(['webhooks', 'test', id!], env);
+  expect(tested.stdout).toMatch(/^delivered test_[0-9a-f]+ \(HTTP 200/);
+  const shown = JSON.parse((await runCli(['--json', 'webhooks', 'show', id!], env)).stdout);
+  expect(shown).toMatchObject({ id, state: 'active', deliveries: [{ type: 'webhook.test', status: 'delivered', test: true }] });
+  expect(JSON.stringify(shown)).not.toContain(secret!);
+  const rotated = JSON.parse((await runCli(['--json', 'webhooks', 'rotate-secret', id!, '--keep-previous', '0'], env)).stdout);
+  expect(rotated).toMatchObject({ id, active_secrets: 1, secret: expect.stringMatching(/^whsec_/) });
+  expect(rotated.secret).not.toBe(secret);
+  const bad = await runCli(['--json', 'webhooks', 'add', '--url', receiver.url, '--events', 'credential.typo'], env);
+  expect(bad.code).toBe(2);
+  expect(JSON.parse(bad.stderr).error).toMatchObject({ code: 'invalid_config', field: 'events.0' });
+  expect((await runCli(['webhooks', 'remove', id!], env)).code).toBe(0);
+  expect((await runCli(['webhooks', 'remove', id!], env)).code).toBe(3);
 });
 
 /** How many runs the workflow `id` has had (its continue-as-new chain). */
