@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { CreatedWebhook } from '../webhooks/webhook-client';
-import type { DeliveryRecord, TestDeliveryResult, WebhookView } from '../webhooks/messages';
+import type { DeliveryRecord, WebhookView } from '../webhooks/messages';
+import type { TestDeliveryResult } from '../webhooks/delivery-messages';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const instant = z.string().describe('ISO 8601');

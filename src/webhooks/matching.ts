@@ -4,7 +4,8 @@
  */
 import { globToRegExp } from '../glob';
 import { selectsEvent } from './event-types';
-import type { WebhookEvent, WebhookSubscription } from './messages';
+import type { WebhookSubscription } from './messages';
+import type { WebhookEvent } from './delivery-messages';
 
 /** The secrets of `sub` that still sign at `now` (the previous one until its `expiresAt`). */
 export function activeSecrets(sub: WebhookSubscription, now: number): WebhookSubscription['secrets'] {

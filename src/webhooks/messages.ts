@@ -1,35 +1,17 @@
 /**
- * The message contract of webhooks: workflow ids, the shapes the registry and delivery workflows
- * hold, and every query, update and signal they answer. Imported by the workflows (so: no Node
- * imports here) and by the worker, the API and the CLI.
- *
- * - `webhooks:registry:<task queue>`: one registry per deployment (the task queue its workers
- *   poll), holding the subscriptions made through the API (with their secrets, inside encrypted
- *   payloads only) and the health and last deliveries of every subscription, configured ones too.
- * - `webhooks:deliveries:<credential id>`: the queue of one credential's deliveries, in order
- *   per subscription; started (or signalled) by the worker's notifier.
- * - `webhooks:test:<subscription id>:<nonce>`: one test delivery.
+ * The message contract of webhook subscriptions: the registry's workflow id, the shapes it holds,
+ * and every query, update and signal it answers. Imported by the workflows (so: no Node imports
+ * here) and by the worker, the API and the CLI. The registry, `webhooks:registry:<task queue>`,
+ * is one per deployment (the task queue its workers poll): it holds the subscriptions made
+ * through the API (with their secrets, inside encrypted payloads only) and the health and last
+ * deliveries of every subscription, configured ones too. The delivery queues and test
+ * deliveries have their own contract: ./delivery-messages.ts.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CredentialStatus } from '../credential';
-import type { AttemptOutcome, DeliveryPolicy } from './retry-schedule';
 
 /** The workflow id of the registry of the deployment whose workers poll `taskQueue`. */
 export function webhookRegistryWorkflowId(taskQueue: string): string {
   return `webhooks:registry:${taskQueue}`;
-}
-
-/** Prefix of the delivery workflows' ids. */
-export const deliveryWorkflowIdPrefix = 'webhooks:deliveries:';
-
-/** The workflow id of a credential's delivery queue. */
-export function webhookDeliveryWorkflowId(credentialId: string): string {
-  return `${deliveryWorkflowIdPrefix}${credentialId}`;
-}
-
-/** The workflow id of one test delivery to `subscriptionId`. */
-export function webhookTestWorkflowId(subscriptionId: string, nonce: string): string {
-  return `webhooks:test:${subscriptionId}:${nonce}`;
 }
 
 /** How a subscription id is written: API ones are `wh_` and 20 lowercase letters or digits; configured ones are chosen. */
@@ -119,27 +101,6 @@ export interface RegistryTargets {
   states: Record<string, WebhookState>;
 }
 
-/** An event as a delivery carries it (a credential lifecycle event, or a test). Never a token or a secret. */
-export interface WebhookEvent {
-  id: string;
-  type: string;
-  /** When it happened (epoch ms). */
-  at: number;
-  credentialId?: string;
-  status?: CredentialStatus;
-  version?: number;
-  expiresAt?: number;
-  reason?: { code: string; message: string };
-  data?: Record<string, unknown>;
-}
-
-/** A batch of events for one credential's delivery queue, each with the subscriptions it goes to. */
-export interface EnqueueRequest {
-  items: { event: WebhookEvent; subscriptionIds: string[] }[];
-  /** The retry policy of the worker that queued them (the newest wins). */
-  policy: DeliveryPolicy;
-}
-
 /** Reports of delivery attempts, sent by the delivery workflows to the registry. */
 export interface DeliveryReport {
   subscriptionId: string;
@@ -159,57 +120,6 @@ export interface RegistryState {
   format: 1;
   subscriptions: WebhookSubscription[];
   health: Record<string, WebhookHealth>;
-}
-
-/** Input of a delivery workflow. */
-export interface DeliveryWorkflowInput {
-  credentialId: string;
-  /** The state carried over by continue-as-new. */
-  state?: DeliveryQueueState;
-  /** History length past which a run continues as new (tests make it small). @default 2000 */
-  historyLimit?: number;
-}
-
-/** One queued delivery. */
-export interface QueuedDelivery {
-  event: WebhookEvent;
-  attempts: number;
-  clientErrors: number;
-  firstAttemptAt?: number;
-  nextAttemptAt: number;
-  lastError?: string;
-  httpStatus?: number;
-  inFlight?: boolean;
-}
-
-/** A delivery workflow's whole state (plain JSON). */
-export interface DeliveryQueueState {
-  credentialId: string;
-  policy: DeliveryPolicy;
-  /** Per subscription, oldest first: only the head is being delivered. */
-  queues: Record<string, QueuedDelivery[]>;
-  /** `<subscription id> <event id>` of recent hand-overs, so a repeated hand-over is not delivered twice. */
-  seen: string[];
-  /** Reports not yet sent to the registry. */
-  reports: DeliveryReport[];
-  /** Increments with every change a handler makes, so the loop wakes up. */
-  stamp: number;
-  /** Deliveries that ended, by status, over this workflow's life. */
-  ended: Partial<Record<DeliveryStatus, number>>;
-}
-
-/** What a test delivery answers. */
-export interface TestDeliveryResult {
-  subscriptionId: string;
-  eventId: string;
-  outcome: AttemptOutcome;
-}
-
-/** Input of a test delivery workflow. */
-export interface TestDeliveryInput {
-  subscriptionId: string;
-  event: WebhookEvent;
-  policy: DeliveryPolicy;
 }
 
 /** `ApplicationFailure.type` of an update naming a subscription the registry does not hold. */
@@ -251,9 +161,3 @@ export const enableWebhookUpdate = defineUpdate<WebhookHealth, [EnableRequest]>(
 
 /** Delivery attempts' outcomes, from the delivery workflows. */
 export const deliveryReportSignal = defineSignal<[DeliveryReport[]]>('deliveryReport');
-
-/** Events to deliver, from the notifier (signal-with-start). */
-export const enqueueDeliveriesSignal = defineSignal<[EnqueueRequest]>('enqueueDeliveries');
-
-/** A delivery queue as it is now (no secrets: it holds none). */
-export const deliveryQueueQuery = defineQuery<DeliveryQueueState>('deliveryQueue');

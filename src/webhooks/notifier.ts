@@ -11,7 +11,7 @@ import type { NotifyCredentialInput, NotifyResult } from '../activities/contract
 import { webhookDeliveryWorkflow } from '../workflows/webhooks/delivery-workflow';
 import type { WebhookDirectory } from './directory';
 import { subscriptionMatches } from './matching';
-import { enqueueDeliveriesSignal, webhookDeliveryWorkflowId, type EnqueueRequest } from './messages';
+import { enqueueDeliveriesSignal, webhookDeliveryWorkflowId, type EnqueueRequest } from './delivery-messages';
 import type { DeliveryPolicy } from './retry-schedule';
 
 /** Dependencies of the notifier. */

@@ -5,7 +5,7 @@
  * type carries (`event.data`) joins `data` under snake_case names (an `…At` number becomes an ISO
  * `…_at` string) without overriding the common fields. Never a token or a secret: events carry none.
  */
-import type { WebhookEvent } from './messages';
+import type { WebhookEvent } from './delivery-messages';
 
 /** A delivery's body. */
 export interface WebhookPayload {

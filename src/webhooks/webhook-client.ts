@@ -26,13 +26,12 @@ import {
   webhookNotFoundFailureType,
   webhookRefusedFailureType,
   webhookRegistryWorkflowId,
-  webhookTestWorkflowId,
   type RegistryListing,
-  type TestDeliveryResult,
   type WebhookHealth,
   type WebhookSubscription,
   type WebhookView,
 } from './messages';
+import { webhookTestWorkflowId, type TestDeliveryResult } from './delivery-messages';
 import { defaultDeliveryPolicy, type DeliveryPolicy } from './retry-schedule';
 import { generateWebhookSecret, webhookSecretProblem } from './secrets';
 import { parseSubscriptionBody } from './subscription-input';

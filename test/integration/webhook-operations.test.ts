@@ -13,14 +13,16 @@ import { webhookRegistryWorkflow } from '../../src/workflows/webhooks/registry-w
 import { webhookDeliveryWorkflow } from '../../src/workflows/webhooks/delivery-workflow';
 import {
   addWebhookUpdate,
-  deliveryQueueQuery,
   deliveryReportSignal,
-  enqueueDeliveriesSignal,
-  webhookDeliveryWorkflowId,
   webhookListingQuery,
   webhookTargetsQuery,
-  type WebhookEvent,
 } from '../../src/webhooks/messages';
+import {
+  deliveryQueueQuery,
+  enqueueDeliveriesSignal,
+  webhookDeliveryWorkflowId,
+  type WebhookEvent,
+} from '../../src/webhooks/delivery-messages';
 import { defaultDeliveryPolicy } from '../../src/webhooks/retry-schedule';
 import { openTokenClient, uniqueId } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';

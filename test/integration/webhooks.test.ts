@@ -17,7 +17,8 @@ import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oa
 import { WebhookVerificationError } from '../../src/errors';
 import { verifyWebhook } from '../../src/webhooks/verify';
 import { WebhookClient } from '../../src/webhooks/webhook-client';
-import { webhookDeliveryWorkflowId, webhookRegistryWorkflowId, type WebhookView } from '../../src/webhooks/messages';
+import { webhookRegistryWorkflowId, type WebhookView } from '../../src/webhooks/messages';
+import { webhookDeliveryWorkflowId } from '../../src/webhooks/delivery-messages';
 import { generateWebhookSecret } from '../../src/webhooks/secrets';
 import { startOidcPeer, type OidcPeer } from '../peers/oidc-peer';
 import { registerOAuth2 } from '../helpers/oauth2-credential';

@@ -2,7 +2,7 @@
  * The webhook delivery activity's input and output, shared (as types) with the delivery
  * workflows. A contract with every run still alive: fields are only ever added, as optional.
  */
-import type { WebhookEvent } from '../../webhooks/messages';
+import type { WebhookEvent } from '../../webhooks/delivery-messages';
 import type { AttemptOutcome, AttemptProgress, DeliveryPolicy } from '../../webhooks/retry-schedule';
 
 /** Input of `deliverWebhook`: one attempt to deliver `event` to `subscriptionId`. */

@@ -6,7 +6,8 @@
  */
 import type { DeliveryPolicy } from '../../webhooks/retry-schedule';
 import { verdictOf, type AttemptOutcome } from '../../webhooks/retry-schedule';
-import type { DeliveryQueueState, DeliveryRecord, EnqueueRequest, QueuedDelivery } from '../../webhooks/messages';
+import type { DeliveryRecord } from '../../webhooks/messages';
+import type { DeliveryQueueState, EnqueueRequest, QueuedDelivery } from '../../webhooks/delivery-messages';
 
 /** Hand-overs remembered for deduplication. */
 export const seenKept = 500;

@@ -20,15 +20,14 @@ import {
 } from '@temporalio/workflow';
 import type { WebhookActivities } from '../../activities/webhooks/contracts';
 import { defaultDeliveryPolicy, type AttemptOutcome } from '../../webhooks/retry-schedule';
+import { deliveryReportSignal, webhookRegistryWorkflowId } from '../../webhooks/messages';
 import {
   deliveryQueueQuery,
-  deliveryReportSignal,
   enqueueDeliveriesSignal,
-  webhookRegistryWorkflowId,
   type DeliveryQueueState,
   type DeliveryWorkflowInput,
   type QueuedDelivery,
-} from '../../webhooks/messages';
+} from '../../webhooks/delivery-messages';
 import { applyOutcome, dueHeads, enqueue, inFlightCount, initialQueueState, isIdle, nextDueAt, startAttempt } from './delivery-state';
 
 /** How long a workflow with nothing queued waits for more before it completes. */

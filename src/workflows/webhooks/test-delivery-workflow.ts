@@ -6,7 +6,8 @@
  */
 import { getExternalWorkflowHandle, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { WebhookActivities } from '../../activities/webhooks/contracts';
-import { deliveryReportSignal, webhookRegistryWorkflowId, type TestDeliveryInput, type TestDeliveryResult } from '../../webhooks/messages';
+import { deliveryReportSignal, webhookRegistryWorkflowId } from '../../webhooks/messages';
+import { type TestDeliveryInput, type TestDeliveryResult } from '../../webhooks/delivery-messages';
 import { outcomeOfFailure } from './delivery-workflow';
 
 /** Sends one test delivery and answers its outcome. */

@@ -1,6 +1,6 @@
 /** A credential's delivery queue: order per subscription, deduplicated hand-overs, outcomes and reports. */
 import { applyOutcome, dueHeads, enqueue, initialQueueState, isIdle, maxQueued, nextDueAt, seenKept, startAttempt } from '../../../src/workflows/webhooks/delivery-state';
-import type { WebhookEvent } from '../../../src/webhooks/messages';
+import type { WebhookEvent } from '../../../src/webhooks/delivery-messages';
 import { defaultDeliveryPolicy } from '../../../src/webhooks/retry-schedule';
 
 const policy = { ...defaultDeliveryPolicy, initialIntervalMs: 1_000 };
