@@ -2,21 +2,14 @@
  * The webhook routes in the OpenAPI document: paths, the request bodies (generated from the zod
  * schemas the server validates with) and the answers (./webhook-responses.ts).
  */
-import { z } from 'zod';
 import { defaultEgressPolicy } from '../egress';
 import { subscriptionBodySchema } from '../webhooks/subscription-input';
+import { json, ref, schemaOf } from './openapi-parts';
 import { rotateSecretBodySchema } from './webhook-routes';
 import { createdWebhookResponseSchema, rotatedWebhookResponseSchema, testWebhookResponseSchema, webhookListResponseSchema, webhookResponseSchema } from './webhook-responses';
 
 type Json = Record<string, unknown>;
 
-function schemaOf(schema: z.ZodType, io: 'input' | 'output'): Json {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
-  return rest;
-}
-
-const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: Json): Json => ({ content: { 'application/json': { schema } } });
 const error = (description: string): Json => ({ description, ...json(ref('Error')) });
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' } };
 const auth = { '401': error('no API key, or an unknown one'), '403': error('the key lacks admin over all credentials') };
