@@ -11,6 +11,8 @@ import { z } from 'zod';
 import { defaultNamespace, defaultRedisPrefix } from './defaults';
 import { InvalidConfigError } from './errors';
 import { defaultTaskQueue } from './messages';
+import { egressPolicyFromEnv } from './egress';
+import { webhookSettingsFromEnv, webhookVariables, type WebhookSettings } from './webhooks/settings';
 
 /** Log levels of `HALFLIFE_LOG_LEVEL`. */
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -58,6 +60,11 @@ export interface HalflifeConfig {
   logLevel: (typeof logLevels)[number];
   /** `NODE_ENV === 'production'`: encryption keys and API keys are then required. @default false */
   production: boolean;
+  /**
+   * `HALFLIFE_WEBHOOKS` (or `HALFLIFE_WEBHOOKS_FILE`) and `HALFLIFE_WEBHOOK_*`: configured webhook
+   * subscriptions and the retry policy (docs/webhooks.md). @default undefined: none configured, the default policy
+   */
+  webhooks?: WebhookSettings;
 }
 
 /** A configuration as given, before `withConfigDefaults`: every field optional. */
@@ -91,6 +98,7 @@ export function withConfigDefaults(input: HalflifeConfigInput = {}, cwd: string 
     uiOrigins: input.uiOrigins ?? [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`],
     logLevel: input.logLevel ?? 'info',
     production: input.production ?? false,
+    webhooks: input.webhooks,
   };
 }
 
@@ -193,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path
     uiOrigins: e.HALFLIFE_UI_ORIGINS,
     logLevel: e.HALFLIFE_LOG_LEVEL,
     production: e.NODE_ENV === 'production',
+    webhooks: loadWebhookSettings(env, e.NODE_ENV === 'production', readFile),
   });
   checkDevServerPorts(config, e.HALFLIFE_UI_PORT !== undefined);
   return config;
@@ -209,6 +218,12 @@ function checkDevServerPorts(config: HalflifeConfig, uiPortGiven: boolean): void
   if (config.apiPort === frontend || config.apiPort === uiPort) {
     throw new InvalidConfigError('HALFLIFE_API_PORT', `port ${config.apiPort} is taken by the dev server (HALFLIFE_TEMPORAL_PORT ${frontend}, HALFLIFE_UI_PORT ${uiPort})`);
   }
+}
+
+/** The webhook settings when a `HALFLIFE_WEBHOOK*` variable is set (URLs checked against the egress policy of the same environment). */
+function loadWebhookSettings(env: NodeJS.ProcessEnv, production: boolean, readFile: (path: string) => string): WebhookSettings | undefined {
+  if (!Object.values(webhookVariables).some((name) => env[name] !== undefined && env[name] !== '')) return undefined;
+  return webhookSettingsFromEnv(env, egressPolicyFromEnv(env, { development: !production }), readFile);
 }
 
 /** Reads `HALFLIFE_API_KEYS_FILE`; a file that cannot be read names the variable. */

@@ -5,6 +5,7 @@ import { createConnectActivities, type ConnectActivities, type HandOverClient } 
 import type { CredentialActivities } from './contracts';
 import { createPublishCredential } from './publish-credential';
 import { createRefreshCredential, type RefreshDeps } from './refresh-credential';
+import { createWebhookActivities, type WebhookActivities, type WebhookActivityDeps } from './webhooks';
 
 /** Dependencies of all activities. */
 export interface ActivityDeps extends RefreshDeps {
@@ -12,6 +13,8 @@ export interface ActivityDeps extends RefreshDeps {
   cache?: TokenCache;
   /** Hands lifecycle events to the webhook deliveries; absent when none are configured. */
   notify?: CredentialActivities['notifyCredential'];
+  /** What webhook deliveries need (subscriptions, the egress fetch, metrics); absent: this worker does not deliver. */
+  webhooks?: WebhookActivityDeps;
   /** The TokenClient connect sessions hand their grants over with (built on first use). */
   tokenClient?: () => HandOverClient;
   /** The ConnectClient fresh connect links are made with; absent without a public URL. */
@@ -19,12 +22,13 @@ export interface ActivityDeps extends RefreshDeps {
 }
 
 /** Builds the activity implementations. */
-export function createActivities(deps: ActivityDeps): CredentialActivities & ConnectActivities {
+export function createActivities(deps: ActivityDeps): CredentialActivities & ConnectActivities & WebhookActivities {
   return {
     refreshCredential: createRefreshCredential(deps),
     publishCredential: createPublishCredential(deps.cache),
     notifyCredential: deps.notify ?? (async () => 'off' as const),
     ...createConnectActivities(deps),
+    ...createWebhookActivities(deps.webhooks),
   };
 }
 

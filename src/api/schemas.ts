@@ -21,6 +21,7 @@ import { providerNames } from '../providers/names';
 import type { Provider } from '../providers/provider';
 import { issueRule } from '../providers/url';
 import { getProvider, providerList } from '../providers/registry';
+import { subscriptionFieldNames } from '../webhooks/subscription-input';
 
 export { providerNames } from '../providers/names';
 export { isSecretName } from '../secrets/names';
@@ -134,6 +135,7 @@ export const knownFieldNames: ReadonlySet<string> = new Set([
   'body',
   'query',
   'host',
+  ...subscriptionFieldNames,
 ]);
 
 /** Parses a JSON body with `schema`: 400 when it is not an object, 422 naming the first bad field. */

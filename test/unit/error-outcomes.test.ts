@@ -41,6 +41,10 @@ const samples: Record<string, errors.HalflifeError> = {
   DecryptionError: new errors.DecryptionError(errorCodes.decryptionFailed, 'altered'),
   CredentialUnavailableError: new errors.CredentialUnavailableError('x', errorCodes.upstreamFailing, 'busy'),
   HalflifeError: new HalflifeError('base', 'x'),
+  WebhookNotFoundError: new errors.WebhookNotFoundError('wh_x'),
+  WebhookConflictError: new errors.WebhookConflictError('configured', 'cfg'),
+  WebhookVerificationError: new errors.WebhookVerificationError('No matching signature found'),
+  WebhookTestTimeoutError: new errors.WebhookTestTimeoutError('wh_x', 30),
 };
 
 /** Classes answered 500 / exit 1 on purpose: internal failures, and the bases of the others. */
