@@ -23,6 +23,7 @@ import { requiredSearchAttributes } from './search-attributes';
 import { getProvider } from './providers/registry';
 import { AnswerLog } from './redis/answer-log';
 import { TokenCache } from './redis/token-cache';
+import type { WorkerMetrics } from './metrics/worker-metrics';
 
 /** Options of a credential worker. */
 export interface CredentialWorkerOptions {
@@ -51,6 +52,8 @@ export interface CredentialWorkerOptions {
   identity?: string;
   /** `HALFLIFE_PUBLIC_URL`: lets the worker make fresh connect links (`createConnectLink`). @default none: it cannot */
   publicUrl?: string;
+  /** Where the activities record refreshes, upstream calls and publications. @default none: nothing is recorded */
+  metrics?: WorkerMetrics;
 }
 
 /** `CredentialWorkerOptions` with every default filled in. */
@@ -113,6 +116,7 @@ export async function createCredentialWorker(input: CredentialWorkerOptions): Pr
       codecs,
       ...(redis ? { cache: new TokenCache(redis, space), answers: new AnswerLog(redis, space) } : {}),
       hooks: options.hooks,
+      metrics: options.metrics,
       tokenClient,
       connectClient,
     }),

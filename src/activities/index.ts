@@ -3,11 +3,15 @@ import type { TokenCache } from '../redis/token-cache';
 import type { ConnectClient } from '../connect/connect-client';
 import { createConnectActivities, type ConnectActivities, type HandOverClient } from './connect';
 import type { CredentialActivities } from './contracts';
+import { observePublications, observeRefreshes } from '../metrics/activity-observers';
+import type { WorkerMetrics } from '../metrics/worker-metrics';
 import { createPublishCredential } from './publish-credential';
 import { createRefreshCredential, type RefreshDeps } from './refresh-credential';
 
 /** Dependencies of all activities. */
 export interface ActivityDeps extends RefreshDeps {
+  /** The worker's metrics; without it nothing is observed. */
+  metrics?: WorkerMetrics;
   /** The Redis mirror; absent when Redis is not configured. */
   cache?: TokenCache;
   /** Hands lifecycle events to the webhook deliveries; absent when none are configured. */
@@ -21,8 +25,8 @@ export interface ActivityDeps extends RefreshDeps {
 /** Builds the activity implementations. */
 export function createActivities(deps: ActivityDeps): CredentialActivities & ConnectActivities {
   return {
-    refreshCredential: createRefreshCredential(deps),
-    publishCredential: createPublishCredential(deps.cache),
+    refreshCredential: observeRefreshes(createRefreshCredential(deps), deps.metrics),
+    publishCredential: observePublications(createPublishCredential(deps.cache), deps.metrics),
     notifyCredential: deps.notify ?? (async () => 'off' as const),
     ...createConnectActivities(deps),
   };

@@ -12,8 +12,8 @@ import type { Logger } from '../logger';
 import { createCredentialWorker } from '../worker';
 import { createWorkerDataConverter } from '../codec/data-converter';
 import { keyringOf, loadServiceApiKeys, openRedis } from './connections';
-import { installTemporalLogging } from './temporal-logging';
 import { temporalUnreachable } from './temporal-unreachable';
+import { installTemporalRuntime, sdkMetricsPort, serveWorkerMetrics } from './worker-metrics';
 
 /** A Temporal server started for the service by its caller (the CLI's dev server). */
 export interface TemporalServer {
@@ -69,7 +69,8 @@ export async function startService(config: HalflifeConfig, logger: Logger, optio
   // Loaded once for the worker, the API's client and the codec endpoint; a bad ring or key set fails before anything starts.
   const keyring = keyringOf(config);
   const apiKeys = parts.api ? loadServiceApiKeys(config, logger) : undefined;
-  installTemporalLogging(logger, 'WARN');
+  const sdkPort = parts.worker ? await sdkMetricsPort(config) : undefined;
+  installTemporalRuntime(logger, sdkPort);
   // Closers of what has started, run in reverse order on stop (or when a later part fails to start).
   const closers: (() => Promise<void> | void)[] = [];
   const closeAll = async () => {
@@ -94,6 +95,11 @@ export async function startService(config: HalflifeConfig, logger: Logger, optio
     if (redis) closers.push(() => redis.disconnect());
     logger.info({ temporal: address, namespace: config.namespace, redis: redis ? 'on' : 'off' }, 'connected');
     if (parts.worker) {
+      const served = config.workerMetrics ? await serveWorkerMetrics(config.workerMetrics, connection, config.namespace, sdkPort) : undefined;
+      if (served) {
+        closers.push(() => served.server.close());
+        logger.info({ url: `${served.server.url}/metrics` }, 'worker metrics');
+      }
       worker = await createCredentialWorker({
         connection,
         namespace: config.namespace,
@@ -103,6 +109,7 @@ export async function startService(config: HalflifeConfig, logger: Logger, optio
         dataConverter: createWorkerDataConverter(keyring),
         workflowBundlePath: prebuiltBundle(),
         publicUrl: config.publicUrl,
+        metrics: served?.metrics,
       });
     }
     if (apiKeys) {
