@@ -56,6 +56,13 @@ export interface HalflifeConfig {
   publicUrl: string;
   /** `HALFLIFE_UI_ORIGINS`: comma-separated origins allowed to call the codec endpoint. @default the dev server's UI on localhost and 127.0.0.1 */
   uiOrigins: string[];
+  /**
+   * The worker's Prometheus endpoint (`GET /metrics`, with the Temporal SDK's metrics appended):
+   * `HALFLIFE_WORKER_METRICS_PORT` turns it on, on `HALFLIFE_WORKER_METRICS_HOST`;
+   * `HALFLIFE_SDK_METRICS_PORT` is the loopback port of the SDK's own exporter, which only the
+   * worker reads (a free port when not set). @default off
+   */
+  workerMetrics?: { host: string; port: number; sdkPort?: number };
   /** `HALFLIFE_LOG_LEVEL`. @default 'info' */
   logLevel: (typeof logLevels)[number];
   /** `NODE_ENV === 'production'`: encryption keys and API keys are then required. @default false */
@@ -96,6 +103,7 @@ export function withConfigDefaults(input: HalflifeConfigInput = {}, cwd: string 
     apiKeysJson: input.apiKeysJson,
     publicUrl: (input.publicUrl ?? `http://127.0.0.1:${input.apiPort ?? 7380}`).replace(/\/+$/, ''),
     uiOrigins: input.uiOrigins ?? [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`],
+    ...(input.workerMetrics ? { workerMetrics: input.workerMetrics } : {}),
     logLevel: input.logLevel ?? 'info',
     production: input.production ?? false,
     webhooks: input.webhooks,
@@ -158,6 +166,9 @@ const schema = z.object({
     .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
     .refine((origins) => origins.every(isOrigin), 'must be comma-separated origins such as http://localhost:8233 (no path, no "*")')
     .optional(),
+  HALFLIFE_WORKER_METRICS_PORT: port.optional(),
+  HALFLIFE_WORKER_METRICS_HOST: z.string().min(1).optional(),
+  HALFLIFE_SDK_METRICS_PORT: port.optional(),
   HALFLIFE_LOG_LEVEL: z.enum(logLevels).optional(),
   NODE_ENV: z.string().optional(),
 });
@@ -199,12 +210,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path
     apiKeysJson: e.HALFLIFE_API_KEYS ?? (e.HALFLIFE_API_KEYS_FILE ? readApiKeysFile(e.HALFLIFE_API_KEYS_FILE, readFile) : undefined),
     publicUrl: e.HALFLIFE_PUBLIC_URL,
     uiOrigins: e.HALFLIFE_UI_ORIGINS,
+    workerMetrics: workerMetricsOf(e),
     logLevel: e.HALFLIFE_LOG_LEVEL,
     production: e.NODE_ENV === 'production',
     webhooks: loadWebhookSettings(env, e.NODE_ENV === 'production', readFile),
   });
   checkDevServerPorts(config, e.HALFLIFE_UI_PORT !== undefined);
   return config;
+}
+
+/** The worker metrics settings: on when `HALFLIFE_WORKER_METRICS_PORT` is set; the two ports must differ. */
+function workerMetricsOf(e: { HALFLIFE_WORKER_METRICS_PORT?: number; HALFLIFE_WORKER_METRICS_HOST?: string; HALFLIFE_SDK_METRICS_PORT?: number }): HalflifeConfig['workerMetrics'] {
+  const [port, sdkPort] = [e.HALFLIFE_WORKER_METRICS_PORT, e.HALFLIFE_SDK_METRICS_PORT];
+  if (port === undefined) return undefined;
+  if (sdkPort === port) throw new InvalidConfigError('HALFLIFE_SDK_METRICS_PORT', `must differ from HALFLIFE_WORKER_METRICS_PORT (${port})`);
+  return { host: e.HALFLIFE_WORKER_METRICS_HOST ?? '127.0.0.1', port, ...(sdkPort !== undefined ? { sdkPort } : {}) };
 }
 
 /** The dev server's ports must be valid and distinct from each other and from the API's (only checked when it would run). */

@@ -27,6 +27,7 @@ import { WebhookDirectory } from './webhooks/directory';
 import { webhookMetrics } from './webhooks/metrics';
 import { createNotifier } from './webhooks/notifier';
 import { webhookSettingsFromEnv, withWebhookDefaults, type WebhookSettings } from './webhooks/settings';
+import type { WorkerMetrics } from './metrics/worker-metrics';
 
 /** Options of a credential worker. */
 export interface CredentialWorkerOptions {
@@ -63,6 +64,8 @@ export interface CredentialWorkerOptions {
    * always looked up. @default from HALFLIFE_WEBHOOKS(_FILE) and HALFLIFE_WEBHOOK_*
    */
   webhooks?: Partial<WebhookSettings> | false;
+  /** Where the activities record refreshes, upstream calls and publications. @default none: nothing is recorded */
+  metrics?: WorkerMetrics;
 }
 
 /** `CredentialWorkerOptions` with every default filled in. */
@@ -133,6 +136,7 @@ export async function createCredentialWorker(input: CredentialWorkerOptions): Pr
       codecs,
       ...(redis ? { cache: new TokenCache(redis, space), answers: new AnswerLog(redis, space) } : {}),
       hooks: options.hooks,
+      metrics: options.metrics,
       tokenClient,
       connectClient,
       ...(webhooks && directory

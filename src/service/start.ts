@@ -12,11 +12,12 @@ import type { RefreshHooks } from '../activities/refresh-credential';
 import type { Keyring } from '../codec/keyring';
 import type { HalflifeConfig } from '../config';
 import type { Logger } from '../logger';
+import type { WorkerMetrics } from '../metrics/worker-metrics';
 import { createCredentialWorker } from '../worker';
 import { createWorkerDataConverter } from '../codec/data-converter';
 import { keyringOf, loadServiceApiKeys, openRedis } from './connections';
-import { installTemporalLogging } from './temporal-logging';
 import { temporalUnreachable } from './temporal-unreachable';
+import { installTemporalRuntime, sdkMetricsPort, serveWorkerMetrics } from './worker-metrics';
 
 /** A Temporal server started for the service by its caller (the CLI's dev server). */
 export interface TemporalServer {
@@ -69,6 +70,7 @@ export function createServiceWorker(
   redis: Redis | undefined,
   keyring: Keyring,
   seams: ServiceWorkerSeams = {},
+  metrics?: WorkerMetrics,
 ): Promise<Worker> {
   return createCredentialWorker({
     connection,
@@ -79,6 +81,7 @@ export function createServiceWorker(
     dataConverter: createWorkerDataConverter(keyring),
     workflowBundlePath: seams.workflowBundlePath ?? prebuiltBundle(),
     publicUrl: config.publicUrl,
+    metrics,
     ...(seams.identity !== undefined ? { identity: seams.identity } : {}),
     ...(seams.shutdownGraceTimeMs !== undefined ? { shutdownGraceTimeMs: seams.shutdownGraceTimeMs } : {}),
     ...(seams.hooks ? { hooks: seams.hooks } : {}),
@@ -115,7 +118,8 @@ export async function startService(config: HalflifeConfig, logger: Logger, optio
   // Loaded once for the worker, the API's client and the codec endpoint; a bad ring or key set fails before anything starts.
   const keyring = keyringOf(config);
   const apiKeys = parts.api ? loadServiceApiKeys(config, logger) : undefined;
-  installTemporalLogging(logger, 'WARN');
+  const sdkPort = parts.worker ? await sdkMetricsPort(config) : undefined;
+  installTemporalRuntime(logger, sdkPort);
   // Closers of what has started, run in reverse order on stop (or when a later part fails to start).
   const closers: (() => Promise<void> | void)[] = [];
   const closeAll = async () => {
@@ -139,7 +143,14 @@ export async function startService(config: HalflifeConfig, logger: Logger, optio
     const redis = await openRedis(config);
     if (redis) closers.push(() => redis.disconnect());
     logger.info({ temporal: address, namespace: config.namespace, redis: redis ? 'on' : 'off' }, 'connected');
-    if (parts.worker) worker = await createServiceWorker(config, connection, redis, keyring, parts.workerSeams);
+    if (parts.worker) {
+      const served = config.workerMetrics ? await serveWorkerMetrics(config.workerMetrics, connection, config.namespace, sdkPort) : undefined;
+      if (served) {
+        closers.push(() => served.server.close());
+        logger.info({ url: `${served.server.url}/metrics` }, 'worker metrics');
+      }
+      worker = await createServiceWorker(config, connection, redis, keyring, parts.workerSeams, served?.metrics);
+    }
     if (apiKeys) {
       // Loaded on demand: a worker-only process never loads Fastify.
       const api = await (await import('./api-process')).startApiProcess(config, logger, address, keyring, apiKeys);
