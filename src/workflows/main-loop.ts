@@ -15,6 +15,7 @@ import { eventsOf, queueEvents } from './lifecycle-events';
 import { flushEvents } from './notification';
 import { currentDetails, timerSummary } from './operator-view';
 import { noteChange, publish } from './publication';
+import { takeWarnings } from './warnings';
 import { reprobeDelayMs, retryDelayMs } from './schedule';
 import type { CredentialState, Round } from './state';
 import { attemptInput, toAttemptFailure, upstreamActivities } from './upstream';
@@ -105,6 +106,7 @@ export async function runMainLoop(state: CredentialState): Promise<'revoked' | '
     if (connectLinkDue(state)) await makeConnectLink(state);
     const before = state.mirror.shown;
     const event = noteChange(state);
+    queueEvents(state, takeWarnings(state, Date.now()));
     if (event) queueEvents(state, eventsOf(state, before, Date.now()));
     if (event && !state.mirror.off) await publish(state, () => Date.now(), event);
     const details = currentDetails(state);
