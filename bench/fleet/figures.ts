@@ -29,7 +29,6 @@ export interface StepInput {
   window: WindowFigures;
   windowS: number;
   ledgerCalls: { min: number; max: number; total: number };
-  missed: number;
   replays: number;
   refused: number;
   reads: { client: ReadFigures; http: ReadFigures };
@@ -64,8 +63,8 @@ function spread(samples: number[], digits = 0): Spread {
 /** The workers' SDK figures over the window (summed or worst over the workers). */
 export interface WorkerFigures {
   workflowTaskFailed: number;
-  /** Workflow tasks that replayed the history (the credential was not in the cache). */
-  replays?: number;
+  /** Workflow tasks that found their credential outside the cache (tasks − sticky cache hits): each replays the history. */
+  cacheMisses?: number;
   maxCached: number[];
   minWorkflowSlots: number[];
   minActivitySlots: number[];
@@ -73,6 +72,9 @@ export interface WorkerFigures {
   workflowTaskScheduleToStartP99S?: number;
   workflowTaskExecutionP99S?: number;
   activityScheduleToStartP99S?: number;
+  /** Per worker over the window: upstream refresh calls (`halflife_upstream_calls_total`) and workflow tasks run: how the work spread. */
+  upstreamCallsByWorker: number[];
+  workflowTasksByWorker: number[];
   /** Log lines at warn or above, and the first few distinct messages. */
   problemLines: number;
   problemMessages: string[];
@@ -87,17 +89,20 @@ function workerFigures(input: StepInput): WorkerFigures {
     const q = input.workersAfter.map((after, i) => histogramQuantile(input.workersBefore[i] ?? [], after, base, 0.99)).filter((v): v is number => v !== undefined);
     return q.length ? Math.max(...q) : undefined;
   };
+  const each = (name: string) => input.workersAfter.map((after, i) => Math.round(increase(input.workersBefore[i] ?? [], after, name) ?? 0));
   const lines = input.workerProblems.flat();
   const messages = [...new Set(lines.map((l) => /"msg":"([^"]{0,160})/.exec(l)?.[1] ?? l.slice(0, 160)))].slice(0, 5);
   return {
     workflowTaskFailed: sum('temporal_workflow_task_execution_failed_total') ?? 0,
-    replays: sum('temporal_workflow_task_replay_latency_seconds_count'),
+    cacheMisses: Math.max(0, (sum('temporal_workflow_task_execution_latency_seconds_count') ?? 0) - (sum('temporal_sticky_cache_hit_total') ?? 0)),
     maxCached: input.gauges.maxCached,
     minWorkflowSlots: input.gauges.minWorkflowSlots.map((v) => (Number.isFinite(v) ? v : -1)),
     minActivitySlots: input.gauges.minActivitySlots.map((v) => (Number.isFinite(v) ? v : -1)),
     workflowTaskScheduleToStartP99S: worst('temporal_workflow_task_schedule_to_start_latency_seconds'),
     workflowTaskExecutionP99S: worst('temporal_workflow_task_execution_latency_seconds'),
     activityScheduleToStartP99S: worst('temporal_activity_schedule_to_start_latency_seconds'),
+    upstreamCallsByWorker: each('halflife_upstream_calls_total'),
+    workflowTasksByWorker: each('temporal_workflow_task_execution_latency_seconds_count'),
     problemLines: lines.length,
     problemMessages: messages,
   };
@@ -118,7 +123,9 @@ export interface StepFigures {
   refreshes_per_s: number;
   lateness_ms: Spread & { unfinished: number };
   lateness_during_registration_ms: Spread;
+  /** Tokens that expired unrefreshed in the window (and, separately, while the fleet was registering). */
   missed: number;
+  missed_during_registration: number;
   /** Refreshes that presented an already used refresh token (a credential refreshed twice). */
   refreshed_twice: number;
   upstream_calls_per_credential: { min: number; max: number };
@@ -142,7 +149,8 @@ export function stepFigures(input: StepInput): StepFigures {
   const refreshes = input.window.arrived;
   const broke: string[] = [];
   if (lateness.p99 > input.options.maxLatenessP99Ms) broke.push(`lateness p99 ${lateness.p99} ms > ${input.options.maxLatenessP99Ms} ms`);
-  if (input.missed > 0) broke.push(`${input.missed} missed refreshes`);
+  const missed = input.window.missed + input.duringRegistration.missed;
+  if (missed > 0) broke.push(`${missed} missed refreshes`);
   if (input.replays > 0) broke.push(`${input.replays} refreshes presented a used refresh token`);
   const failedRegistrations = Object.values(input.registration.failed).reduce((a, b) => a + b, 0);
   if (failedRegistrations > 0) broke.push(`${failedRegistrations} registrations failed`);
@@ -166,7 +174,8 @@ export function stepFigures(input: StepInput): StepFigures {
     refreshes_per_s: round(refreshes / input.windowS, 1),
     lateness_ms: { ...lateness, unfinished: input.window.unfinished },
     lateness_during_registration_ms: spread(input.duringRegistration.lateness),
-    missed: input.missed,
+    missed: input.window.missed,
+    missed_during_registration: input.duringRegistration.missed,
     refreshed_twice: input.replays,
     upstream_calls_per_credential: { min: input.ledgerCalls.min, max: input.ledgerCalls.max },
     due_check_ms: spread(input.dueDiffsMs),

@@ -31,6 +31,8 @@ export interface WindowFigures {
   unfinished: number;
   /** Refreshes that arrived in the window. */
   arrived: number;
+  /** Tokens that expired unrefreshed in the window. */
+  missed: number;
 }
 
 /** Per-credential bookkeeping of refreshes at the endpoint. */
@@ -39,8 +41,8 @@ export class RefreshLedger {
   private readonly samples: RefreshSample[] = [];
   /** Refreshes that presented a refresh token already used (two refreshes of one token: nothing may ever do that). */
   replays = 0;
-  /** Tokens that expired before their credential refreshed them. */
-  missed = 0;
+  /** Expiry instants of the tokens that expired before their credential refreshed them. */
+  private readonly missedAt: number[] = [];
 
   constructor(
     private readonly lifetimeMs: number,
@@ -69,7 +71,7 @@ export class RefreshLedger {
       this.replays++;
       return 'replay';
     }
-    if (at > entry.expiresAt && !entry.missedCounted) this.missed++;
+    if (at > entry.expiresAt && !entry.missedCounted) this.missedAt.push(entry.expiresAt);
     this.samples.push({ dueAt: entry.dueAt, at });
     entry.calls++;
     entry.refreshToken = nextRefreshToken;
@@ -84,10 +86,15 @@ export class RefreshLedger {
     for (const entry of this.entries.values()) {
       if (!entry.missedCounted && entry.expiresAt < now) {
         entry.missedCounted = true;
-        this.missed++;
+        this.missedAt.push(entry.expiresAt);
       }
     }
     return this.missed;
+  }
+
+  /** Tokens that expired before their credential refreshed them, so far. */
+  get missed(): number {
+    return this.missedAt.length;
   }
 
   /** The instant the refresh of `clientId` is due next (for the cross-check with the workflow's own `nextRefreshAt`). */
@@ -117,7 +124,8 @@ export class RefreshLedger {
         lateness.push(Math.max(0, now - e.dueAt));
       }
     }
-    return { lateness, unfinished, arrived };
+    const missed = this.missedAt.filter((t) => t >= from && t <= to).length;
+    return { lateness, unfinished, arrived, missed };
   }
 
   /** Refreshes seen so far (all credentials). */

@@ -1,7 +1,7 @@
 /**
  * Registers the fleet: `n` oauth2 credentials against the benchmark's endpoint, each with a
  * supplied token (so nothing is refreshed at registration) whose remaining life is spread over
- * 0.1–1.1 lifetimes by a golden-ratio sequence, so the first refreshes (and every later one) are
+ * 0.2–1.2 lifetimes by a golden-ratio sequence, so the first refreshes (and every later one) are
  * spread evenly over a refresh period whatever order registrations finish in. At most
  * `concurrency` registrations are in flight; a failed one is retried twice.
  */
@@ -22,9 +22,9 @@ export interface RegistrationFigures {
   retried: number;
 }
 
-/** The fraction of a lifetime credential `i`'s supplied token has left: 0.1 + frac(i × φ). */
+/** The fraction of a lifetime credential `i`'s supplied token has left: 0.2 + frac(i × φ) (never so little that a slow registration alone would let it expire). */
 export function remainingShare(i: number): number {
-  return 0.1 + ((i * 0.6180339887498949) % 1);
+  return 0.2 + ((i * 0.6180339887498949) % 1);
 }
 
 /** Registers `n` credentials named `<prefix>-<i>`; `onProgress(done)` after each. */

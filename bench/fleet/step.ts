@@ -128,7 +128,6 @@ export async function runStep(base: FleetBase & { redisPid?: number }, options: 
       window,
       windowS: (now - windowStart) / 1000,
       ledgerCalls: endpoint.ledger.calls(),
-      missed: endpoint.ledger.missed,
       replays: endpoint.ledger.replays,
       refused: endpoint.refused(),
       reads,

@@ -25,7 +25,9 @@ describe('RefreshLedger', () => {
     expect(ledger.refresh('b', 'wrong', 5_000, 'x')).toBe('replay');
     expect(ledger.refresh('c', 'rt0', 5_000, 'x')).toBe('unknown');
     const w = ledger.window(0, 30_000, 32_000);
-    expect(w).toEqual({ lateness: [22_000], unfinished: 1, arrived: 0 });
+    expect(w).toEqual({ lateness: [22_000], unfinished: 1, arrived: 0, missed: 0 });
+    ledger.sweep(32_000); // a's token expired at 20 s, in the window
+    expect(ledger.window(0, 30_000, 32_000).missed).toBe(1);
     expect(ledger.replays).toBe(1);
   });
 
@@ -40,16 +42,18 @@ describe('RefreshLedger', () => {
     ledger.expect('c', 'rt0', 0, 10_000);
     ledger.refresh('c', 'rt0', 11_000, 'rt1'); // late, before any sweep
     expect(ledger.missed).toBe(3);
+    expect(ledger.window(0, 9_999).missed).toBe(0);
+    expect(ledger.window(10_000, 10_000).missed).toBe(3);
   });
 });
 
 describe('remainingShare', () => {
-  it('spreads supplied expiries over 0.1–1.1 lifetimes, evenly for any prefix of the sequence', () => {
+  it('spreads supplied expiries over 0.2–1.2 lifetimes, evenly for any prefix of the sequence', () => {
     for (const n of [10, 200, 5000]) {
       const shares = Array.from({ length: n }, (_, i) => remainingShare(i));
-      expect(Math.min(...shares)).toBeGreaterThanOrEqual(0.1);
-      expect(Math.max(...shares)).toBeLessThan(1.1);
-      const firstHalf = shares.filter((s) => s < 0.6).length;
+      expect(Math.min(...shares)).toBeGreaterThanOrEqual(0.2);
+      expect(Math.max(...shares)).toBeLessThan(1.2);
+      const firstHalf = shares.filter((s) => s < 0.7).length;
       expect(Math.abs(firstHalf / n - 0.5)).toBeLessThan(0.1);
     }
   });
