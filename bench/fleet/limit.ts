@@ -39,6 +39,8 @@ export function limitOf(step: StepFigures): string[] {
   const s = step.server;
   if ((s.shard_lock_p99_ms ?? 0) > 50) found.push(`history shard lock wait p99 ≤ ${s.shard_lock_p99_ms} ms (the dev server has one shard)`);
   if ((s.persistence_latency_p99_ms ?? 0) > 50) found.push(`persistence latency p99 ≤ ${s.persistence_latency_p99_ms} ms (SQLite)`);
+  const respond = s.respond_task_completed_ms?.[1];
+  if (respond !== undefined && respond > 200) found.push(`the server took up to ${respond} ms (p99 bucket) to accept a completed workflow task, and a timer starts only then (timer start shift p99 ${step.events.delays.timerStartShift[1]} ms)`);
   if (step.server_log.errors > 0) found.push(`dev server logged ${step.server_log.errors} errors (${Object.keys(step.server_log.top).slice(0, 2).join(' | ')})`);
   if (w.workflowTaskFailed > 0) found.push(`${w.workflowTaskFailed} workflow task failures (worker log: ${w.problemMessages.slice(0, 2).join(' | ')})`);
   return found;

@@ -80,6 +80,13 @@ export function fleetMarkdown(run: FleetRun): string {
   } else if (last) {
     lines.push(`No step broke; the largest (${last.credentials}) showed: ${limitOf(last).join('; ') || 'nothing near a limit'}.`, '');
   }
+  for (const s of steps) {
+    const d = s.events.delays;
+    lines.push(
+      `Where a refresh's lateness goes at ${s.credentials} credentials (p50 / p99 over the timers of the sampled histories): the timer starts ${d.timerStartShift[0]} / ${d.timerStartShift[1]} ms after the instant the workflow computed it from (its task's start; the server starts it at the task's completion), fires ${d.timerFireDelay[0]} / ${d.timerFireDelay[1]} ms after it is due, and the refresh activity starts ${d.firedToActivityStart[0]} / ${d.firedToActivityStart[1]} ms after that.`,
+      '',
+    );
+  }
   for (const s of steps.filter((x) => x.workers > 1)) {
     lines.push(`How the work spread over the ${s.workers} workers (${s.credentials} credentials): upstream calls ${s.worker.upstreamCallsByWorker.join(' / ')}, workflow tasks ${s.worker.workflowTasksByWorker.join(' / ')}; refreshed twice: ${s.refreshed_twice}.`, '');
   }

@@ -22,6 +22,8 @@ export interface ServerFigures {
   timer_queue_p99_ms?: number;
   /** From a workflow task scheduled to handed to matching (history transfer queue), p99. */
   workflow_task_transfer_p99_ms?: number;
+  /** How long the server took to accept a completed workflow task (frontend `RespondWorkflowTaskCompleted`), p50 and p99: the timer a task starts begins only then. */
+  respond_task_completed_ms?: [number | undefined, number | undefined];
   /** Requests refused for a busy workflow (`service_errors_resource_exhausted`). */
   busy_workflow_refusals?: number;
 }
@@ -51,6 +53,7 @@ export function serverFigures(before: Scrape, after: Scrape, windowS: number, re
     shard_lock_p99_ms: ms(histogramQuantile(before, after, 'semaphore_latency', 0.99)),
     timer_queue_p99_ms: ms(histogramQuantile(before, after, 'task_latency_queue', 0.99, { task_type: 'TimerActiveTaskUserTimer' })),
     workflow_task_transfer_p99_ms: ms(histogramQuantile(before, after, 'task_latency_queue', 0.99, { task_type: 'TransferActiveTaskWorkflowTask' })),
+    respond_task_completed_ms: [0.5, 0.99].map((q) => ms(histogramQuantile(before, after, 'service_latency', q, { operation: 'RespondWorkflowTaskCompleted', service_name: 'frontend' }))) as [number | undefined, number | undefined],
     busy_workflow_refusals: increase(before, after, 'service_errors_resource_exhausted') ?? 0,
   };
 }
