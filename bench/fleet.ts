@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   };
   if (options.write) {
     const versions = { temporalCli: versionOf(temporalCli), redisServer: versionOf(redisBinary) };
-    writeSection('fleet', fleetMarkdown({ options, steps, startedAt, seconds, machine: machineLines(versions), argv: process.argv.slice(2) }));
+    writeSection('fleet', fleetMarkdown({ options, steps, startedAt, seconds, machine: machineLines(versions), argv: process.argv.slice(2).filter((a) => a !== '--keep' && a !== '--no-write') }));
   }
   if (options.keep) ui.log(`state folder kept: ${dir}`);
   else fs.rmSync(dir, { recursive: true, force: true });

@@ -68,16 +68,22 @@ export interface WorkerFigures {
   maxCached: number[];
   minWorkflowSlots: number[];
   minActivitySlots: number[];
-  /** Seconds (bucket upper bounds), worst worker. */
-  workflowTaskScheduleToStartP99S?: number;
-  workflowTaskExecutionP99S?: number;
-  activityScheduleToStartP99S?: number;
+  /** Seconds (bucket upper bounds), worst worker; `"> X"` when above the largest bound. */
+  workflowTaskScheduleToStartP99S?: number | string;
+  workflowTaskExecutionP99S?: number | string;
+  activityScheduleToStartP99S?: number | string;
   /** Per worker over the window: upstream refresh calls (`halflife_upstream_calls_total`) and workflow tasks run: how the work spread. */
   upstreamCallsByWorker: number[];
   workflowTasksByWorker: number[];
   /** Log lines at warn or above, and the first few distinct messages. */
   problemLines: number;
   problemMessages: string[];
+}
+
+/** The largest finite bucket bound of histogram `base`. */
+function largestBound(scrape: Scrape, base: string): number {
+  const bounds = scrape.filter((x) => x.name === `${base}_bucket` && x.labels.le !== '+Inf').map((x) => Number(x.labels.le));
+  return bounds.length ? Math.max(...bounds) : Number.NaN;
 }
 
 function workerFigures(input: StepInput): WorkerFigures {
@@ -87,7 +93,9 @@ function workerFigures(input: StepInput): WorkerFigures {
   };
   const worst = (base: string) => {
     const q = input.workersAfter.map((after, i) => histogramQuantile(input.workersBefore[i] ?? [], after, base, 0.99)).filter((v): v is number => v !== undefined);
-    return q.length ? Math.max(...q) : undefined;
+    if (!q.length) return undefined;
+    const top = Math.max(...q);
+    return Number.isFinite(top) ? top : `> ${largestBound(input.workersAfter[0] ?? [], base)}`;
   };
   const each = (name: string) => input.workersAfter.map((after, i) => Math.round(increase(input.workersBefore[i] ?? [], after, name) ?? 0));
   const lines = input.workerProblems.flat();

@@ -34,7 +34,8 @@ export function limitOf(step: StepFigures): string[] {
   w.minActivitySlots.forEach((slots, i) => {
     if (slots === 0) found.push(`worker-${i + 1} activity slots all busy at some sample`);
   });
-  if ((w.workflowTaskScheduleToStartP99S ?? 0) >= 1) found.push(`workflow tasks waited for a worker: schedule-to-start p99 ≤ ${w.workflowTaskScheduleToStartP99S} s`);
+  const waited = w.workflowTaskScheduleToStartP99S;
+  if (typeof waited === 'string' || (waited ?? 0) >= 1) found.push(`workflow tasks waited for a worker: schedule-to-start p99 ≤ ${w.workflowTaskScheduleToStartP99S} s`);
   if (step.events.stickyTimeouts > 0) found.push(`${step.events.stickyTimeouts} sticky schedule-to-start timeouts in ${step.events.sampled} sampled histories (the task waited past the sticky timeout)`);
   const s = step.server;
   if ((s.shard_lock_p99_ms ?? 0) > 50) found.push(`history shard lock wait p99 ≤ ${s.shard_lock_p99_ms} ms (the dev server has one shard)`);

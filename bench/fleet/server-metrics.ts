@@ -43,7 +43,8 @@ export function serverFigures(before: Scrape, after: Scrape, windowS: number, re
       .sort((a, b) => b[1] - a[1])
       .slice(0, 8),
   );
-  const ms = (s: number | undefined) => (s === undefined ? undefined : round(s * 1000, 1));
+  // A quantile above the largest bucket reads as the largest bound (the server's histograms end at 1,000 s or more).
+  const ms = (s: number | undefined) => (s === undefined ? undefined : Number.isFinite(s) ? round(s * 1000, 1) : 1e6);
   return {
     ...(requests > 0 ? { persistence_requests_per_s: round(requests / windowS, 1), persistence_writes_per_s: round(writes / windowS, 1) } : {}),
     ...(requests > 0 && refreshes > 0 ? { persistence_writes_per_refresh: round(writes / refreshes, 1) } : {}),
