@@ -19,7 +19,7 @@ import { freePort } from '../src/dev/net';
 import { ensureTemporalCli } from '../src/dev/temporal-cli';
 import { Redis } from 'ioredis';
 import { fleetMarkdown } from './fleet/markdown';
-import { parseFleetOptions, usage } from './fleet/options';
+import { FleetUsageError, parseFleetOptions, usage } from './fleet/options';
 import type { StepFigures } from './fleet/figures';
 import { runStep } from './fleet/step';
 import { limitOf } from './fleet/limit';
@@ -90,7 +90,8 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    process.stderr.write(`[fleet] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    const usageError = err instanceof FleetUsageError;
+    process.stderr.write(usageError ? `[fleet] ${err.message}\n${usage}\n` : `[fleet] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },
 );

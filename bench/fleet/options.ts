@@ -32,15 +32,29 @@ export const usage = `npm run bench:fleet -- [--credentials N | --ladder N1,N2,.
   [--max-cached N] [--wft-slots N] [--activity-slots N] [--wft-pollers N] [--activity-pollers N] [--sticky-timeout-ms MS]
   [--no-write] [--keep]`;
 
+/** A bad command line (the message names the flag). */
+export class FleetUsageError extends Error {
+  override readonly name = 'FleetUsageError';
+}
+
 function positiveInt(flag: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`--${flag}: must be a whole number ≥ ${min}, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value < min) throw new FleetUsageError(`--${flag}: must be a whole number ≥ ${min}, got ${JSON.stringify(raw)}`);
   return value;
 }
 
 /** Parses `argv` (without node and the script). */
 export function parseFleetOptions(argv: string[]): FleetOptions {
+  try {
+    return parse(argv);
+  } catch (err) {
+    if (err instanceof FleetUsageError) throw err;
+    throw new FleetUsageError((err as Error).message); // parseArgs: an unknown flag or a missing value
+  }
+}
+
+function parse(argv: string[]): FleetOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -64,7 +78,7 @@ export function parseFleetOptions(argv: string[]): FleetOptions {
       keep: { type: 'boolean', default: false },
     },
   });
-  if (values.credentials !== undefined && values.ladder !== undefined) throw new Error('--credentials and --ladder: give one of them');
+  if (values.credentials !== undefined && values.ladder !== undefined) throw new FleetUsageError('--credentials and --ladder: give one of them');
   const ladder = (values.ladder ?? values.credentials ?? '1000,2000,5000,10000').split(',').map((s) => positiveInt(values.ladder ? 'ladder' : 'credentials', s.trim(), 0));
   const optional = (flag: string, raw: string | undefined, min = 1) => (raw === undefined ? undefined : positiveInt(flag, raw, 0, min));
   const tuning: WorkerTuning = Object.fromEntries(
@@ -78,7 +92,7 @@ export function parseFleetOptions(argv: string[]): FleetOptions {
     }).filter(([, v]) => v !== undefined),
   );
   const problem = workerTuningProblem(tuning);
-  if (problem) throw new Error(`worker tuning ${problem[0]}: ${problem[1]}`);
+  if (problem) throw new FleetUsageError(`worker tuning ${problem[0]}: ${problem[1]}`);
   const lifetimeS = positiveInt('lifetime', values.lifetime, 600, 20);
   return {
     ladder,
