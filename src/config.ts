@@ -13,6 +13,7 @@ import { InvalidConfigError } from './errors';
 import { defaultTaskQueue } from './messages';
 import { egressPolicyFromEnv } from './egress';
 import { webhookSettingsFromEnv, webhookVariables, type WebhookSettings } from './webhooks/settings';
+import { workerTuningFromEnv, type WorkerTuning } from './worker-tuning';
 
 /** Log levels of `HALFLIFE_LOG_LEVEL`. */
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -72,6 +73,8 @@ export interface HalflifeConfig {
    * subscriptions and the retry policy (docs/webhooks.md). @default undefined: none configured, the default policy
    */
   webhooks?: WebhookSettings;
+  /** `HALFLIFE_WORKER_*` (./worker-tuning.ts): the worker's cache, slots, pollers and sticky timeout. @default undefined: the Temporal SDK's */
+  workerTuning?: WorkerTuning;
 }
 
 /** A configuration as given, before `withConfigDefaults`: every field optional. */
@@ -107,6 +110,7 @@ export function withConfigDefaults(input: HalflifeConfigInput = {}, cwd: string 
     logLevel: input.logLevel ?? 'info',
     production: input.production ?? false,
     webhooks: input.webhooks,
+    ...(input.workerTuning ? { workerTuning: input.workerTuning } : {}),
   };
 }
 
@@ -214,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path
     logLevel: e.HALFLIFE_LOG_LEVEL,
     production: e.NODE_ENV === 'production',
     webhooks: loadWebhookSettings(env, e.NODE_ENV === 'production', readFile),
+    workerTuning: workerTuningFromEnv(env),
   });
   checkDevServerPorts(config, e.HALFLIFE_UI_PORT !== undefined);
   return config;

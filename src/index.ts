@@ -25,6 +25,7 @@ export { AesGcmCodec } from './codec/aes-gcm-codec';
 
 // Running a worker, configuration
 export { createCredentialWorker, type CredentialWorkerOptions } from './worker';
+export type { WorkerTuning } from './worker-tuning';
 export { loadConfig, withConfigDefaults, type HalflifeConfig, type HalflifeConfigInput } from './config';
 export { openTokenClient, type OpenedTokenClient } from './service/connections';
 

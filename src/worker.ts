@@ -28,6 +28,7 @@ import { webhookMetrics } from './webhooks/metrics';
 import { createNotifier } from './webhooks/notifier';
 import { webhookSettingsFromEnv, withWebhookDefaults, type WebhookSettings } from './webhooks/settings';
 import type { WorkerMetrics } from './metrics/worker-metrics';
+import { workerOptionsOf, type WorkerTuning } from './worker-tuning';
 
 /** Options of a credential worker. */
 export interface CredentialWorkerOptions {
@@ -66,6 +67,8 @@ export interface CredentialWorkerOptions {
   webhooks?: Partial<WebhookSettings> | false;
   /** Where the activities record refreshes, upstream calls and publications. @default none: nothing is recorded */
   metrics?: WorkerMetrics;
+  /** Cache size, slots, pollers and sticky timeout (./worker-tuning.ts). @default the Temporal SDK's */
+  tuning?: WorkerTuning;
 }
 
 /** `CredentialWorkerOptions` with every default filled in. */
@@ -103,6 +106,7 @@ export async function ensureSearchAttributes(connection: NativeConnection, names
 /** Creates (but does not run) a credential worker. */
 export async function createCredentialWorker(input: CredentialWorkerOptions): Promise<Worker> {
   const options = withDefaults(input);
+  const capacity = workerOptionsOf(options.tuning);
   const webhooks = options.webhooks === false ? undefined : withWebhookDefaults(options.webhooks ?? webhookSettingsFromEnv(process.env, options.egressPolicy));
   await ensureSearchAttributes(options.connection, options.namespace);
   const { namespace, redis } = options;
@@ -149,6 +153,7 @@ export async function createCredentialWorker(input: CredentialWorkerOptions): Pr
     dataConverter: options.dataConverter,
     identity: options.identity,
     shutdownGraceTime: options.shutdownGraceTimeMs,
+    ...capacity,
   });
   return worker;
 }

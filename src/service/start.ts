@@ -82,6 +82,7 @@ export function createServiceWorker(
     workflowBundlePath: seams.workflowBundlePath ?? prebuiltBundle(),
     publicUrl: config.publicUrl,
     metrics,
+    ...(config.workerTuning ? { tuning: config.workerTuning } : {}),
     ...(seams.identity !== undefined ? { identity: seams.identity } : {}),
     ...(seams.shutdownGraceTimeMs !== undefined ? { shutdownGraceTimeMs: seams.shutdownGraceTimeMs } : {}),
     ...(seams.hooks ? { hooks: seams.hooks } : {}),
