@@ -140,7 +140,9 @@ export async function startDeployment(base: FleetBase, spec: DeploymentSpec): Pr
       searchAttributes: { ...requiredSearchAttributes },
       logFile: path.join(dir, 'temporal.log'),
       temporalCli: base.temporalCli,
-      extraArgs: ['--metrics-port', String(metricsPort), ...spec.sqlitePragmas.flatMap((p) => ['--sqlite-pragma', p])],
+      // As `halflife start` runs it (write-ahead logging) unless pragmas are given (`--sqlite-pragma journal_mode=delete`).
+      ...(spec.sqlitePragmas.length > 0 ? { sqlitePragmas: spec.sqlitePragmas } : {}),
+      extraArgs: ['--metrics-port', String(metricsPort)],
       log: base.log,
     });
     stops.push(() => server.stop());

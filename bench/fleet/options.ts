@@ -28,7 +28,7 @@ export interface FleetOptions {
 
 /** The help text. */
 export const usage = `npm run bench:fleet -- [--credentials N | --ladder N1,N2,...] [--lifetime S] [--workers W] [--api A]
-  [--concurrency C] [--read-rate R] [--sample-histories K] [--sqlite-pragma journal_mode=wal,...]
+  [--concurrency C] [--read-rate R] [--sample-histories K] [--sqlite-pragma journal_mode=delete,...] (default: write-ahead logging, as halflife start)
   [--max-cached N] [--wft-slots N] [--activity-slots N] [--wft-pollers N] [--activity-pollers N] [--sticky-timeout-ms MS]
   [--no-write] [--keep]`;
 
