@@ -10,6 +10,7 @@ import { presetNames } from '../providers/presets';
 import { getProvider } from '../providers/registry';
 import { connectPaths, connectSchemas } from './connect-openapi';
 import { presetBodySchemas } from './preset-bodies';
+import { presetListResponseSchema } from './preset-responses';
 import { webhookPaths, webhookSchemas } from './webhook-openapi';
 import type { ApiScope } from './keys';
 import * as r from './responses';
@@ -123,6 +124,9 @@ export function openApiDocument(options: { codec?: boolean; connect?: boolean; w
           '400', '404', '409', '413', '422', '502', '503',
         ),
       },
+      '/v1/presets': {
+        get: op('The provider presets: endpoints, placeholders, rotation, lifetimes, quirks and sources (docs/presets.md)', 'read', {}, ok('PresetList')),
+      },
       '/v1/credentials': {
         get: op('List credentials the key covers', 'read', { parameters: queryParams(s.listQuerySchema) }, ok('List'), '400', '503'),
       },
@@ -157,6 +161,7 @@ export function openApiDocument(options: { codec?: boolean; connect?: boolean; w
         PutResponse: schemaOf(r.putResponseSchema, 'output'),
         Description: schemaOf(r.describeResponseSchema, 'output'),
         List: schemaOf(r.listResponseSchema, 'output'),
+        PresetList: schemaOf(presetListResponseSchema, 'output'),
         Health: schemaOf(r.healthResponseSchema, 'output'),
         Error: schemaOf(r.errorResponseSchema, 'output'),
         ...(options.connect ? connectSchemas() : {}),

@@ -94,7 +94,8 @@ function section(p: Preset): string[] {
   for (const [label, url] of urls) if (url) lines.push(`- ${label}: ${code(url)}`);
   for (const ph of p.placeholders ?? []) {
     const unknown = ph.issuerUnknownFor?.length ? `; with ${ph.issuerUnknownFor.map(code).join(', ')} the issuer is not known and an id_token is ignored` : '';
-    lines.push(`- ${code(`{${ph.name}}`)}: ${ph.description} (e.g. ${code(ph.example)})${unknown}`);
+    const field = ph.name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    lines.push(`- ${code(`{${ph.name}}`)}${field !== ph.name ? ` (field ${code(field)})` : ''}: ${ph.description} (e.g. ${code(ph.example)})${unknown}`);
   }
   lines.push(`- client authentication: ${code(p.clientAuth)}${p.pkce ? `; PKCE ${p.pkce}` : ''}`);
   if (p.defaultScopes?.length) lines.push(`- scopes: ${p.defaultScopes.map(code).join(', ')}`);
