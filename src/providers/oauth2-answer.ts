@@ -26,6 +26,8 @@ export interface AnswerContext {
   secrets: readonly (string | undefined)[];
   /** Answer fields kept as the token's metadata (the configuration's `metadataFields`). */
   metadataFields?: readonly string[];
+  /** The token type to use whatever the answer says (a preset's `answers.tokenType`: Slack's `bot` and `user` tokens are Bearer tokens). */
+  tokenType?: string;
 }
 
 const tokenTypes: Record<string, string> = { bearer: 'Bearer', dpop: 'DPoP' };
@@ -67,7 +69,7 @@ export function readAnswer(body: Record<string, unknown>, ctx: AnswerContext): P
     throw unusable('invalid_expires_in', (err as Error).message, err);
   }
   const type = typeof body.token_type === 'string' ? body.token_type.toLowerCase() : '';
-  const tokenType = Object.hasOwn(tokenTypes, type) ? tokenTypes[type] : undefined;
+  const tokenType = ctx.tokenType ?? (Object.hasOwn(tokenTypes, type) ? tokenTypes[type] : undefined);
   if (tokenType === undefined) throw unusable('invalid_token_type', 'token endpoint answer has a missing or unsupported token_type');
 
   const scope = scopeOf(body.scope) ?? ctx.fallbackScope;
@@ -77,6 +79,8 @@ export function readAnswer(body: Record<string, unknown>, ctx: AnswerContext): P
     tokenType,
     issuedAt: ctx.sentAt,
     expiresAt: ctx.sentAt + lifetime,
+    // No expires_in: the lifetime is assumed, and a consumer's early report of the token shortens it (learnLifetime).
+    ...(body.expires_in === undefined || body.expires_in === null ? { assumedLifetime: true } : {}),
     ...(scope !== undefined ? { scope } : {}),
     ...(metadata !== undefined ? { metadata } : {}),
   };
