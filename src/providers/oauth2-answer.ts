@@ -42,6 +42,17 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/**
+ * When the refresh token dies by the answer's `refresh_token_expires_in` (seconds, a number or a
+ * numeric string, GitHub's `"15811200"`), counted from `sentAt`; undefined when absent or unusable
+ * (an odd value never costs the answer).
+ */
+export function refreshTokenExpiry(value: unknown, sentAt: number): number | undefined {
+  const seconds = typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) return undefined;
+  return sentAt + Math.round(seconds * 1000);
+}
+
 /** The granted scope: a string, or (leniently) a list of strings joined by spaces. */
 function scopeOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
@@ -84,7 +95,8 @@ export function readAnswer(body: Record<string, unknown>, ctx: AnswerContext): P
     ...(scope !== undefined ? { scope } : {}),
     ...(metadata !== undefined ? { metadata } : {}),
   };
-  return { token, ...(rotated !== undefined ? { refreshToken: rotated } : {}) };
+  const refreshTokenExpiresAt = ctx.sentRefreshToken !== undefined ? refreshTokenExpiry(body.refresh_token_expires_in, ctx.sentAt) : undefined;
+  return { token, ...(rotated !== undefined ? { refreshToken: rotated } : {}), ...(refreshTokenExpiresAt !== undefined ? { refreshTokenExpiresAt } : {}) };
 }
 
 /** The warning for an answer the validator (oauth4webapi) rejected but Halflife could use. */
