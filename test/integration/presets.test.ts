@@ -4,14 +4,17 @@
  * Okta custom servers are (issuer `/oauth2/default`, `openid` scope), with `token_endpoint` and
  * `issuer` overridden, refreshing once; against the fake authorization server, the GitHub preset's
  * refresh-token expiry (the preset's lifetime, then the answer's `refresh_token_expires_in`), its
- * `credential.refresh_token_expiring` webhook and its 200-with-error answers through the workflow,
+ * `credential.refresh_token_expiring` webhook (behind a patch; the history replays) and its
+ * 200-with-error answers through the workflow,
  * and Salesforce's missing `expires_in` (the preset's lifetime, unless the credential sets one).
  */
 import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
+import { credentialWorkflowId } from '../../src/messages';
 import { generateWebhookSecret } from '../../src/webhooks/secrets';
 import { verifyWebhook } from '../../src/webhooks/verify';
 import { startOidcPeer, type OidcPeer } from '../peers/oidc-peer';
 import { startApiProcess, type ApiProcessHandle } from '../helpers/api-process';
+import { historiesOf, replayHistories } from '../helpers/replay';
 import { openTokenClient, uniqueId } from '../helpers/test-env';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
@@ -142,6 +145,13 @@ it('github preset: the refresh token\'s expiry from the preset, then from the an
   expect(fake.requests.length).toBe(calls + 1);
   // One warning per expiry, however often the loop ran since.
   expect(receiver.unique().filter((r) => r.body.includes(`"id":"${id}"`))).toHaveLength(1);
+
+  // The warning is behind a patch: its marker is in the history, and the history replays on this code.
+  const history = await client.temporal.workflow.getHandle(credentialWorkflowId(id)).fetchHistory();
+  expect(history.events?.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toBe(true);
+  const outcomes = await replayHistories(await historiesOf(client.temporal, credentialWorkflowId(id)));
+  expect(outcomes.length).toBeGreaterThan(0);
+  expect(outcomes.filter((o) => o.error)).toEqual([]);
 });
 
 it('salesforce preset: no expires_in, so the preset\'s two hours, unless the credential sets its own default lifetime', async () => {
