@@ -154,6 +154,8 @@ export interface CredentialDescription {
   refresh?: { cause: string; attempt: number; nextAttemptAt: number; inFlight: boolean };
   /** A credential parked for a configuration failure is tried again at this instant. */
   reprobeAt?: number;
+  /** When the refresh token dies, when known (the answer's `refresh_token_expires_in`, or the preset's absolute lifetime): re-connect before. */
+  refreshTokenExpiresAt?: number;
   /** A fresh connect link to re-connect it (credentials created by a connect link, in `reauth_required`); a capability. */
   connectLink?: { url: string; expiresAt: number };
   counts: CredentialCounts;

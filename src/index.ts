@@ -17,6 +17,8 @@ export type { RegisterInput } from './client/registration';
 export type { CredentialListener } from './client/subscriptions';
 export type { ListFilter } from './client/list-query';
 export type { CredentialEvent } from './redis/token-cache';
+// Provider presets: `register({ id, preset: 'trakt', ... })` (docs/presets.md)
+export { presets, presetNames, presetByName, type Preset, type PresetError, type PresetPlaceholder, type PresetRefreshTokens } from './providers/presets';
 
 // Encryption
 export { createDataConverter, createWorkerDataConverter } from './codec/data-converter';

@@ -23,6 +23,8 @@ export interface RefreshCredentialInput {
    * window; without it, the retry first waits until that request has certainly ended.
    */
   reuseGraceMs?: number;
+  /** When the refresh token held is known to die (epoch ms), if it is. */
+  refreshTokenExpiresAt?: number;
 }
 
 /** Output of `refreshCredential`. */
@@ -34,6 +36,8 @@ export interface RefreshCredentialResult {
   warning?: { code: string; message: string };
   /** The answer was not fetched by this attempt but recovered from a crashed one (heartbeat or write-ahead). */
   recovered?: 'heartbeat' | 'write_ahead';
+  /** When the refresh token now held dies (epoch ms), when the answer or the preset says. */
+  refreshTokenExpiresAt?: number;
 }
 
 /** The Redis copy of a credential: the access token and its status, never the refresh token. */

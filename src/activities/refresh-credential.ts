@@ -164,6 +164,7 @@ export function createRefreshCredential(deps: RefreshDeps) {
           defaultLifetimeMs: input.defaultLifetimeMs,
           current: input.current,
           forced: input.forced,
+          ...(input.refreshTokenExpiresAt !== undefined ? { refreshTokenExpiresAt: input.refreshTokenExpiresAt } : {}),
         });
       } catch (err) {
         const afterCrash = ctx.info.attempt > 1 && !found.answer ? (found.sentAt !== undefined ? 'in_flight' : 'unknown') : undefined;
@@ -174,6 +175,7 @@ export function createRefreshCredential(deps: RefreshDeps) {
         token: answer.token,
         ...(answer.refreshToken ? { refreshToken: answer.refreshToken } : {}),
         ...(answer.warning ? { warning: answer.warning } : {}),
+        ...(answer.refreshTokenExpiresAt !== undefined ? { refreshTokenExpiresAt: answer.refreshTokenExpiresAt } : {}),
         ...(found.from ? { recovered: found.from } : {}),
       };
     } finally {

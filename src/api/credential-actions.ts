@@ -10,9 +10,10 @@ import type { ReauthorizeRequest } from '../messages';
 import type { ApiTokenClient } from './credential-routes';
 import {
   apiFieldName,
-  credentialBodySchema,
+  bodyProvider,
   ignoredOnReplace,
   parseBody,
+  parseCredentialBody,
   reauthorizeGrantSchema,
   toRegisterInput,
   type CredentialBody,
@@ -34,13 +35,13 @@ export async function inApiTerms<T>(call: Promise<T> | (() => T)): Promise<T> {
 async function replacementFor(client: ApiTokenClient, id: string, body: CredentialBody, options: RegistrationOptions): Promise<ReauthorizeRequest> {
   const spec = await inApiTerms(() => parseRegistration(toRegisterInput(id, body), options));
   const current = await client.describe(id);
-  if (current.provider !== body.provider) throw new ProviderMismatchError(id, current.provider, body.provider);
+  if (current.provider !== spec.provider) throw new ProviderMismatchError(id, current.provider, spec.provider);
   return { grant: spec.grant, config: spec.config, settings: spec.settings };
 }
 
 /** The outcome of `registerOrReplace`. */
 export interface RegisterOrReplaceResult {
-  provider: CredentialBody['provider'];
+  provider: ReturnType<typeof bodyProvider>;
   created: boolean;
   /** `created`, `unchanged` (the same body again: nothing happened) or `replaced`. */
   result: 'created' | 'unchanged' | 'replaced';
@@ -56,19 +57,19 @@ export interface RegisterOrReplaceResult {
  * validated in full first, outbound URLs against `options.egressPolicy` (422 with the `rule`).
  */
 export async function registerOrReplace(client: ApiTokenClient, id: string, raw: unknown, options: { replace?: boolean } & RegistrationOptions = {}): Promise<RegisterOrReplaceResult> {
-  const body = parseBody(credentialBodySchema, raw);
+  const body = parseCredentialBody(raw);
   const input = toRegisterInput(id, body);
   await inApiTerms(() => parseRegistration(input, options));
   const registration = await inApiTerms(client.register(input, { replace: options.replace !== false }));
   const created = registration.result === 'created';
-  return { provider: body.provider, created, result: registration.result, token: registration.token, ignored: created ? [] : ignoredOnReplace(body, true) };
+  return { provider: bodyProvider(body), created, result: registration.result, token: registration.token, ignored: created ? [] : ignoredOnReplace(body, true) };
 }
 
-/** Reauthorizes `id` from a body that is either `{ refresh_token? }` or a full registration body. */
+/** Reauthorizes `id` from a body that is either `{ refresh_token? }` or a full registration body (a provider's or a preset's). */
 export async function reauthorizeFrom(client: ApiTokenClient, id: string, raw: unknown, options: RegistrationOptions = {}): Promise<TokenView> {
   let request: ReauthorizeRequest;
-  if (typeof raw === 'object' && raw !== null && 'provider' in raw) {
-    request = await replacementFor(client, id, parseBody(credentialBodySchema, raw), options);
+  if (typeof raw === 'object' && raw !== null && ('provider' in raw || 'preset' in raw)) {
+    request = await replacementFor(client, id, parseCredentialBody(raw), options);
   } else {
     const body = parseBody(reauthorizeGrantSchema, raw);
     request = body.refresh_token === undefined ? {} : { grant: { refreshToken: body.refresh_token } };

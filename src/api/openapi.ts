@@ -6,8 +6,11 @@
 import { z } from 'zod';
 import type { ProviderName } from '../credential';
 import { providerNames } from '../providers/names';
+import { presetNames } from '../providers/presets';
 import { getProvider } from '../providers/registry';
 import { connectPaths, connectSchemas } from './connect-openapi';
+import { presetBodySchemas } from './preset-bodies';
+import { presetListResponseSchema } from './preset-responses';
 import { webhookPaths, webhookSchemas } from './webhook-openapi';
 import type { ApiScope } from './keys';
 import * as r from './responses';
@@ -25,6 +28,11 @@ const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
 /** The component name of a provider's registration body: `oauth2` → `Oauth2Credential`. */
 function bodyComponent(provider: ProviderName): string {
   return `${provider.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')}Credential`;
+}
+
+/** The component name of a preset's registration body: `trakt` → `TraktPreset`. */
+function presetComponent(preset: string): string {
+  return `${preset.charAt(0).toUpperCase()}${preset.slice(1)}Preset`;
 }
 
 /**
@@ -116,6 +124,9 @@ export function openApiDocument(options: { codec?: boolean; connect?: boolean; w
           '400', '404', '409', '413', '422', '502', '503',
         ),
       },
+      '/v1/presets': {
+        get: op('The provider presets: endpoints, placeholders, rotation, lifetimes, quirks and sources (docs/presets.md)', 'read', {}, ok('PresetList')),
+      },
       '/v1/credentials': {
         get: op('List credentials the key covers', 'read', { parameters: queryParams(s.listQuerySchema) }, ok('List'), '400', '503'),
       },
@@ -134,8 +145,15 @@ export function openApiDocument(options: { codec?: boolean; connect?: boolean; w
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'an API key from HALFLIFE_API_KEYS' } },
       schemas: {
-        CredentialBody: { oneOf: providerNames.map((name) => ref(bodyComponent(name))), discriminator: { propertyName: 'provider' } },
+        CredentialBody: { oneOf: [ref('ProviderCredentialBody'), ref('PresetCredentialBody')] },
+        ProviderCredentialBody: { oneOf: providerNames.map((name) => ref(bodyComponent(name))), discriminator: { propertyName: 'provider' } },
+        PresetCredentialBody: {
+          description: 'Registration by preset (docs/presets.md): the preset sets the provider, endpoints, client authentication and quirks.',
+          oneOf: presetNames.map((name) => ref(presetComponent(name))),
+          discriminator: { propertyName: 'preset' },
+        },
         ...Object.fromEntries(providerNames.map((name) => [bodyComponent(name), bodyDocument(name)])),
+        ...Object.fromEntries(presetNames.map((name) => [presetComponent(name), schemaOf(presetBodySchemas[name] as z.ZodType, 'input')])),
         RefreshBody: schemaOf(s.refreshBodySchema, 'input'),
         ReauthorizeGrant: schemaOf(s.reauthorizeGrantSchema, 'input'),
         Token: schemaOf(r.tokenResponseSchema, 'output'),
@@ -143,6 +161,7 @@ export function openApiDocument(options: { codec?: boolean; connect?: boolean; w
         PutResponse: schemaOf(r.putResponseSchema, 'output'),
         Description: schemaOf(r.describeResponseSchema, 'output'),
         List: schemaOf(r.listResponseSchema, 'output'),
+        PresetList: schemaOf(presetListResponseSchema, 'output'),
         Health: schemaOf(r.healthResponseSchema, 'output'),
         Error: schemaOf(r.errorResponseSchema, 'output'),
         ...(options.connect ? connectSchemas() : {}),

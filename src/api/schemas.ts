@@ -2,7 +2,8 @@
  * The HTTP API's requests: snake_case zod schemas of every body and query, their mapping to the
  * camelCase types of `TokenClient`, and the naming rules between the two (`responses.ts` has the
  * answers). Each provider's registration body is derived from its module (its configuration
- * fields under their snake_case names, see `providers/config-fields.ts`). The same schemas
+ * fields under their snake_case names, see `providers/config-fields.ts`); a body with `preset`
+ * instead of `provider` is a preset's (`preset-bodies.ts`). The same schemas
  * generate the OpenAPI document (`openapi.ts`), so the document cannot drift from what the server
  * accepts.
  *
@@ -15,56 +16,21 @@ import { connectBodySchema } from '../connect/profile';
 import { credentialStatuses, type ProviderName, type RefreshPolicy } from '../credential';
 import type { RegisterInput } from '../client/registration';
 import { InvalidConfigError, InvalidRequestError } from '../errors';
-import { policyBounds } from '../policy';
-import { snakeCase, tokenString, type ConfigField } from '../providers/config-fields';
+import { snakeCase, tokenString } from '../providers/config-fields';
 import { providerNames } from '../providers/names';
+import { presetByName, presetNames } from '../providers/presets';
 import type { Provider } from '../providers/provider';
 import { issueRule } from '../providers/url';
 import { getProvider, providerList } from '../providers/registry';
 import { subscriptionFieldNames } from '../webhooks/subscription-input';
+import { apiField, apiPolicyFields, grantFields, policyFields, scaleOf, snakeField } from './body-fields';
+import { isPresetBody, presetBodySchemas, presetRegisterInput } from './preset-bodies';
 
 export { providerNames } from '../providers/names';
 export { isSecretName } from '../secrets/names';
+export { snakeField } from './body-fields';
 
 const token = tokenString();
-const text = (max: number) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
-const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone' });
-const bounded = (b: { min: number; max: number; integer: boolean }, scale: number) => {
-  const [min, max] = [b.min / scale, b.max / scale];
-  const n = z.number().min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`);
-  return b.integer && scale === 1 ? n.int('must be an integer') : n;
-};
-
-/** The policy fields the API accepts, with their descriptions; durations in seconds (`_s`). */
-const apiPolicy = {
-  refreshRatio: 'fraction of the lifetime after which a token is refreshed (default 0.5)',
-  minRefreshIntervalMs: 'cooldown between upstream refreshes, seconds (default 10)',
-  maxRefreshesPerDay: 'upstream refreshes allowed in any 24 hours (default 1000)',
-  defaultLifetimeMs: 'lifetime assumed when the provider sends no expires_in, seconds (default 3600)',
-} as const satisfies Partial<Record<keyof RefreshPolicy, string>>;
-type ApiPolicyField = keyof typeof apiPolicy;
-const apiPolicyFields = Object.keys(apiPolicy) as ApiPolicyField[];
-const scaleOf = (field: string): number => (field.endsWith('Ms') ? 1000 : 1);
-
-const policyFields = Object.fromEntries(
-  apiPolicyFields.map((f) => [snakeField(f), bounded(policyBounds[f], scaleOf(f)).optional().describe(apiPolicy[f])]),
-);
-
-/** A configuration field as the API body takes it: a default is documented, and filled only when the field says so. */
-function apiField(f: ConfigField): z.ZodType {
-  if (f.schema instanceof z.ZodDefault && f.apiFillsDefault !== true) {
-    return (f.schema.unwrap() as z.ZodType).optional().meta({ description: f.doc, default: f.schema.def.defaultValue });
-  }
-  return f.schema.meta({ description: f.doc });
-}
-
-/** The grant and held-token fields of a provider that uses a refresh token. */
-const grantFields = {
-  refresh_token: token.describe('the refresh token'),
-  access_token: token.optional().describe('a token you already hold (then expires_at is required)'),
-  token_type: text(64).optional(),
-  expires_at: instant.optional(),
-};
 
 /** The `PUT /v1/credentials/{id}` body of one provider: `provider`, its configuration fields in snake_case, its grant, the policy. */
 function bodySchemaFor(p: Provider) {
@@ -75,14 +41,30 @@ function bodySchemaFor(p: Provider) {
 /** The registration body schema of every provider, by name. */
 export const providerBodySchemas = Object.fromEntries(providerList.map((p) => [p.name, bodySchemaFor(p)])) as Record<ProviderName, ReturnType<typeof bodySchemaFor>>;
 
-/** A parsed registration body: `provider` plus that provider's snake_case fields. */
-export type CredentialBody = { provider: ProviderName } & Record<string, unknown>;
+/** A parsed registration body: `provider` (or `preset`) plus its snake_case fields. */
+export type CredentialBody = { provider?: ProviderName; preset?: string } & Record<string, unknown>;
 
 /** `PUT /v1/credentials/{id}` body: `provider` plus that provider's fields. */
 export const credentialBodySchema = z.discriminatedUnion(
   'provider',
   providerNames.map((name) => providerBodySchemas[name]) as [ReturnType<typeof bodySchemaFor>, ...ReturnType<typeof bodySchemaFor>[]],
 ) as unknown as z.ZodType<CredentialBody>;
+
+/** Parses a `PUT /v1/credentials/{id}` body: a provider's, or a preset's (an unknown preset is 422 on `preset`, listing the known ones). */
+export function parseCredentialBody(raw: unknown): CredentialBody {
+  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && !('provider' in raw) && !('preset' in raw)) {
+    throw new InvalidConfigError('provider', `is required: one of ${providerNames.join(', ')}; or give preset instead, one of ${presetNames.join(', ')}`);
+  }
+  if (!isPresetBody(raw)) return parseBody(credentialBodySchema, raw);
+  const schema = typeof raw.preset === 'string' && Object.hasOwn(presetBodySchemas, raw.preset) ? presetBodySchemas[raw.preset] : undefined;
+  if (!schema) throw new InvalidConfigError('preset', `must be one of ${presetNames.join(', ')}`);
+  return parseBody(schema, raw) as CredentialBody;
+}
+
+/** The provider a parsed body registers with: its own, or its preset's. */
+export function bodyProvider(body: CredentialBody): ProviderName {
+  return body.provider ?? presetByName(body.preset ?? '')?.provider ?? 'oauth2';
+}
 
 /** `POST /v1/credentials/{id}/refresh` body (optional). */
 export const refreshBodySchema = z.strictObject({
@@ -130,6 +112,7 @@ export const listQuerySchema = z.strictObject({
  */
 export const knownFieldNames: ReadonlySet<string> = new Set([
   ...Object.values(providerBodySchemas).flatMap((schema) => Object.keys(schema.shape)),
+  ...Object.values(presetBodySchemas).flatMap((schema) => Object.keys(schema.shape)),
   ...[refreshBodySchema, reauthorizeGrantSchema, tokenQuerySchema, listQuerySchema, connectBodySchema].flatMap((schema) => Object.keys(schema.shape)),
   'id',
   'body',
@@ -179,13 +162,13 @@ export function ignoredOnReplace(body: CredentialBody, policyApplied: boolean): 
 
 /** A registration body as the camelCase `RegisterInput` of `TokenClient.register`. */
 export function toRegisterInput(id: string, body: CredentialBody): RegisterInput {
-  const provider = getProvider(body.provider);
+  const provider = getProvider(bodyProvider(body));
   const config: Record<string, unknown> = {};
   for (const name of Object.keys(provider.fields)) {
     const value = body[snakeCase(name)];
     if (value !== undefined) config[name] = value;
   }
-  const input: RegisterInput = { id, provider: body.provider, config };
+  const input: RegisterInput = body.provider === undefined && body.preset !== undefined ? presetRegisterInput(id, { ...body, preset: body.preset }) : { id, provider: provider.name, config };
   if (provider.needsRefreshToken) {
     const held = body as { refresh_token?: string; access_token?: string; token_type?: string; expires_at?: string };
     input.grant = { refreshToken: held.refresh_token };
@@ -218,8 +201,3 @@ export function apiFieldName(field: string): string {
 }
 
 export { camelCase, snakeCase } from '../providers/config-fields';
-
-/** A policy field's API name: snake_case, with durations in seconds (`minRefreshIntervalMs` → `min_refresh_interval_s`). */
-export function snakeField(name: string): string {
-  return name.endsWith('Ms') ? `${snakeCase(name.slice(0, -2))}_s` : snakeCase(name);
-}

@@ -1,5 +1,6 @@
 /**
- * The HTTP API for consumers in other languages (Fastify): the `/v1/credentials` routes, health,
+ * The HTTP API for consumers in other languages (Fastify): the `/v1/credentials` routes, the
+ * provider presets (`/v1/presets`), health,
  * the OpenAPI document, Prometheus metrics and, when given a codec, the Web UI codec endpoint.
  * `createApiServer` builds the instance; the caller decides where it listens.
  *
@@ -25,6 +26,7 @@ import { apiErrorHandler, defaultRetryAfterS } from './errors';
 import type { ApiKey, ApiKeys } from './keys';
 import { ApiMetrics } from './metrics';
 import { openApiDocument } from './openapi';
+import { presetRoutes } from './preset-routes';
 import { answerClientError, answerUnroutableRequests, requireHostHeader } from './transport-errors';
 import { installUnroutedAnswers } from './unrouted';
 import { webhookRoutes, type ApiWebhookClient } from './webhook-routes';
@@ -194,6 +196,7 @@ export function createApiServer(given: ApiServerOptions): FastifyInstance {
       return reply.type(contentType).header('Cache-Control', 'no-store').send(body);
     });
   });
+  void app.register(presetRoutes, { keys });
   void app.register(credentialRoutes, { tokenClient: options.tokenClient, keys, metrics, egressPolicy: options.egressPolicy, connect: options.connect });
   if (options.connect) void app.register(connectRoutes, { connect: options.connect, tokenClient: options.tokenClient, keys });
   if (options.webhooks) void app.register(webhookRoutes, { webhooks: options.webhooks, keys });

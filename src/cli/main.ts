@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `halflife`: the service (`start`, `worker`, `api`), the credential commands, `webhooks`, `watch`, `demo`
+ * `halflife`: the service (`start`, `worker`, `api`), the credential commands, `presets`, `webhooks`, `watch`, `demo`
  * and `fake`. Every command takes `--json`; exit codes are listed by `halflife --help`.
  */
 import { Command, CommanderError } from 'commander';
@@ -10,6 +10,7 @@ import { addDemoCommand } from './demo';
 import { exitCodeHelp, exitCodeOf, exitCodes } from './exit-codes';
 import { addFakeCommand } from './fake-command';
 import { Output } from './output';
+import { addPresetsCommand } from './presets-command';
 import { addServiceCommands } from './service-commands';
 import { addWatchCommand } from './watch';
 import { addWebhookCommands } from './webhook-commands';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   const output = () => new Output(Boolean(program.opts<{ json?: boolean }>().json));
   addServiceCommands(program, output);
   addCredentialCommands(program, output);
+  addPresetsCommand(program, output);
   addConnectCommand(program, output);
   addWatchCommand(program, output);
   addWebhookCommands(program, output);

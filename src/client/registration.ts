@@ -13,6 +13,7 @@ import { policyProblem } from '../policy';
 import { isOutboundUrlField, tokenString } from '../providers/config-fields';
 import { providerNames } from '../providers/names';
 import type { CompletionOptions } from '../providers/provider';
+import { resolvePreset } from '../providers/presets/resolve';
 import { outboundUrlProblem } from '../providers/url';
 import { completeProviderConfig, getProvider, parseProviderConfig, publicSettings } from '../providers/registry';
 import type { CredentialSpec } from '../workflows/credential-state';
@@ -20,11 +21,14 @@ import type { CredentialSpec } from '../workflows/credential-state';
 /** Allowed credential ids: letters, digits, `.`, `_`, `-`; 1–128 characters, starting with a letter or digit. */
 export const credentialIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-/** What a caller passes to register a credential. */
+/** What a caller passes to register a credential: a `provider` and its configuration, or a `preset` (docs/presets.md). */
 export interface RegisterInput {
   id: string;
-  provider: ProviderName;
-  /** The provider's configuration (see docs/providers.md). */
+  /** The provider; optional with `preset` (which names its own). */
+  provider?: ProviderName;
+  /** A provider preset (`trakt`, `microsoft`...): `config` then holds the client id and secret, the preset's placeholders and any endpoint overrides (`tokenEndpoint`, `issuer`, `baseUrl`). */
+  preset?: string;
+  /** The provider's configuration (see docs/providers.md), or with `preset` the fields docs/presets.md lists. */
   config: Record<string, unknown>;
   /** The refresh token, for providers that use one. */
   grant?: { refreshToken?: string };
@@ -39,7 +43,8 @@ const secret = tokenString();
 
 const schema = z.object({
   id: z.string().regex(credentialIdPattern, 'must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit'),
-  provider: z.enum(providerNames, { error: `must be one of ${providerNames.join(', ')}` }),
+  provider: z.enum(providerNames, { error: `must be one of ${providerNames.join(', ')}` }).optional(),
+  preset: z.unknown().optional(),
   config: z.record(z.string(), z.unknown()),
   grant: z.object({ refreshToken: secret.optional() }).strict().optional(),
   token: z
@@ -84,6 +89,25 @@ export function checkOutboundUrls(provider: ProviderName, config: Record<string,
   }
 }
 
+/**
+ * The provider, raw configuration and policy of a registration: as given, or resolved from its
+ * preset (whose base URL is checked against the egress policy here, so a refusal names `baseUrl`).
+ */
+function expand(reg: z.infer<typeof schema>, policy: EgressPolicy): { provider: ProviderName; config: Record<string, unknown>; policy?: Partial<RefreshPolicy> } {
+  const own = reg.policy as Partial<RefreshPolicy> | undefined;
+  if (reg.preset === undefined) {
+    if (reg.provider === undefined) throw new InvalidConfigError('provider', `is required (one of ${providerNames.join(', ')}), or give a preset`);
+    return { provider: reg.provider, config: reg.config, policy: own };
+  }
+  const resolved = resolvePreset(reg.preset, reg.config);
+  if (reg.provider !== undefined && reg.provider !== resolved.provider) throw new InvalidConfigError('provider', `must be ${resolved.provider} (the provider of the ${resolved.preset.name} preset), or left out`);
+  const baseUrl = reg.config.baseUrl;
+  const checked = typeof baseUrl === 'string' ? outboundUrlProblem(baseUrl, policy, { allowQuery: false }) : undefined;
+  if (checked && 'problem' in checked) throw new InvalidConfigError('config.baseUrl', checked.problem.reason, checked.problem.rule ? { rule: checked.problem.rule } : undefined);
+  const merged = { ...resolved.policy, ...own };
+  return { provider: resolved.provider, config: resolved.config, ...(Object.keys(merged).length > 0 ? { policy: merged } : {}) };
+}
+
 /** Validates a registration (outbound URLs against the egress policy too) and turns it into the workflow's starting spec. */
 export function parseRegistration(input: unknown, options: RegistrationOptions = {}): CredentialSpec {
   const parsed = schema.safeParse(input);
@@ -91,21 +115,22 @@ export function parseRegistration(input: unknown, options: RegistrationOptions =
   const reg = parsed.data;
   const problem = policyProblem(reg.policy);
   if (problem) throw new InvalidConfigError(problem.field, problem.reason);
-  const provider = getProvider(reg.provider);
-  const policy = options.egressPolicy ?? defaultEgressPolicy();
-  checkOutboundUrls(reg.provider, reg.config, policy);
-  const config = parseProviderConfig(reg.provider, reg.config);
-  checkOutboundUrls(reg.provider, config, policy);
+  const egress = options.egressPolicy ?? defaultEgressPolicy();
+  const { provider: name, config: raw, policy } = expand(reg, egress);
+  const provider = getProvider(name);
+  checkOutboundUrls(name, raw, egress);
+  const config = parseProviderConfig(name, raw);
+  checkOutboundUrls(name, config, egress);
   if (provider.needsRefreshToken && !reg.grant?.refreshToken) {
-    throw new InvalidConfigError('grant.refreshToken', `is required by the ${reg.provider} provider`);
+    throw new InvalidConfigError('grant.refreshToken', `is required by the ${reg.preset !== undefined ? `${String(reg.preset)} preset` : `${name} provider`}`);
   }
   const spec: CredentialSpec = {
     id: reg.id,
-    provider: reg.provider,
+    provider: name,
     config,
-    settings: publicSettings(reg.provider, config),
+    settings: publicSettings(name, config),
     grant: provider.needsRefreshToken ? { refreshToken: reg.grant?.refreshToken } : {},
-    policy: reg.policy as Partial<RefreshPolicy> | undefined,
+    policy,
     ...(reg.connect ? { connect: reg.connect as unknown as ConnectSettings } : {}),
   };
   if (reg.token) {

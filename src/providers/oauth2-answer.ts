@@ -26,6 +26,8 @@ export interface AnswerContext {
   secrets: readonly (string | undefined)[];
   /** Answer fields kept as the token's metadata (the configuration's `metadataFields`). */
   metadataFields?: readonly string[];
+  /** The token type to use whatever the answer says (a preset's `answers.tokenType`: Slack's `bot` and `user` tokens are Bearer tokens). */
+  tokenType?: string;
 }
 
 const tokenTypes: Record<string, string> = { bearer: 'Bearer', dpop: 'DPoP' };
@@ -38,6 +40,17 @@ export function isJsonObject(value: unknown): value is Record<string, unknown> {
 /** A non-empty string, or undefined. */
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * When the refresh token dies by the answer's `refresh_token_expires_in` (seconds, a number or a
+ * numeric string, GitHub's `"15811200"`), counted from `sentAt`; undefined when absent or unusable
+ * (an odd value never costs the answer).
+ */
+export function refreshTokenExpiry(value: unknown, sentAt: number): number | undefined {
+  const seconds = typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) return undefined;
+  return sentAt + Math.round(seconds * 1000);
 }
 
 /** The granted scope: a string, or (leniently) a list of strings joined by spaces. */
@@ -67,7 +80,7 @@ export function readAnswer(body: Record<string, unknown>, ctx: AnswerContext): P
     throw unusable('invalid_expires_in', (err as Error).message, err);
   }
   const type = typeof body.token_type === 'string' ? body.token_type.toLowerCase() : '';
-  const tokenType = Object.hasOwn(tokenTypes, type) ? tokenTypes[type] : undefined;
+  const tokenType = ctx.tokenType ?? (Object.hasOwn(tokenTypes, type) ? tokenTypes[type] : undefined);
   if (tokenType === undefined) throw unusable('invalid_token_type', 'token endpoint answer has a missing or unsupported token_type');
 
   const scope = scopeOf(body.scope) ?? ctx.fallbackScope;
@@ -77,10 +90,13 @@ export function readAnswer(body: Record<string, unknown>, ctx: AnswerContext): P
     tokenType,
     issuedAt: ctx.sentAt,
     expiresAt: ctx.sentAt + lifetime,
+    // No expires_in: the lifetime is assumed, and a consumer's early report of the token shortens it (learnLifetime).
+    ...(body.expires_in === undefined || body.expires_in === null ? { assumedLifetime: true } : {}),
     ...(scope !== undefined ? { scope } : {}),
     ...(metadata !== undefined ? { metadata } : {}),
   };
-  return { token, ...(rotated !== undefined ? { refreshToken: rotated } : {}) };
+  const refreshTokenExpiresAt = ctx.sentRefreshToken !== undefined ? refreshTokenExpiry(body.refresh_token_expires_in, ctx.sentAt) : undefined;
+  return { token, ...(rotated !== undefined ? { refreshToken: rotated } : {}), ...(refreshTokenExpiresAt !== undefined ? { refreshTokenExpiresAt } : {}) };
 }
 
 /** The warning for an answer the validator (oauth4webapi) rejected but Halflife could use. */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { configObject, field, optionalBoolean, requiredString, secretString } from './config-fields';
+import { presetNames } from './presets';
 import { audienceField, requestExtraFields } from './request-extras';
 import { keyProblem, privateKeySchema, signingAlgorithms, signingAlgorithmSchema } from './signing-key';
 import { endpointUrl, refuseInsecureHttp } from './url';
@@ -64,6 +65,10 @@ export const oauth2Fields = {
   audience: audienceField,
   ...requestExtraFields,
   allowInsecureHttp: field(optionalBoolean(), { type: 'boolean', doc: 'allow a plain-http endpoint that is not on loopback', docDefault: '`false`' }),
+  preset: field(z.enum(presetNames as [string, ...string[]], { error: `must be one of ${presetNames.join(', ')}` }).optional(), {
+    type: 'preset name',
+    doc: 'the provider preset whose quirks apply: its error rows, answer quirks and refresh-token lifetime (registration by `preset` sets it; see docs/presets.md)',
+  }),
   reuseGraceMs: field(z.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be at least 0').max(86_400_000, 'must be at most 86400000').optional(), {
     type: 'integer (ms)',
     doc: "how long the provider still accepts a rotated-away refresh token (its reuse grace window, e.g. Okta's 30 s): a retry after a worker crash mid-request is then sent at once, inside the window",

@@ -17,6 +17,8 @@ import { scrubKnownSecrets } from '../secrets/scrub';
 import { oauthErrorRow, type ClassificationRule } from './classification';
 import { parseRetryAfter, shorten, transientStatusError, transportError, unexpectedStatusError, upstreamFetch } from './http';
 import { isJsonObject, readAnswer, validationWarning } from './oauth2-answer';
+import { isErrorAnswerWith200, presetErrorCode, presetErrorRow } from './preset-quirks';
+import type { Preset } from './presets';
 import type { ProviderContext, ProviderResult } from './provider';
 import { isLoopback } from './url';
 
@@ -46,6 +48,8 @@ export interface TokenRequest {
   metadataFields?: readonly string[];
   /** Secrets the request carries, scrubbed from every message (client secret, refresh token, assertions). */
   secrets: readonly (string | undefined)[];
+  /** The preset whose quirks apply (errors answered with 200, error rows, token type). */
+  preset?: Preset;
 }
 
 /**
@@ -86,13 +90,15 @@ export async function exchange(rules: readonly ClassificationRule[], request: To
   if (transient) throw transient;
 
   const raw = await jsonBody(response.clone());
+  const { preset } = request;
+  if (response.status === 200 && isErrorAnswerWith200(preset, raw)) throw errorAnswer(rules, raw, response, ctx.now(), secrets, preset);
   let rejection: unknown;
   try {
     const checked = request.issuer === undefined ? withoutIdToken(response, raw) : response;
     if (grant.type === 'refresh_token') await oauth.processRefreshTokenResponse(as, client, checked);
     else await oauth.processGenericTokenEndpointResponse(as, client, checked);
   } catch (err) {
-    if (response.status !== 200) throw errorAnswer(rules, raw, response, ctx.now(), secrets);
+    if (response.status !== 200) throw errorAnswer(rules, raw, response, ctx.now(), secrets, preset);
     rejection = err;
   }
   if (response.status !== 200) throw unexpectedStatusError(response.status);
@@ -104,6 +110,7 @@ export async function exchange(rules: readonly ClassificationRule[], request: To
     fallbackScope: request.scope ?? ctx.current?.scope,
     secrets,
     metadataFields: request.metadataFields,
+    tokenType: preset?.answers?.tokenType,
   });
   return rejection === undefined ? result : { ...result, warning: validationWarning(rejection, secrets) };
 }
@@ -146,14 +153,23 @@ async function jsonBody(response: Response): Promise<unknown> {
   }
 }
 
-/** Classifies a non-200, non-transient answer: an OAuth `error` answer (RFC 6749 §5.2) by the rules, else its status. */
-function errorAnswer(rules: readonly ClassificationRule[], body: unknown, response: Response, now: number, secrets: readonly (string | undefined)[]): ProviderError {
-  if (!isJsonObject(body) || typeof body.error !== 'string' || body.error === '') return unexpectedStatusError(response.status);
-  const error = body.error;
-  const row = oauthErrorRow(rules, error);
-  const code = row.code === '<error>' ? safeCode(error) : row.code;
-  const description = typeof body.error_description === 'string' ? `: ${shorten(scrubKnownSecrets(body.error_description, secrets))}` : '';
+/**
+ * Classifies an error answer (a non-200, non-transient one, or a 200 the preset calls an error):
+ * by the first preset row it matches, else an OAuth `error` answer (RFC 6749 §5.2) by the rules,
+ * else by its status.
+ */
+function errorAnswer(rules: readonly ClassificationRule[], body: unknown, response: Response, now: number, secrets: readonly (string | undefined)[], preset?: Preset): ProviderError {
+  const presetRow = isJsonObject(body) ? presetErrorRow(preset?.errors, body) : undefined;
+  const error = isJsonObject(body) && typeof body.error === 'string' && body.error !== '' ? body.error : undefined;
+  if (!presetRow && error === undefined) {
+    if (response.status !== 200) return unexpectedStatusError(response.status);
+    return new ProviderError('configuration', 'unknown_error', 'token endpoint answered an error with HTTP 200 and no error code', { httpStatus: 200 });
+  }
+  const row = presetRow ? { kind: presetRow.kind, code: presetErrorCode(presetRow) } : oauthErrorRow(rules, error ?? '');
+  const code = row.code === '<error>' ? safeCode(error ?? '') : row.code;
+  const description = isJsonObject(body) && typeof body.error_description === 'string' ? `: ${shorten(scrubKnownSecrets(body.error_description, secrets))}` : '';
   const retryAfterMs = row.kind === 'transient' ? parseRetryAfter(response.headers.get('retry-after'), now) : undefined;
-  const message = `token endpoint refused the request with ${safeCode(error)} (HTTP ${response.status})${description}`;
+  const known = presetRow && preset ? ` (${preset.name}: ${presetRow.note})` : '';
+  const message = `token endpoint refused the request with ${safeCode(error ?? code)} (HTTP ${response.status})${description}${known}`;
   return new ProviderError(row.kind, code, message, { httpStatus: response.status, retryAfterMs });
 }

@@ -6,6 +6,7 @@
 import * as oauth from 'oauth4webapi';
 import type { OAuth2Config } from './oauth2-config';
 import type { OAuth2Grant, TokenRequest } from './oauth2-exchange';
+import { presetByName } from './presets';
 import { extraParameters } from './request-extras';
 import { epochSeconds, newJwtId, signJwt } from './signing-key';
 
@@ -58,5 +59,6 @@ export async function oauth2Request(config: OAuth2Config, grant: OAuth2Grant, no
     scope: config.scope,
     metadataFields: config.metadataFields,
     secrets: [config.clientSecret, config.privateKey, sentRefreshToken, assertion],
+    ...(config.preset !== undefined && presetByName(config.preset) ? { preset: presetByName(config.preset) } : {}),
   };
 }

@@ -14,6 +14,7 @@ import { completeFromIssuer } from './discovery';
 import { exchange } from './oauth2-exchange';
 import { oauth2ConfigSchema, oauth2Fields, type OAuth2Config } from './oauth2-config';
 import { oauth2Request } from './oauth2-request';
+import { presetByName } from './presets';
 import { defineProvider, type ProviderContext, type ProviderResult } from './provider';
 
 const rules = [
@@ -27,7 +28,12 @@ async function refresh(config: OAuth2Config, grant: Grant, ctx: ProviderContext)
   if (!refreshToken) {
     throw new ProviderError('configuration', 'missing_refresh_token', 'the oauth2 provider needs a refresh token; reauthorize the credential');
   }
-  return exchange(rules, await oauth2Request(config, { type: 'refresh_token', refreshToken }, ctx.now()), ctx);
+  const result = await exchange(rules, await oauth2Request(config, { type: 'refresh_token', refreshToken }, ctx.now()), ctx);
+  if (result.refreshTokenExpiresAt !== undefined || ctx.refreshTokenExpiresAt !== undefined) return result;
+  // The answer does not say; a preset's absolute lifetime does, counted from the first refresh
+  // Halflife made with this grant (the user authorized earlier, so the real end may be sooner).
+  const absolute = config.preset !== undefined ? presetByName(config.preset)?.refreshTokens.absoluteLifetimeMs : undefined;
+  return absolute === undefined ? result : { ...result, refreshTokenExpiresAt: result.token.issuedAt + absolute };
 }
 
 /** The `oauth2` (refresh_token grant) provider. */

@@ -25,6 +25,8 @@ export interface ProviderResult {
   refreshToken?: string;
   /** The answer was used although part of it failed validation (see docs/providers.md, "A 200 is never lost"). */
   warning?: ProviderWarning;
+  /** When the refresh token dies (epoch ms): from the answer's `refresh_token_expires_in`, or the preset's absolute lifetime. */
+  refreshTokenExpiresAt?: number;
 }
 
 /**
@@ -51,6 +53,8 @@ export interface ProviderContext {
   current?: TokenSet;
   /** True when a consumer reported the current token invalid (may unlock a provider's force mode). */
   forced?: boolean;
+  /** When the refresh token held is known to die, if it is (an estimate made earlier is kept, not made again). */
+  refreshTokenExpiresAt?: number;
 }
 
 /** Options of a registration-time completion of a configuration (`Provider.complete`). */

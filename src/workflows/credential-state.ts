@@ -72,9 +72,10 @@ export function lastCallAt(state: CredentialState): number | undefined {
 
 /**
  * Applies a successful answer. Returns true when it carried a new access token (version bumped);
- * a repeated token keeps its first `issuedAt` and the earlier expiry.
+ * a repeated token keeps its first `issuedAt` and the earlier expiry. A known refresh-token expiry
+ * replaces the one held.
  */
-export function applySuccess(state: CredentialState, token: TokenSet, refreshToken: string | undefined, now: number): boolean {
+export function applySuccess(state: CredentialState, token: TokenSet, refreshToken: string | undefined, now: number, refreshTokenExpiresAt?: number): boolean {
   const previous = state.token;
   const repeated = previous !== undefined && previous.accessToken === token.accessToken;
   if (repeated) {
@@ -85,6 +86,7 @@ export function applySuccess(state: CredentialState, token: TokenSet, refreshTok
     state.counts.refreshes++;
   }
   if (refreshToken) state.grant = { ...state.grant, refreshToken };
+  if (refreshTokenExpiresAt !== undefined) state.refreshTokenExpiresAt = refreshTokenExpiresAt;
   state.lastRefreshAt = now;
   state.lastError = undefined;
   state.reprobe = undefined;
@@ -146,6 +148,7 @@ export function describeState(state: CredentialState, now: number): CredentialDe
     ...(state.warning ? { warning: state.warning } : {}),
     ...(round ? { refresh: { cause: round.cause, attempt: round.attempt, nextAttemptAt: round.nextAttemptAt, inFlight: round.inFlight } } : {}),
     ...(state.reprobe ? { reprobeAt: state.reprobe.at } : {}),
+    ...(state.refreshTokenExpiresAt !== undefined ? { refreshTokenExpiresAt: state.refreshTokenExpiresAt } : {}),
     ...(state.status === 'reauth_required' && state.connectLink?.url ? { connectLink: { url: state.connectLink.url, expiresAt: state.connectLink.expiresAt } } : {}),
     counts: { ...state.counts },
     policy: { ...state.policy },

@@ -76,7 +76,12 @@ export function onForceRefresh(state: CredentialState, req: RefreshRequest | und
 async function replaceGrant(state: CredentialState, req: ReauthorizeRequest): Promise<TokenView> {
   const now = Date.now();
   state.applied = { grant: { ...(req.grant ?? state.grant) }, ...(req.config ? { config: req.config } : {}) };
-  if (req.grant) state.grant = { ...req.grant };
+  if (req.grant) {
+    state.grant = { ...req.grant };
+    // A new grant: the old refresh token's expiry no longer applies (the next answer or the preset says the new one's).
+    state.refreshTokenExpiresAt = undefined;
+    state.refreshTokenWarnedFor = undefined;
+  }
   if (req.config) state.config = req.config;
   if (req.settings) state.settings = req.settings;
   state.grantGeneration++;

@@ -5,13 +5,13 @@
  * loop continues only afterwards, the order in which an update and a timer or activity completion
  * arrive in one workflow task cannot change the commands: replay stays deterministic.
  */
-import { condition, isCancellation, log, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { condition, isCancellation, log, patched, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { RefreshCredentialResult } from '../activities/contracts';
 import { applyFailure, applySuccess, endRound, expireIfDue, keepRotatedRefreshToken, recordCall, startRound } from './credential-state';
 import { forceBudgetOf } from './force-budget';
 import { admitAttempt, nextStep, scheduledAt, type RunFacts } from './next-step';
 import { connectLinkDue, makeConnectLink } from './connect-link';
-import { eventsOf, queueEvents } from './lifecycle-events';
+import { eventsOf, queueEvents, refreshTokenExpiryEvent } from './lifecycle-events';
 import { flushEvents } from './notification';
 import { currentDetails, timerSummary } from './operator-view';
 import { noteChange, publish } from './publication';
@@ -67,8 +67,8 @@ async function runAttempt(state: CredentialState, round: Round): Promise<void> {
   if (state.status === 'revoked') return; // revoked meanwhile: the credential ends, whatever came back
   if (state.round !== round) return; // a new grant replaced this round meanwhile: the new round runs with it
   if (settled.ok) {
-    const { token, refreshToken, warning, recovered } = settled.value;
-    const fresh = applySuccess(state, token, refreshToken, now);
+    const { token, refreshToken, warning, recovered, refreshTokenExpiresAt } = settled.value;
+    const fresh = applySuccess(state, token, refreshToken, now, refreshTokenExpiresAt);
     state.warning = warning ? { ...warning, at: now } : undefined;
     state.lastAttempt = { seq: round.seq, attempt: round.attempt, ok: true, at: now };
     if (recovered) log.info('applied an answer recovered from a crashed attempt', { credentialId: state.id, recovered });
@@ -95,6 +95,18 @@ async function runAttempt(state: CredentialState, round: Round): Promise<void> {
   round.attempt++;
 }
 
+/**
+ * Queues `credential.refresh_token_expiring` when it is due. Histories recorded before this
+ * existed never have a known refresh-token expiry, so they never reach the patch check; new runs
+ * record the marker the first time a warning is queued (the handing-over is a new command).
+ */
+function warnOfRefreshTokenExpiry(state: CredentialState): void {
+  const warning = refreshTokenExpiryEvent(state, Date.now());
+  if (!warning || !patched('halflife-refresh-token-expiry')) return;
+  queueEvents(state, [warning]);
+  state.refreshTokenWarnedFor = state.refreshTokenExpiresAt;
+}
+
 /** Runs the credential until it is revoked, or until this run should continue as new. */
 export async function runMainLoop(state: CredentialState): Promise<'revoked' | 'continue_as_new'> {
   let shownDetails: string | undefined;
@@ -107,6 +119,7 @@ export async function runMainLoop(state: CredentialState): Promise<'revoked' | '
     const event = noteChange(state);
     queueEvents(state, takeWarnings(state, Date.now()));
     if (event) queueEvents(state, eventsOf(state, before, Date.now()));
+    warnOfRefreshTokenExpiry(state);
     if (event && !state.mirror.off) await publish(state, () => Date.now(), event);
     const details = currentDetails(state);
     if (details !== shownDetails) setCurrentDetails((shownDetails = details));

@@ -4,6 +4,7 @@
  * the summaries of the timers and activities the main loop schedules. No secret: settings only
  * contribute the endpoint's host.
  */
+import { refreshTokenWarningLeadMs } from './lifecycle-events';
 import type { CredentialState } from './state';
 
 const iso = (ms: number | undefined): string => (ms === undefined ? '—' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'));
@@ -12,6 +13,14 @@ const iso = (ms: number | undefined): string => (ms === undefined ? '—' : new 
 export function remedyOf(state: CredentialState): string {
   if (state.reprobe) return `fix the configuration (\`halflife describe ${state.id}\`); Halflife tries again at ${iso(state.reprobe.at)}`;
   return `run \`halflife connect ${state.id}\` or POST /v1/credentials/${state.id}/reauthorize with a new grant`;
+}
+
+/** The line about a known refresh-token expiry: when, and within the warning lead what to do before. */
+function refreshTokenNote(state: CredentialState): string {
+  const at = state.refreshTokenExpiresAt;
+  if (at === undefined) return '';
+  const near = Date.now() >= at - refreshTokenWarningLeadMs;
+  return near ? `\n\nrefresh token expires ${iso(at)} → re-connect before then: ${remedyOf({ ...state, reprobe: undefined })}` : ` · refresh token expires ${iso(at)}`;
 }
 
 /** The current details shown on the workflow's page (Markdown, kept current by the main loop). */
@@ -27,7 +36,7 @@ export function currentDetails(state: CredentialState): string {
     case 'revoked':
       return `${head}\n\nrevoked`;
     default:
-      return `${head} · next refresh ${iso(state.nextRefreshAt)}${state.warning ? `\n\nwarning: ${state.warning.code}: ${state.warning.message}` : ''}`;
+      return `${head} · next refresh ${iso(state.nextRefreshAt)}${refreshTokenNote(state)}${state.warning ? `\n\nwarning: ${state.warning.code}: ${state.warning.message}` : ''}`;
   }
 }
 

@@ -128,6 +128,10 @@ export interface CredentialState {
   warned?: Warned;
   /** A lifetime learned from consumers' reports, for tokens whose expiry the provider did not state. */
   learnedLifetimeMs?: number;
+  /** When the refresh token held dies (the answer's `refresh_token_expires_in`, or a preset's absolute lifetime); cleared by a new grant. */
+  refreshTokenExpiresAt?: number;
+  /** The `refreshTokenExpiresAt` a `credential.refresh_token_expiring` event was queued for (one warning per expiry). */
+  refreshTokenWarnedFor?: number;
   /** True while the run drains for continue-as-new: new requests are told to retry on the next run. */
   draining?: boolean;
 }

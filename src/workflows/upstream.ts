@@ -47,6 +47,7 @@ export function attemptInput(state: CredentialState, forced: boolean): RefreshCr
     defaultLifetimeMs: state.learnedLifetimeMs ?? state.policy.defaultLifetimeMs,
     timeoutMs: state.policy.upstreamTimeoutMs,
     ...(typeof state.config.reuseGraceMs === 'number' ? { reuseGraceMs: state.config.reuseGraceMs } : {}),
+    ...(state.refreshTokenExpiresAt !== undefined ? { refreshTokenExpiresAt: state.refreshTokenExpiresAt } : {}),
   };
 }
 

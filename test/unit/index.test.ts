@@ -8,6 +8,8 @@ it('exports exactly the listed runtime names', () => {
       'TokenClient', 'connectTemporal', 'isAuthError',
       'createDataConverter', 'createWorkerDataConverter', 'Keyring', 'parseKeyring', 'generateKey', 'AesGcmCodec',
       'createCredentialWorker', 'loadConfig', 'withConfigDefaults', 'openTokenClient',
+      // provider presets
+      'presets', 'presetNames', 'presetByName',
       // errors
       'errorCodes', 'isHalflifeError', 'HalflifeError', 'InvalidConfigError', 'CredentialNotFoundError', 'CredentialExistsError',
       'ReauthRequiredError', 'TokenExpiredError', 'RefreshFailedError', 'CredentialUnavailableError', 'UpstreamFailingError',

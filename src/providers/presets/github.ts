@@ -14,6 +14,7 @@ export const github: Preset = {
   clientAuth: 'client_secret_post',
   refreshTokens: { issued: 'always', rotates: 'always', absoluteLifetimeMs: 15_811_200 * SECOND },
   accessTokenLifetimeMs: 8 * HOUR,
+  answers: { errorsWithStatus200: 'error_field' },
   errors: [
     {
       match: 'error=bad_refresh_token',
@@ -22,8 +23,9 @@ export const github: Preset = {
     },
   ],
   quirks: [
-    'the token endpoint answers application/x-www-form-urlencoded unless the request sends Accept: application/json',
+    'the token endpoint answers application/x-www-form-urlencoded unless the request sends Accept: application/json (every Halflife token request sends it)',
     'expires_in and refresh_token_expires_in may arrive as strings',
+    'errors come back with HTTP 200 and an error field: an answer with error and no access_token is an error answer',
     'classic OAuth Apps and GitHub Apps that opted out of expiring tokens get tokens without expiry and no refresh token: this preset does not fit them',
   ],
   facts: [
@@ -42,6 +44,14 @@ export const github: Preset = {
     {
       fact: 'GitHub’s refresh endpoint returns application/x-www-form-urlencoded unless the POST sends an Accept: application/json header.',
       source: 'https://github.com/NVIDIA/OpenShell/discussions/3918',
+    },
+    {
+      fact: 'GitHub’s token endpoint answers errors with HTTP 200 and an error field in the body, not with a 4xx status; GitHub confirmed this is expected.',
+      source: 'https://github.com/golang/oauth2/issues/274',
+    },
+    {
+      fact: 'An incorrect or expired code at https://github.com/login/oauth/access_token gets a 200 status, not a 4xx, with the error in the body.',
+      source: 'https://github.com/octokit/auth-oauth-app.js/issues/13',
     },
     {
       fact: 'A failed refresh answers error bad_refresh_token, “The refresh token passed is incorrect or expired.”',

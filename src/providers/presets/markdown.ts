@@ -92,7 +92,11 @@ function section(p: Preset): string[] {
     ['revocation', p.revocationEndpoint],
   ];
   for (const [label, url] of urls) if (url) lines.push(`- ${label}: ${code(url)}`);
-  for (const ph of p.placeholders ?? []) lines.push(`- ${code(`{${ph.name}}`)}: ${ph.description} (e.g. ${code(ph.example)})`);
+  for (const ph of p.placeholders ?? []) {
+    const unknown = ph.issuerUnknownFor?.length ? `; with ${ph.issuerUnknownFor.map(code).join(', ')} the issuer is not known and an id_token is ignored` : '';
+    const field = ph.name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    lines.push(`- ${code(`{${ph.name}}`)}${field !== ph.name ? ` (field ${code(field)})` : ''}: ${ph.description} (e.g. ${code(ph.example)})${unknown}`);
+  }
   lines.push(`- client authentication: ${code(p.clientAuth)}${p.pkce ? `; PKCE ${p.pkce}` : ''}`);
   if (p.defaultScopes?.length) lines.push(`- scopes: ${p.defaultScopes.map(code).join(', ')}`);
   const params = (label: string, record?: Record<string, string>): void => {
@@ -101,6 +105,9 @@ function section(p: Preset): string[] {
   };
   params('authorization parameters', p.authorizationParams);
   params('token request parameters', p.tokenParams);
+  if (p.answers?.errorsWithStatus200) lines.push(`- errors with HTTP 200: ${p.answers.errorsWithStatus200 === 'ok_false' ? 'an answer with `"ok": false`' : 'an answer with `error` and no `access_token`'} is an error answer`);
+  if (p.answers?.tokenType) lines.push(`- \`token_type\` of the answer ignored: the token is used as ${code(p.answers.tokenType)}`);
+  if (p.answerFields?.length) lines.push(`- answer fields kept with the token: ${p.answerFields.map(code).join(', ')}`);
   for (const e of p.errors ?? []) lines.push(`- ${code(e.match)} → ${e.kind}: ${e.note}`);
   const gaps = silent(p);
   if (gaps.length) lines.push(`- not documented by the sources (left out): ${gaps.join(', ')}`);

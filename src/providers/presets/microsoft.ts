@@ -15,8 +15,9 @@ export const microsoft: Preset = {
   placeholders: [
     {
       name: 'tenant',
-      description: 'directory (tenant) ID or domain; `common`, `organizations` or `consumers` for multi-tenant apps (the issuer then needs the real tenant ID)',
+      description: 'directory (tenant) ID or domain; `common`, `organizations` or `consumers` for multi-tenant apps',
       example: 'contoso.onmicrosoft.com',
+      issuerUnknownFor: ['common', 'organizations', 'consumers'],
     },
   ],
   clientAuth: 'client_secret_post',

@@ -19,6 +19,8 @@ export interface PresetPlaceholder {
   description: string;
   /** A realistic value; the tests substitute it to check every URL. */
   example: string;
+  /** Values with which the issuer is not known (Microsoft's `common`): the issuer is then left out and an `id_token` ignored. */
+  issuerUnknownFor?: string[];
 }
 
 /**
@@ -57,6 +59,17 @@ export interface PresetRefreshTokens {
   idleLifetimeMs?: number;
 }
 
+/** How the token endpoint's answers depart from RFC 6749 §5.1–5.2; the `oauth2` provider reads it. */
+export interface PresetAnswers {
+  /**
+   * Errors may come back with HTTP 200: `error_field`, a body with an `error` and no
+   * `access_token` (GitHub); `ok_false`, a body with `"ok": false` and its `error` (Slack).
+   */
+  errorsWithStatus200?: 'error_field' | 'ok_false';
+  /** The answer's `token_type` is no HTTP authentication scheme (Slack: `bot`, `user`); the token is used with this one. */
+  tokenType?: 'Bearer';
+}
+
 /** What Halflife knows about one provider's OAuth 2.0 behaviour. */
 export interface Preset {
   /** Lower-case; the registration `preset` value. */
@@ -89,6 +102,10 @@ export interface Preset {
   /** The provider refuses to refresh a token still valid for more than this long. */
   refusesEarlyRefreshMs?: number;
   errors?: PresetError[];
+  /** Where the answers depart from the standard. */
+  answers?: PresetAnswers;
+  /** Answer fields kept with the token as metadata (`metadataFields`, e.g. Salesforce's `instance_url`). */
+  answerFields?: string[];
   /** Behaviour a client must know that has no field of its own. */
   quirks?: string[];
   /** Every value above, backed by a fact with its source. */

@@ -22,6 +22,7 @@ export const salesforce: Preset = {
   refreshTokens: { issued: 'with_scope', rotates: 'configurable' },
   accessTokenLifetimeMs: 2 * HOUR,
   expiresInMissing: true,
+  answerFields: ['instance_url'],
   quirks: [
     'the answer has no expires_in: the access token lives as long as the session timeout (2 hours unless the org changed it)',
     'API calls go to the instance_url of the answer, not to the login host',

@@ -15,6 +15,7 @@ export const slack: Preset = {
   pkce: 'supported',
   refreshTokens: { issued: 'optional', rotates: 'always' },
   accessTokenLifetimeMs: 12 * HOUR,
+  answers: { errorsWithStatus200: 'ok_false', tokenType: 'Bearer' },
   errors: [
     { match: 'error=invalid_refresh_token', kind: 'reauth', note: 'the refresh token is invalid (already used or revoked)' },
     { match: 'error=invalid_client_id', kind: 'configuration', note: 'the client_id is wrong' },
@@ -24,6 +25,7 @@ export const slack: Preset = {
   ],
   quirks: [
     'errors come back as HTTP 200 with {"ok": false, "error": "..."}: the ok field decides',
+    'token_type is bot or user, not an HTTP scheme: the token is sent as a Bearer token',
     'refresh tokens exist only for apps with token rotation turned on; without it access tokens never expire',
   ],
   facts: [
@@ -50,6 +52,22 @@ export const slack: Preset = {
     {
       fact: 'Callers should always check the value of the ok param in the response; internal_error means the server could not complete the operation, likely due to a transient issue.',
       source: 'https://api.slack.com/methods/oauth.v2.exchange',
+    },
+    {
+      fact: 'Every Web API answer is a JSON object with a top-level boolean ok; a failure has "ok": false and a short machine-readable error code in error.',
+      source: 'https://github.com/slackhq/slack-api-docs/blob/master/index_web.md',
+    },
+    {
+      fact: 'When there is an error, Slack answers HTTP 200 with "ok": false and the error: the ok field, not the status, tells failure from success.',
+      source: 'https://github.com/jolicode/slack-php-api/issues/47',
+    },
+    {
+      fact: 'The example answer of oauth.v2.access carries "ok": true and "token_type": "bot" (user tokens: "user").',
+      source: access,
+    },
+    {
+      fact: 'Tokens are sent in the Authorization HTTP header as Authorization: Bearer xoxb-…, or as a POST body parameter.',
+      source: 'https://docs.slack.dev/changelog/2020-11-no-more-tokens-in-querystrings-for-newly-created-apps',
     },
     {
       fact: 'Users install the app through https://slack.com/oauth/v2/authorize (OAuth V2).',

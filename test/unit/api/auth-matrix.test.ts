@@ -112,6 +112,18 @@ describe('routes without a key', () => {
   });
 });
 
+describe('presets (read, over no credential in particular)', () => {
+  const presets = { method: 'GET' as const, url: '/v1/presets' };
+
+  it('refuses no key and a wrong key; admits any key with read, whatever credentials it covers', async () => {
+    const { app, client } = testServer();
+    expect((await app.inject(presets)).statusCode).toBe(401);
+    expect((await app.inject({ ...presets, headers: bearer('not-a-configured-key-000') })).statusCode).toBe(401);
+    for (const key of [testKeys.readTeamA, testKeys.adminTeamB, testKeys.readAll]) expect((await app.inject({ ...presets, headers: bearer(key) })).statusCode).toBe(200);
+    expect(client.calls).toEqual([]);
+  });
+});
+
 describe('codec endpoint', () => {
   const decode = { method: 'POST' as const, url: '/codec/decode', payload: { payloads: [] } };
 
@@ -143,6 +155,7 @@ describe('the matrix covers every route', () => {
       ...routes.map((r) => `${r.request.method} ${String(r.request.url).replace(id, ':id')}`),
       'GET /healthz',
       'GET /openapi.json',
+      'GET /v1/presets',
       ...codecRoutes.map((path) => `POST ${path}`),
     ]);
     expect(registered.length).toBeGreaterThan(8);

@@ -8,6 +8,7 @@ import type { CredentialSummary, Registration } from '../../../src/client/token-
 import type { RegisterInput } from '../../../src/client/registration';
 import type { CredentialDescription, CredentialStatus, ProviderName, RefreshOutcome, RefreshPolicy, TokenView } from '../../../src/credential';
 import { defaultPolicy } from '../../../src/credential';
+import { presetByName } from '../../../src/providers/presets';
 import { CredentialExistsError, CredentialNotFoundError, ProviderMismatchError } from '../../../src/errors';
 import type { ReauthorizeRequest, ReconfigureRequest } from '../../../src/messages';
 import { ApiKeys, type ApiKeyConfig } from '../../../src/api/keys';
@@ -74,13 +75,15 @@ export class FakeTokenClient implements ApiTokenClient {
 
   async register(input: RegisterInput, options: { replace?: boolean } = {}): Promise<Registration> {
     this.record('register', input, options);
+    // A registration by preset takes the preset's provider (the real client resolves the whole preset).
+    input = { ...input, provider: input.provider ?? presetByName(input.preset ?? '')?.provider ?? 'oauth2' };
     const existing = this.credentials.get(input.id);
     const settings = Object.fromEntries(Object.entries(input.config).filter(([k]) => !secretConfigFields.has(k)));
     if (existing) {
       const same = existing.provider === input.provider && JSON.stringify([existing.config, existing.grant]) === JSON.stringify([input.config, input.grant ?? {}]);
       if (same) return { id: input.id, workflowId: `credential:${input.id}`, token: existing.token, result: 'unchanged' };
       if (!options.replace) throw new CredentialExistsError(input.id);
-      if (existing.provider !== input.provider) throw new ProviderMismatchError(input.id, existing.provider, input.provider);
+      if (existing.provider !== input.provider) throw new ProviderMismatchError(input.id, existing.provider, input.provider ?? 'oauth2');
       Object.assign(existing, { config: input.config, settings, grant: input.grant ?? {}, policy: { ...existing.policy, ...input.policy }, token: newToken(existing.token.version + 1) });
       return { id: input.id, workflowId: `credential:${input.id}`, token: existing.token, result: 'replaced' };
     }
@@ -88,7 +91,7 @@ export class FakeTokenClient implements ApiTokenClient {
       ? { accessToken: input.token.accessToken, tokenType: input.token.tokenType ?? 'Bearer', expiresAt: new Date(input.token.expiresAt).getTime(), version: 1, status: 'active' as const }
       : newToken(1);
     this.credentials.set(input.id, {
-      provider: input.provider,
+      provider: input.provider ?? 'oauth2',
       config: input.config,
       settings,
       grant: input.grant ?? {},

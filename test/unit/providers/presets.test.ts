@@ -27,7 +27,7 @@ import {
 } from '../../../src/providers/presets';
 
 const presetDir = path.join(__dirname, '../../../src/providers/presets');
-const notPresets = new Set(['index.ts', 'markdown.ts', 'placeholders.ts', 'preset.ts']);
+const notPresets = new Set(['index.ts', 'markdown.ts', 'placeholders.ts', 'preset.ts', 'resolve.ts']);
 
 const isPreset = (value: unknown): value is Preset =>
   typeof value === 'object' && value !== null && 'name' in value && 'facts' in value && 'refreshTokens' in value;
@@ -139,6 +139,16 @@ describe('provider presets', () => {
       expect({ match: row.match, backed }).toEqual({ match: row.match, backed: true });
       expect(row.note.length).toBeGreaterThan(0);
     }
+  });
+
+  it.each(presets.filter((p) => p.answers).map((p) => [p.name, p] as const))('%s: every answer quirk is backed by a fact', (_name, p) => {
+    if (p.answers?.errorsWithStatus200) expect(p.facts.some((f) => /\b200\b/.test(f.fact) && /error/i.test(f.fact))).toBe(true);
+    if (p.answers?.errorsWithStatus200 === 'ok_false') expect(p.facts.some((f) => /"ok": false/.test(f.fact))).toBe(true);
+    if (p.answers?.tokenType) expect(p.facts.some((f) => /token_type/.test(f.fact)) && p.facts.some((f) => f.fact.includes(p.answers?.tokenType as string))).toBe(true);
+  });
+
+  it.each(presets.filter((p) => p.answerFields).map((p) => [p.name, p] as const))('%s: every kept answer field is named by a fact', (_name, p) => {
+    for (const field of p.answerFields ?? []) expect(p.facts.some((f) => f.fact.includes(field))).toBe(true);
   });
 
   it.each(presets.map((p) => [p.name, p] as const))('%s: every fact has an https source', (_name, p) => {
