@@ -63,7 +63,7 @@ export interface RefreshPolicy {
   retryInitialMs: number;
   /** Longest retry delay. @default 300_000 */
   retryMaxMs: number;
-  /** Timeout of one upstream call. @default 15_000 */
+  /** Timeout of one upstream call; a sent request is abandoned only after twice this (its answer may hold a rotated refresh token). @default 15_000 */
   upstreamTimeoutMs: number;
   /** Refresh cycles per workflow run before continuing as new. @default 100 */
   maxCyclesPerRun: number;

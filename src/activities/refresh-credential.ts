@@ -53,6 +53,14 @@ export interface RefreshDeps {
 /** How often the activity heartbeats while a request is in flight. */
 export const heartbeatIntervalMs = 1_000;
 
+/**
+ * How long a sent request is waited for, in upstream timeouts. Abandoning a request the provider
+ * has received loses its answer, and with it a rotated refresh token at a strict provider (the
+ * retry replays the old one: `invalid_grant`), so a slow answer is given a second timeout's time
+ * before the attempt fails with `timeout`. Seen on a loaded machine: a 2 s answer to a 2 s timeout.
+ */
+export const answerWaitTimeouts = 2;
+
 function secretsOf(input: RefreshCredentialInput, provider: Provider): string[] {
   const fromConfig = provider.secretFields.map((f) => input.config[f]).filter((v): v is string => typeof v === 'string');
   return [...fromConfig, input.grant.refreshToken, input.current?.accessToken].filter((v): v is string => !!v);
@@ -126,11 +134,11 @@ export function createRefreshCredential(deps: RefreshDeps) {
         // An earlier attempt's request was in flight when it was replaced (a lagging worker may
         // still get its answer): wait until it has certainly ended, then look for its answer again.
         beats.tick({ phase: 'sent', sentAt: found.sentAt });
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, found.sentAt! + input.timeoutMs + 1_000 - Date.now())));
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, found.sentAt! + answerWaitTimeouts * input.timeoutMs + 1_000 - Date.now())));
         const later = await recover(deps, slot);
         found = later.answer ? later : found;
       }
-      const signal = AbortSignal.any([ctx.cancellationSignal, abort.signal, AbortSignal.timeout(input.timeoutMs)]);
+      const signal = AbortSignal.any([ctx.cancellationSignal, abort.signal, AbortSignal.timeout(answerWaitTimeouts * input.timeoutMs)]);
       const fetch = found.answer
         ? replayingFetch(found.answer)
         : capturingFetch({

@@ -27,8 +27,9 @@ export function upstreamActivities(state: CredentialState): CredentialActivities
   const timeoutMs = state.policy.upstreamTimeoutMs;
   return proxyActivities<CredentialActivities>({
     summary: attemptSummary(state),
-    // A retry after a crash may first wait out the crashed attempt's request (at most one timeout).
-    startToCloseTimeout: 2 * timeoutMs + 10_000,
+    // A request is waited for up to two timeouts (the activity's answerWaitTimeouts), and a retry
+    // after a crash may first wait out the crashed attempt's request as long.
+    startToCloseTimeout: 4 * timeoutMs + 10_000,
     heartbeatTimeout: heartbeatTimeoutMs,
     retry: { initialInterval: '1 second', maximumInterval: '10 seconds', nonRetryableErrorTypes: [providerFailureType] },
     cancellationType: 'TRY_CANCEL',

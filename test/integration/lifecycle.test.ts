@@ -62,6 +62,28 @@ describe('credentials that live for years', () => {
     }
   });
 
+  it('an answer slower than the upstream timeout at a strict provider is waited for, not abandoned (the retry would replay)', async () => {
+    const peer = await startOidcPeer({ accessTokenTtlS: 3600, rotation: 'strict' });
+    const taskQueue = uniqueId('tq-slow');
+    const client = await openTokenClient(taskQueue);
+    try {
+      workers.push(await startWorkerProcess(taskQueue));
+      const cred = await registerAtPeer(client, peer, { policy: { upstreamTimeoutMs: 1_000 } });
+      await peer.setAnswerDelayMs(1_500); // the provider rotates at once, answers after 1.5 timeouts
+      const outcome = await client.refresh(cred.id, { staleVersion: cred.token.version });
+      expect(outcome).toMatchObject({ refreshed: true, token: { version: cred.token.version + 1 } });
+      const stats = await peer.stats();
+      expect(stats.replays).toBe(0);
+      expect(stats.abortedAnswers).toBe(0);
+      expect(await peer.grant(cred.grantId)).toMatchObject({ revoked: false });
+      await peer.setAnswerDelayMs(0);
+      await client.revoke(cred.id);
+    } finally {
+      await client.shutdown();
+      await peer.close();
+    }
+  });
+
   it(`a compressed ${outageAttempts}-attempt outage keeps every run under 4,096 events and recovers by itself`, async () => {
     const taskQueue = uniqueId('tq-outage');
     const client = await openTokenClient(taskQueue);
