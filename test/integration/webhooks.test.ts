@@ -67,6 +67,9 @@ async function subscribe(credentials: string, events: string[], url = receiver.u
   return created;
 }
 
+/** Tests that make one event after another by reporting each new version at once: no report cooldown (default 10 s) between them. */
+const eventAfterEvent = { minRefreshIntervalMs: 0 };
+
 const eventsFor = (r: WebhookReceiver, id: string, type?: string) => r.events().filter((e) => e.data.id === id && (type === undefined || e.type === type));
 
 async function view(id: string): Promise<WebhookView> {
@@ -141,7 +144,7 @@ describe('webhooks', () => {
   it('a receiver down for 60 s across three events gets all three, in order, exactly once after deduplication', async () => {
     const own = await startWebhookReceiver();
     try {
-      const reg = await registerOAuth2(client, fake);
+      const reg = await registerOAuth2(client, fake, eventAfterEvent);
       const { view: sub } = await subscribe(reg.id, ['credential.rotated'], own.url);
       await own.down();
       const downAt = Date.now();
@@ -194,7 +197,7 @@ describe('webhooks', () => {
     const gone = await startWebhookReceiver();
     try {
       gone.answer(() => 410);
-      const reg = await registerOAuth2(client, fake);
+      const reg = await registerOAuth2(client, fake, eventAfterEvent);
       const { view: sub } = await subscribe(reg.id, ['credential.rotated'], gone.url);
       const { view: witness } = await subscribe(reg.id, ['credential.rotated']);
       const v2 = (await client.refresh(reg.id, { staleVersion: reg.token.version })).token.version;
@@ -219,7 +222,7 @@ describe('webhooks', () => {
   });
 
   it('a 400 is tried a few times, then the delivery fails and the subscription is failing; a success makes it active again', async () => {
-    const reg = await registerOAuth2(client, fake);
+    const reg = await registerOAuth2(client, fake, eventAfterEvent);
     const { view: sub } = await subscribe(reg.id, ['credential.rotated']);
     receiver.answer((r) => (r.body.includes(`"id":"${reg.id}"`) ? 400 : 200));
     const v2 = (await client.refresh(reg.id, { staleVersion: reg.token.version })).token.version;
