@@ -8,6 +8,7 @@ import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import { credentialWorkflowId, registerUpdate, type RegisterOutcome, type RegisterRequest } from '../messages';
 import { expiresAtSearchAttribute, providerSearchAttribute, statusSearchAttribute } from '../search-attributes';
 import { credentialWorkflow } from '../workflows/credential-workflow';
+import { credentialStaticDetails } from '../workflows/operator-view';
 import type { CredentialSpec } from '../workflows/input';
 import { translateError } from './errors-map';
 import { registrationFingerprints } from './fingerprint';
@@ -34,6 +35,7 @@ export async function sendRegistration(client: Client, options: { taskQueue: str
           ...(spec.token ? [{ key: expiresAtSearchAttribute, value: new Date(spec.token.expiresAt) }] : []),
         ],
         staticSummary: `${spec.provider} credential ${spec.id}`,
+        staticDetails: credentialStaticDetails(spec.provider, spec.id, spec.settings ?? {}),
       });
       return client.workflow.executeUpdateWithStart(registerUpdate, { args: [request], startWorkflowOperation: start });
     }, { deadlineMs: options.deadlineMs });

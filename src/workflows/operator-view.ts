@@ -67,3 +67,15 @@ export function attemptSummary(state: CredentialState): string {
   const attempt = state.round?.attempt ?? 1;
   return `refresh v${state.version + 1} via ${hostOf(state)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`;
 }
+
+/** Settings that say which upstream account a credential is, in the order they are shown. */
+const identifyingSettings = ['preset', 'tokenEndpoint', 'issuer', 'baseUrl', 'clientId', 'appid', 'corpid', 'appId', 'installationId', 'audience', 'scope'];
+
+/** The static details of a credential's first run (Web UI, *User Metadata*): what it is, never a secret. */
+export function credentialStaticDetails(provider: string, id: string, settings: Readonly<Record<string, unknown>>): string {
+  const lines = identifyingSettings
+    .filter((k) => typeof settings[k] === 'string' || typeof settings[k] === 'number')
+    .map((k) => `- ${k}: \`${String(settings[k])}\``);
+  return [`**${provider}** credential \`${id}\``, ...lines].join('\n');
+}
+

@@ -128,14 +128,15 @@ describe('what operators read', () => {
     await stack.client.revoke(cred.id);
   });
 
-  it('the static summary and details survive continue-as-new', async () => {
+  it('a continued run still says what it is: search attributes and current details (the SDK cannot carry the static summary over continue-as-new)', async () => {
     stack.fake.setExpiresIn(2);
     const cred = await registerOAuth2(stack.client, stack.fake, { maxCyclesPerRun: 1, minRefreshIntervalMs: 0 });
-    const first = (await handle(cred.id).describe()).runId;
-    await waitFor('a continued run', async () => (await handle(cred.id).describe()).runId !== first, { timeoutMs: 30_000 });
+    await waitFor('a continued run', async () => (await stack.client.describe(cred.id)).counts.runs >= 2, { timeoutMs: 30_000 });
     const execution = await handle(cred.id).describe();
-    expect(await execution.staticSummary()).toBe(`oauth2 credential ${cred.id}`);
-    expect(await execution.staticDetails()).toEqual(expect.stringContaining(new URL(stack.fake.tokenEndpoint).host));
+    // @temporalio/workflow 1.24's continueAsNew takes no static summary or details: the continued run has none.
+    expect(await execution.staticSummary()).toBeUndefined();
+    expect(execution.typedSearchAttributes.get(providerSearchAttribute)).toBe('oauth2');
+    expect(await waitFor('current details on the continued run', async () => (await currentDetails(cred.id)) || undefined)).toMatch(/^\*\*active\*\* · v\d+/);
     await stack.client.revoke(cred.id);
   });
 
