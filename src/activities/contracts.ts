@@ -23,6 +23,8 @@ export interface RefreshCredentialInput {
    * window; without it, the retry first waits until that request has certainly ended.
    */
   reuseGraceMs?: number;
+  /** A derived credential's parent: the attempt uses its current token (at least `minVersion`, the one it was told of). */
+  parent?: { id: string; minVersion?: number };
 }
 
 /** Output of `refreshCredential`. */

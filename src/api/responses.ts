@@ -58,6 +58,8 @@ export const describeResponseSchema = z.object({
   created_at: instantOut,
   connect: z.array(sessionResponseSchema).optional().describe('pending connect sessions (when the API serves connect links; see docs/connect.md)'),
   connect_link: z.object({ url: z.string(), expires_at: instantOut }).optional().describe('in reauth_required, a fresh link to re-connect a credential a connect link created (shown to keys with the connect or admin scope only)'),
+  parent: z.string().optional().describe('a derived credential: the credential whose token it is obtained with'),
+  dependents: z.array(z.string()).optional().describe('the derived credentials refreshed whenever this one gets a new token'),
 });
 
 /** Answer of `GET /v1/credentials`. */
@@ -129,6 +131,8 @@ export function describeResponse(d: CredentialDescription): z.infer<typeof descr
     has_refresh_token: d.hasRefreshToken,
     created_at: new Date(d.createdAt).toISOString(),
     connect_link: d.connectLink && { url: d.connectLink.url, expires_at: new Date(d.connectLink.expiresAt).toISOString() },
+    parent: d.parent,
+    dependents: d.dependents,
   });
 }
 

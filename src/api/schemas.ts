@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { connectBodySchema } from '../connect/profile';
 import { credentialStatuses, type ProviderName, type RefreshPolicy } from '../credential';
-import type { RegisterInput } from '../client/registration';
+import { credentialIdPattern, type RegisterInput } from '../client/registration';
 import { InvalidConfigError, InvalidRequestError } from '../errors';
 import { policyBounds } from '../policy';
 import { snakeCase, tokenString, type ConfigField } from '../providers/config-fields';
@@ -66,10 +66,18 @@ const grantFields = {
   expires_at: instant.optional(),
 };
 
-/** The `PUT /v1/credentials/{id}` body of one provider: `provider`, its configuration fields in snake_case, its grant, the policy. */
+/** The `parent` field of a derived provider's body. */
+const parentField = (p: Provider) => ({
+  parent: z
+    .string({ error: 'must be a credential id' })
+    .regex(credentialIdPattern, 'must be a credential id: 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit')
+    .describe(`the id of the ${p.derivedFrom?.join(' or ')} credential whose token this one is obtained with`),
+});
+
+/** The `PUT /v1/credentials/{id}` body of one provider: `provider`, its configuration fields in snake_case, its grant or parent, the policy. */
 function bodySchemaFor(p: Provider) {
   const config = Object.fromEntries(Object.entries(p.fields).map(([name, f]) => [snakeCase(name), apiField(f)]));
-  return z.strictObject({ provider: z.literal(p.name), ...config, ...(p.needsRefreshToken ? grantFields : {}), ...policyFields });
+  return z.strictObject({ provider: z.literal(p.name), ...config, ...(p.needsRefreshToken ? grantFields : {}), ...(p.derivedFrom ? parentField(p) : {}), ...policyFields });
 }
 
 /** The registration body schema of every provider, by name. */
@@ -186,6 +194,7 @@ export function toRegisterInput(id: string, body: CredentialBody): RegisterInput
     if (value !== undefined) config[name] = value;
   }
   const input: RegisterInput = { id, provider: body.provider, config };
+  if (provider.derivedFrom && typeof body.parent === 'string') input.parent = body.parent;
   if (provider.needsRefreshToken) {
     const held = body as { refresh_token?: string; access_token?: string; token_type?: string; expires_at?: string };
     input.grant = { refreshToken: held.refresh_token };

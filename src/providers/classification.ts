@@ -22,6 +22,8 @@ export interface ClassificationRule {
   retry: string;
   /** The `retryAfterMs` the provider reports (errcode rows). */
   delay?: RowDelay;
+  /** A derived provider's row for the parent's token being refused: the parent refreshes, then one retry. */
+  parentToken?: true;
 }
 
 /** A rule with the provider it belongs to (one row of the documentation tables). */

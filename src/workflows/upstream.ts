@@ -47,6 +47,7 @@ export function attemptInput(state: CredentialState, forced: boolean): RefreshCr
     defaultLifetimeMs: state.learnedLifetimeMs ?? state.policy.defaultLifetimeMs,
     timeoutMs: state.policy.upstreamTimeoutMs,
     ...(typeof state.config.reuseGraceMs === 'number' ? { reuseGraceMs: state.config.reuseGraceMs } : {}),
+    ...(state.parent !== undefined ? { parent: { id: state.parent, ...(state.parentVersion !== undefined ? { minVersion: state.parentVersion } : {}) } } : {}),
   };
 }
 
