@@ -17,6 +17,7 @@ export type { RegisterInput } from './client/registration';
 export type { CredentialListener } from './client/subscriptions';
 export type { ListFilter } from './client/list-query';
 export type { CredentialEvent } from './redis/token-cache';
+export { jssdkSignature, signJssdkConfig, type JssdkConfig, type JssdkSignatureInput } from './jssdk/signature';
 
 // Encryption
 export { createDataConverter, createWorkerDataConverter } from './codec/data-converter';

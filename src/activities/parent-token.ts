@@ -5,9 +5,8 @@
  * new version), and, when the derived endpoint refused the parent's token, a refresh of the
  * parent reported as a consumer would (`staleVersion`: the parent's budgets and cooldown apply).
  *
- * Every failure is a classified `ProviderError`, so the derived credential's status says why:
- * `parent_reauth_required` and `parent_revoked` (configuration: `reauth_required`, probed again,
- * and tried at once when the parent rotates), `parent_mismatch`, `parent_unavailable` (transient).
+ * Every failure is a classified `ProviderError`, so the derived credential's status says why: the
+ * rows of `parentRules` (src/providers/classification.ts, documented in docs/providers.md).
  */
 import type { TokenClient } from '../client/token-client';
 import type { CredentialDescription, ProviderName, TokenView } from '../credential';

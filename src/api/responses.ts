@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { CredentialSummary } from '../client/token-client';
 import { redactSecretQuery } from '../egress';
+import type { JssdkConfig } from '../jssdk/signature';
 import { credentialStatuses, type CredentialDescription, type TokenView } from '../credential';
 import { sessionResponseSchema } from './connect-responses';
 import { isSecretName, providerNames, snakeCase, snakeField } from './schemas';
@@ -65,6 +66,17 @@ export const describeResponseSchema = z.object({
 /** Answer of `GET /v1/credentials`. */
 export const listResponseSchema = z.object({
   credentials: z.array(z.object({ id: z.string(), status: z.string().optional(), provider: z.string().optional(), expires_at: instantOut.optional() })),
+});
+
+/** Answer of `POST /v1/credentials/{id}/jssdk-signature`: the fields `wx.config` (or `wx.agentConfig`) needs besides `jsApiList`. */
+export const jssdkSignatureResponseSchema = z.object({
+  app_id: z.string().describe('`appId` of wx.config: the WeChat AppID, or the WeCom corp ID'),
+  timestamp: z.number().int().describe('`timestamp` of wx.config: seconds since the epoch'),
+  nonce_str: z.string().describe('`nonceStr` of wx.config'),
+  signature: z.string().describe('SHA-1 (hex) of jsapi_ticket, noncestr, timestamp and url'),
+  agent_id: z.string().optional().describe('`agentid` of wx.agentConfig (WeCom agent tickets with a configured agentid)'),
+  url: z.string().describe('the URL that was signed (the fragment removed)'),
+  expires_at: z.string().describe('ISO 8601: when the ticket that signed it expires'),
 });
 
 /** Every error answer. */
@@ -134,6 +146,11 @@ export function describeResponse(d: CredentialDescription): z.infer<typeof descr
     parent: d.parent,
     dependents: d.dependents,
   });
+}
+
+/** A signed JS-SDK config as the API hands it out. */
+export function jssdkSignatureResponse(config: JssdkConfig, url: string, expiresAt: number): z.infer<typeof jssdkSignatureResponseSchema> {
+  return definedOnly({ app_id: config.appId, timestamp: config.timestamp, nonce_str: config.nonceStr, signature: config.signature, agent_id: config.agentId, url, expires_at: new Date(expiresAt).toISOString() });
 }
 
 /** One row of the list answer. */

@@ -108,6 +108,11 @@ export const reauthorizeGrantSchema = z.strictObject({
   refresh_token: token.optional().describe('the new refresh token (oauth2); omit for providers without one'),
 });
 
+/** `POST /v1/credentials/{id}/jssdk-signature` body. */
+export const jssdkSignatureBodySchema = z.strictObject({
+  url: z.string({ error: 'must be a string' }).min(1, 'is required').max(4096, 'must be at most 4096 characters').describe('the page URL exactly as the page has it (`location.href`); anything from `#` on is dropped'),
+});
+
 /**
  * A whole number in a query string: decimal digits only (no sign, space, exponent, `0x`/`0b`
  * prefix or empty value), given once, at most `max`.
@@ -138,7 +143,7 @@ export const listQuerySchema = z.strictObject({
  */
 export const knownFieldNames: ReadonlySet<string> = new Set([
   ...Object.values(providerBodySchemas).flatMap((schema) => Object.keys(schema.shape)),
-  ...[refreshBodySchema, reauthorizeGrantSchema, tokenQuerySchema, listQuerySchema, connectBodySchema].flatMap((schema) => Object.keys(schema.shape)),
+  ...[refreshBodySchema, reauthorizeGrantSchema, tokenQuerySchema, listQuerySchema, connectBodySchema, jssdkSignatureBodySchema].flatMap((schema) => Object.keys(schema.shape)),
   'id',
   'body',
   'query',
