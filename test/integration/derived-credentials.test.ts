@@ -13,7 +13,8 @@
  *   `parent_revoked`, at once;
  * - Redis restarted empty loses nothing: the link lives in the workflows, the next ticket is
  *   published to the new Redis;
- * - a consumer signing JS-SDK configs throughout several rotations never signs with a dead ticket.
+ * - a consumer signing JS-SDK configs throughout several rotations never signs with a dead ticket;
+ * - the parent keeps its dependents across continue-as-new, and the runs of both replay.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,6 +29,8 @@ import { startFakeWechatServer, type FakeWechatServer } from '../../src/fakes/we
 import { jssdkSignature, signJssdkConfig } from '../../src/jssdk/signature';
 import { startRedisServer, type RedisServerHandle } from '../../scripts/redis-server';
 import { TokenCache } from '../../src/redis/token-cache';
+import { credentialWorkflowId } from '../../src/messages';
+import { replay, runsOf } from '../helpers/replay-runs';
 import { testEnv, uniqueId } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
@@ -206,5 +209,32 @@ describe('derived credentials: WeChat JS-SDK tickets', () => {
     expect(dead).toEqual([]);
     expect(seen.size).toBeGreaterThanOrEqual(4);
     expect(signed).toBeGreaterThan(100);
+  });
+
+  it('keeps its dependents across continue-as-new, marks the runs that signal them, and every run of both replays deterministically', async () => {
+    const pair = await registerPair();
+    await client.reconfigure(pair.parentId, { policy: { maxCyclesPerRun: 1 } }); // a new run after every cycle
+    await waitFor('the parent to list its ticket', async () => (await client.describe(pair.parentId)).dependents?.includes(pair.childId));
+    let version = pair.parent.version;
+    for (let i = 0; i < 3; i++) {
+      const before = issued(pair.appid);
+      version = (await client.refresh(pair.parentId, { staleVersion: version })).token.version;
+      await waitFor(`the ticket refreshed after rotation ${i + 1}`, () => issued(pair.appid) > before, { timeoutMs: 5_000 });
+    }
+    expect((await client.describe(pair.parentId)).counts.runs).toBeGreaterThanOrEqual(3);
+    await client.revoke(pair.parentId);
+    await waitFor('the ticket to see the end', async () => (await client.describe(pair.childId)).lastError?.code === 'parent_revoked', { timeoutMs: 5_000 });
+    await client.revoke(pair.childId);
+
+    const parentRuns = await runsOf(client.temporal, credentialWorkflowId(pair.parentId));
+    const childRuns = await runsOf(client.temporal, credentialWorkflowId(pair.childId));
+    expect(parentRuns.inputs.length).toBeGreaterThanOrEqual(3);
+    const markers = parentRuns.histories.flatMap((h) => h.events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
+    expect(markers.length).toBeGreaterThanOrEqual(1);
+    const signals = parentRuns.histories.flatMap((h) => h.events ?? []).filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes);
+    expect(signals.length).toBeGreaterThanOrEqual(4); // three rotations and the revocation
+    const outcomes = await replay([...parentRuns.inputs, ...childRuns.inputs]);
+    expect(outcomes.filter((o) => o.error)).toEqual([]);
+    expect(outcomes).toHaveLength(parentRuns.inputs.length + childRuns.inputs.length);
   });
 });
