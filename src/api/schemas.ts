@@ -110,7 +110,7 @@ export const reauthorizeGrantSchema = z.strictObject({
 
 /** `POST /v1/credentials/{id}/jssdk-signature` body. */
 export const jssdkSignatureBodySchema = z.strictObject({
-  url: z.string({ error: 'must be a string' }).min(1, 'is required').max(4096, 'must be at most 4096 characters').describe('the page URL exactly as the page has it (`location.href`); anything from `#` on is dropped'),
+  url: z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') }).min(1, 'is required').max(4096, 'must be at most 4096 characters').describe('the page URL exactly as the page has it (`location.href`); anything from `#` on is dropped'),
 });
 
 /**

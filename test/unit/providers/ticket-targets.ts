@@ -11,6 +11,8 @@ import type { FakeWecomServer } from '../../../src/fakes/wecom-server';
 import type { Target } from './targets';
 
 let counter = 0;
+/** The errcodes that say the parent's access token was refused. */
+const parentTokenErrcodes = new Set([40001, 40014, 42001, 41001]);
 const unique = (prefix: string) => `${prefix}-${process.pid}-${(counter += 1)}`;
 
 async function accessToken(url: string): Promise<string> {
@@ -34,6 +36,8 @@ function ticketTarget(
   desk: FakeWechatServer['tickets'],
   config: Record<string, unknown>,
   settings: Record<string, unknown>,
+  /** Makes the parent's token really dead at the fake (an errcode about it is then what WeCom would answer). */
+  killParentToken: () => void = () => undefined,
 ): Target & { parent: TicketParent } {
   // The ticket endpoint sees the parent's access token only (never its app secret): that is what it may echo.
   const secrets: string[] = [];
@@ -55,7 +59,10 @@ function ticketTarget(
     },
     grant: () => ({}),
     calls: () => desk.calls,
-    errcode: (n) => desk.failNext(1, n, `failure ${n} for ${secrets[0] ?? 'a token not fetched yet'}`),
+    errcode: (n) => {
+      if (parentTokenErrcodes.has(n)) killParentToken();
+      desk.failNext(1, n, `failure ${n} for ${secrets[0] ?? 'a token not fetched yet'}`);
+    },
     http: (status, retryAfter) => desk.failNextHttp(1, status, { retryAfter }),
     raw: (body, status, contentType) => desk.respondNextWith(1, body, status, contentType),
     hang: () => desk.hangNext(1),
@@ -80,5 +87,6 @@ export function wecomTicketTarget(fake: FakeWecomServer, type: 'corp' | 'agent' 
   fake.addApp(corpid, corpsecret);
   const parent: TicketParent = { provider: 'wecom', config: { corpid, corpsecret, baseUrl: fake.url }, owner: fake.ticketOwner(corpid, corpsecret) ?? '' };
   const tokenUrl = `${fake.url}/cgi-bin/gettoken?corpid=${corpid}&corpsecret=${corpsecret}`;
-  return ticketTarget('wecom_jsapi_ticket', parent, tokenUrl, fake.tickets, { type, ...(type === 'agent' ? { agentid: 1000002 } : {}) }, { corpid });
+  // WeCom's gettoken repeats a live token: only a dead one (WeCom invalidates early) makes the parent's refresh bring a new one.
+  return ticketTarget('wecom_jsapi_ticket', parent, tokenUrl, fake.tickets, { type, ...(type === 'agent' ? { agentid: 1000002 } : {}) }, { corpid }, () => fake.invalidateAll());
 }
