@@ -153,7 +153,7 @@ describe('derived credentials: WeChat JS-SDK tickets', () => {
     expect(fake.tickets.isValidTicket((await client.getToken(pair.childId)).accessToken)).toBe(true);
   });
 
-  it('shows a revoked parent as parent_revoked at once, and refuses a ticket whose parent does not exist', async () => {
+  it('shows a revoked parent as parent_revoked at once, refuses a ticket whose parent does not exist, and comes back with a new parent', async () => {
     const pair = await registerPair();
     await client.revoke(pair.parentId);
     const failed = await waitFor('the ticket to show the parent is gone', async () => {
@@ -167,6 +167,13 @@ describe('derived credentials: WeChat JS-SDK tickets', () => {
       field: 'parent',
       reason: expect.stringContaining('must be a wecom credential'),
     });
+
+    // The documented way back: register the parent again under its id, then reauthorize the ticket (empty body).
+    await client.register({ id: pair.parentId, provider: 'wechat', config: { appid: pair.appid, secret: pair.secret, baseUrl: fake.url }, policy });
+    const back = await client.reauthorize(pair.childId, {});
+    expect(fake.tickets.isValidTicket(back.accessToken)).toBe(true);
+    expect((await client.describe(pair.childId)).status).toBe('active');
+    await waitFor('the new parent to list the ticket', async () => (await client.describe(pair.parentId)).dependents?.includes(pair.childId));
   });
 
   it('loses nothing when Redis restarts empty: the parent still signals, the new ticket reaches the new Redis', async () => {
