@@ -8,6 +8,7 @@
  * Every failure is a classified `ProviderError`, so the derived credential's status says why: the
  * rows of `parentRules` (src/providers/classification.ts, documented in docs/providers.md).
  */
+import { withDeadline } from '../client/deadline';
 import type { TokenClient } from '../client/token-client';
 import type { CredentialDescription, ProviderName, TokenView } from '../credential';
 import { isHalflifeError, ProviderError } from '../errors';
@@ -16,6 +17,14 @@ import type { ParentToken } from '../providers/provider';
 
 /** The part of TokenClient a derived credential's refresh uses. */
 export type ParentClient = Pick<TokenClient, 'getToken' | 'refresh' | 'describe' | 'temporal'>;
+
+/**
+ * Longest wait for the parent to answer a refresh. The attempt's own budget (start-to-close: twice
+ * the upstream timeout plus 10 s) must hold the derived call, this wait and the one retry.
+ */
+export const maxParentRefreshWaitMs = 8_000;
+
+const timedOut = (id: string) => () => new ProviderError('transient', 'parent_unavailable', `the parent credential ${id} did not answer in time`);
 
 /** The classified failure of a call about parent `id`. */
 function parentFailure(id: string, err: unknown): ProviderError {
@@ -46,16 +55,15 @@ function tokenOf(d: CredentialDescription, view: TokenView): ParentToken {
  * parent signalled, which a cache may not hold yet). Announces `childId` to a parent that does
  * not list it (a lost announcement is not an error: the next refresh announces again).
  */
-export async function parentTokenFor(client: ParentClient, childId: string, parent: { id: string; minVersion?: number }, kinds: readonly ProviderName[]): Promise<ParentToken> {
-  const d = await describeParent(client, parent.id, kinds);
+export async function parentTokenFor(client: ParentClient, childId: string, parent: { id: string; minVersion?: number }, kinds: readonly ProviderName[], timeoutMs: number): Promise<ParentToken> {
+  const bounded = <T>(call: Promise<T>) => withDeadline(call, timeoutMs, timedOut(parent.id));
+  const d = await bounded(describeParent(client, parent.id, kinds));
   try {
-    let view = await client.getToken(parent.id);
-    if (parent.minVersion !== undefined && view.version < parent.minVersion) view = (await client.refresh(parent.id, { staleVersion: parent.minVersion - 1 })).token;
+    let view = await bounded(client.getToken(parent.id));
+    if (parent.minVersion !== undefined && view.version < parent.minVersion) view = (await bounded(client.refresh(parent.id, { staleVersion: parent.minVersion - 1 }))).token;
     if (!d.dependents?.includes(childId)) {
-      await client.temporal.workflow
-        .getHandle(credentialWorkflowId(parent.id))
-        .signal(addDependentSignal, { id: childId, version: view.version })
-        .catch(() => undefined);
+      const announced = client.temporal.workflow.getHandle(credentialWorkflowId(parent.id)).signal(addDependentSignal, { id: childId, version: view.version });
+      await bounded(announced).catch(() => undefined);
     }
     return tokenOf(d, view);
   } catch (err) {
@@ -68,9 +76,9 @@ export async function parentTokenFor(client: ParentClient, childId: string, pare
  * newer than it, as a consumer reporting it invalid would. Returns the newer token, or undefined
  * when the parent declined (cooldown, budget) or answered with the same one.
  */
-export async function renewedParentToken(client: ParentClient, used: ParentToken): Promise<ParentToken | undefined> {
+export async function renewedParentToken(client: ParentClient, used: ParentToken, timeoutMs: number): Promise<ParentToken | undefined> {
   try {
-    const outcome = await client.refresh(used.id, { staleVersion: used.version });
+    const outcome = await withDeadline(client.refresh(used.id, { staleVersion: used.version }), Math.min(timeoutMs, maxParentRefreshWaitMs), timedOut(used.id));
     if (outcome.token.version <= used.version || outcome.token.expiresAt <= Date.now()) return undefined;
     return { ...used, accessToken: outcome.token.accessToken, version: outcome.token.version };
   } catch (err) {

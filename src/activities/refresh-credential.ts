@@ -186,13 +186,13 @@ export function createRefreshCredential(deps: RefreshDeps) {
       const parents: ParentToken[] = [];
       let answer;
       try {
-        const parent = input.parent ? await beats.around(() => parentTokenFor(parentClient(deps), input.credentialId, input.parent!, provider.derivedFrom ?? [])) : undefined;
+        const parent = input.parent ? await beats.around(() => parentTokenFor(parentClient(deps), input.credentialId, input.parent!, provider.derivedFrom ?? [], input.timeoutMs)) : undefined;
         if (parent) parents.push(parent);
         try {
           answer = await call(found.answer ? replayingFetch(found.answer) : capture(), parent);
         } catch (err) {
           // The derived endpoint refused the parent's token: the parent refreshes first, then one retry.
-          const renewed = parent && isParentTokenRejected(err) ? await beats.around(() => renewedParentToken(parentClient(deps), parent)) : undefined;
+          const renewed = parent && isParentTokenRejected(err) ? await beats.around(() => renewedParentToken(parentClient(deps), parent, input.timeoutMs)) : undefined;
           if (!renewed) throw err;
           parents.push(renewed);
           answer = await call(capture(), renewed);
