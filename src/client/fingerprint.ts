@@ -21,12 +21,13 @@ function digest(kind: string, value: unknown): string {
 
 /**
  * The fingerprint of a whole registration and of its grant alone. A derived credential's parent
- * counts as part of its grant (another parent means new tokens at once); without one, both
- * digests are what they were before parents existed, so identical registrations stay no-ops.
+ * and configuration count as its grant: another parent, or another kind of ticket (`type`), means
+ * a new token at once, not at the next refresh. Without a parent both digests are what they were
+ * before parents existed, so identical registrations stay no-ops.
  */
 export function registrationFingerprints(spec: CredentialSpec): { fingerprint: string; grantFingerprint: string } {
   return {
     fingerprint: digest('registration', { provider: spec.provider, config: spec.config, grant: spec.grant, policy: spec.policy ?? {}, parent: spec.parent }),
-    grantFingerprint: digest('grant', spec.parent === undefined ? spec.grant : { ...spec.grant, parent: spec.parent }),
+    grantFingerprint: digest('grant', spec.parent === undefined ? spec.grant : { ...spec.grant, parent: spec.parent, config: spec.config }),
   };
 }

@@ -3,9 +3,11 @@
  * parent's token at the parent's base URL, the ticket and its metadata, and the fakes' own rules
  * (a new ticket retires the old one after the overlap; daily and hourly quotas answer 45009).
  */
+import { createHash } from 'node:crypto';
 import { startFakeWechatServer, type FakeWechatServer } from '../../../src/fakes/wechat-server';
 import { startFakeWecomServer, type FakeWecomServer } from '../../../src/fakes/wecom-server';
 import { parseRegistration } from '../../../src/client/registration';
+import { registrationFingerprints } from '../../../src/client/fingerprint';
 import { credentialBodySchema, toRegisterInput } from '../../../src/api/schemas';
 import { context, countingFetch, manualClock, providerFailure, refreshWith } from './kit';
 import { wechatTicketTarget, wecomTicketTarget } from './ticket-targets';
@@ -123,6 +125,16 @@ describe('registering a derived credential', () => {
     );
     expect(() => parseRegistration({ id: 'wx-t', provider: 'wechat_jsapi_ticket', parent: 'wx-t', config: {} })).toThrow(expect.objectContaining({ field: 'parent', reason: 'must name another credential' }));
     expect(() => parseRegistration({ id: 'wx-t', provider: 'wechat_jsapi_ticket', parent: '../x', config: {} })).toThrow(expect.objectContaining({ field: 'parent' }));
+  });
+
+  it('counts parent and configuration as the grant: another parent or type means a new ticket at once', () => {
+    const of = (parent: string, type: string) => registrationFingerprints(parseRegistration({ id: 'wc-t', provider: 'wecom_jsapi_ticket', parent, config: { type } })).grantFingerprint;
+    expect(of('wc-main', 'corp')).toBe(of('wc-main', 'corp'));
+    expect(of('wc-main', 'agent')).not.toBe(of('wc-main', 'corp'));
+    expect(of('wc-other', 'corp')).not.toBe(of('wc-main', 'corp'));
+    // Without a parent, the digest of before parents existed: an identical PUT stays a no-op after the upgrade.
+    const plain = parseRegistration({ id: 'wx', provider: 'wechat', config: { appid: 'wx1', secret: 'app-secret-1' } });
+    expect(registrationFingerprints(plain).grantFingerprint).toBe(createHash('sha256').update('halflife:grant:').update('{}').digest('base64url'));
   });
 
   it('through the API body: `parent` beside the fields, refused for other providers', () => {
