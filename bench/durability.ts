@@ -24,7 +24,8 @@ import { ensureTemporalCli } from '../src/dev/temporal-cli';
 import { startFakeOAuth2Server } from '../src/fakes/oauth2-server';
 import { requiredSearchAttributes } from '../src/search-attributes';
 import { createCredentialWorker } from '../src/worker';
-import { percentile } from './measure';
+import { markdownTable, percentile } from './measure';
+import { machineLines, versionOf, writeSection } from './report';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,8 +47,9 @@ async function main(): Promise<void> {
   const log = (msg: string) => process.stderr.write(`[durability] ${msg}\n`);
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'halflife-durability-'));
-  const [cli] = [await ensureTemporalCli({ log }), await ensureRedisServerBinary({ log })];
-  void cli;
+  const startedAt = new Date();
+  const temporalCli = await ensureTemporalCli({ log });
+  const redisBinary = await ensureRedisServerBinary({ log });
   const server = await startDevServer({ port: await freePort(), uiPort: null, searchAttributes: { ...requiredSearchAttributes }, log: () => undefined });
   const redisServer = await startRedisServer({ port: await freePort(), dir, log: () => undefined });
   const bundle = await bundleWorkflows(path.join(dir, 'bundle.js'));
@@ -99,7 +101,52 @@ async function main(): Promise<void> {
   await redisServer.stop();
   await server.stop();
   fs.rmSync(dir, { recursive: true, force: true });
+  if (!process.argv.includes('--no-write')) {
+    writeDurabilitySection({ startedAt, credentials, seconds, lifetime, results, versions: { temporalCli: versionOf(temporalCli), redisServer: versionOf(redisBinary) } });
+  }
   process.stdout.write(`${JSON.stringify({ bench: 'durability', credentials, seconds, lifetime_s: lifetime, cpus: os.cpus().length, ...results })}\n`);
+}
+
+type Stats = ReturnType<typeof stats>;
+
+/** The "Crash window" section of BENCHMARKS.md. */
+function writeDurabilitySection(run: {
+  startedAt: Date;
+  credentials: number;
+  seconds: number;
+  lifetime: number;
+  results: Record<string, { writeAheadUs?: Stats; durableMs: Stats }>;
+  versions: { temporalCli: string; redisServer: string };
+}): void {
+  const row = (label: string, s: Stats | undefined, unit: string) => [label, String(s?.n ?? 0), `${s?.p50 ?? '–'} ${unit}`, `${s?.p99 ?? '–'} ${unit}`, `${s?.max ?? '–'} ${unit}`];
+  const table = markdownTable(
+    ["from the answer's last byte to", 'n', 'p50', 'p99', 'max'],
+    [
+      row('its encrypted copy on the Redis socket (with Redis)', run.results.with_redis?.writeAheadUs, 'µs'),
+      row("the server's acknowledgement of its heartbeat (with Redis)", run.results.with_redis?.durableMs, 'ms'),
+      row("the server's acknowledgement of its heartbeat (without Redis)", run.results.without_redis?.durableMs, 'ms'),
+    ],
+  );
+  writeSection(
+    'durability',
+    [
+      '## Crash window: how long a provider\'s answer is exposed to a SIGKILL',
+      '',
+      `Measured ${run.startedAt.toISOString()} by \`npm run bench:durability\`: ${run.credentials} credentials whose tokens live ${run.lifetime} s`,
+      `(refreshed about every ${run.lifetime / 2} s) for ${run.seconds} s against the fake provider, once with Redis and once without, dev server`,
+      'with its in-memory store. A kill inside the first interval loses the answer when Redis is configured; without Redis, a kill',
+      'inside the last one does (docs/durability.md). A kill while the request is still at a strict provider loses the grant whatever',
+      'these figures are: that is the residual risk the README states.',
+      '',
+      ...machineLines(run.versions),
+      '',
+      table,
+      '',
+      '```sh',
+      'npm run bench:durability -- --credentials 20 --seconds 30 --lifetime 2',
+      '```',
+    ].join('\n'),
+  );
 }
 
 main().then(

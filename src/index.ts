@@ -59,6 +59,9 @@ export {
   WebhookTestTimeoutError,
 } from './errors';
 
+// Connect links and the device flow: a person gives a credential its grant (docs/connect.md)
+export { ConnectClient, type ConnectClientOptions, type CreatedSession } from './connect/connect-client';
+
 // Webhooks: receiving and verifying deliveries, managing subscriptions, delivery metrics (docs/webhooks.md)
 export { verifyWebhook, type VerifiedWebhook, type WebhookRequestHeaders } from './webhooks/verify';
 export type { WebhookPayload } from './webhooks/payload';

@@ -7,7 +7,7 @@
 import { defaultPolicy, type Grant, type ProviderName, type RefreshPolicy, type TokenSet } from '../credential';
 import type { ConnectSettings } from '../connect/messages';
 import { hasValidToken } from './credential-state';
-import { reprobeDelayMs } from './schedule';
+import { isReprobed, reprobeDelayMs } from './schedule';
 import type { CredentialState } from './state';
 
 /** What a new credential starts from (validated by the client before the workflow starts). */
@@ -100,7 +100,7 @@ export function migrateState(raw: Record<string, unknown>, now: number): Credent
   if (!state.round && !parked && (state.status !== 'active' || !hasValidToken(state, now))) {
     state.round = { seq: ++state.roundSeq, cause: state.token ? 'scheduled' : 'initial', forced: false, attempt: 1, nextAttemptAt: now, inFlight: false };
   }
-  if (state.status === 'reauth_required' && state.lastError?.kind === 'configuration' && !state.reprobe) {
+  if (state.status === 'reauth_required' && state.lastError && isReprobed(state.provider, state.lastError) && !state.reprobe) {
     state.reprobe = { at: now + reprobeDelayMs(0), count: 1 };
   }
   return state;

@@ -16,9 +16,10 @@ import { eventsOf, queueEvents } from './lifecycle-events';
 import { flushEvents } from './notification';
 import { currentDetails, timerSummary } from './operator-view';
 import { noteChange, publish } from './publication';
-import { reprobeDelayMs, retryDelayMs } from './schedule';
+import { isReprobed, reprobeDelayMs, retryDelayMs } from './schedule';
 import type { CredentialState, Round } from './state';
 import { attemptInput, toAttemptFailure, upstreamActivities } from './upstream';
+import { takeWarnings } from './warnings';
 
 function runFacts(): RunFacts {
   const info = workflowInfo();
@@ -83,8 +84,7 @@ async function runAttempt(state: CredentialState, round: Round): Promise<void> {
   state.lastAttempt = { seq: round.seq, attempt: round.attempt, ok: false, at: now };
   log.warn('refresh attempt failed', { credentialId: state.id, attempt: round.attempt, kind: failure.error.kind, code: failure.error.code });
   if (status === 'reauth_required') {
-    // A configuration failure (a CDN's 403, a wrong URL) may be fixed without anyone telling us: look again later.
-    if (failure.error.kind === 'configuration' && !['invalid_client', 'invalid_grant', 'missing_refresh_token'].includes(failure.error.code)) {
+    if (isReprobed(state.provider, failure.error)) {
       const count = state.reprobe?.count ?? 0;
       state.reprobe = { at: now + reprobeDelayMs(count), count: count + 1 };
     }
@@ -106,6 +106,7 @@ export async function runMainLoop(state: CredentialState): Promise<'revoked' | '
     if (connectLinkDue(state)) await makeConnectLink(state);
     const before = state.mirror.shown;
     const event = noteChange(state);
+    queueEvents(state, takeWarnings(state, Date.now()));
     if (event) queueEvents(state, eventsOf(state, before, Date.now()));
     if (event && !state.mirror.off) await publish(state, () => Date.now(), event);
     const details = currentDetails(state);

@@ -54,6 +54,18 @@ export const reprobeInitialMs = 3_600_000;
 /** Re-probes wait at most this long. */
 export const reprobeMaxMs = 86_400_000;
 
+/**
+ * Whether a configuration failure is looked at again later (a CDN's 403, a wrong URL may be fixed
+ * without anyone telling Halflife). Never for a refused client, a refused refresh token or a grant
+ * without one: those need a person. A refused JWT-bearer assertion (`invalid_grant`) is re-probed:
+ * an administrator may still consent to the account or fix the server's settings.
+ */
+export function isReprobed(provider: string, error: { kind: string; code: string }): boolean {
+  if (error.kind !== 'configuration') return false;
+  if (error.code === 'invalid_grant') return provider === 'jwt_bearer';
+  return error.code !== 'invalid_client' && error.code !== 'missing_refresh_token';
+}
+
 /** How long to wait before re-probe number `count` (0-based): 1 h, doubling, at most 24 h. */
 export function reprobeDelayMs(count: number): number {
   return Math.min(reprobeMaxMs, reprobeInitialMs * 2 ** Math.max(0, count));

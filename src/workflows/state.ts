@@ -1,11 +1,12 @@
 /**
  * The whole state of one credential workflow, as plain JSON (it survives continue-as-new through
  * the default converter). Private to the workflow: consumers see `TokenView` and
- * `CredentialDescription` (../credential.ts). Field additions need a default in ./migrate.ts.
+ * `CredentialDescription` (../credential.ts). Field additions need a default in `migrateState` (./input.ts) unless optional.
  */
 import type { CredentialLifecycleEvent } from '../activities/contracts';
 import type { ConnectSettings } from '../connect/messages';
 import type { CredentialCounts, CredentialStatus, Grant, LastError, ProviderName, RefreshPolicy, TokenSet } from '../credential';
+import type { Warned } from './warnings';
 
 /** Why a refresh round runs. */
 export type RoundCause = 'initial' | 'scheduled' | 'report' | 'request' | 'reauthorize' | 'reprobe' | 'parent';
@@ -130,6 +131,8 @@ export interface CredentialState {
   notifier?: { pending: CredentialLifecycleEvent[]; failures: number; retryAt?: number; off?: boolean };
   /** A credential parked for a configuration failure is tried again at `at` (1 h, growing to 24 h). */
   reprobe?: { at: number; count: number };
+  /** Warnings already sent (`credential.quota_low`), so each is sent once per crossing. */
+  warned?: Warned;
   /** A lifetime learned from consumers' reports, for tokens whose expiry the provider did not state. */
   learnedLifetimeMs?: number;
   /** A derived credential's parent (its refresh uses the parent's current token). */

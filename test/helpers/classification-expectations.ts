@@ -6,7 +6,7 @@
  * tables list the same rows.
  *
  * Codes are the concrete ones of the provocation each test uses: `HTTP 5xx` is provoked with 503,
- * `other HTTP status` with 404, `error=<other>` with `access_denied`, `errcode=<other>` with 99999.
+ * `other HTTP status` with 404 (409 for GitHub, whose 404 has its own row), `error=<other>` with `access_denied`, `errcode=<other>` with 99999.
  */
 import type { FailureKind, ProviderName } from '../../src/credential';
 
@@ -85,6 +85,25 @@ function oauthRows(refreshTokenGrant: boolean): Row[] {
   ];
 }
 
+/** JWT bearer: the OAuth rows of a grant without refresh token, but a refused assertion may be fixed at the server: re-probed. */
+const jwtBearerRows: Row[] = oauthRows(false)
+  .filter((r) => r.match !== 'no token endpoint')
+  .map((r) => (r.match === 'error=invalid_grant' ? { ...r, retry: reprobe } : r));
+
+/** GitHub App installation tokens: GitHub's own statuses, then the transport rows with its answer's field names. */
+const githubAppRows: Row[] = [
+  { match: 'HTTP 401', kind: 'configuration', code: 'app_jwt_rejected', status: 'reauth_required', retry: reprobe },
+  { match: 'HTTP 403, rate limited', kind: 'transient', code: 'rate_limited', status: 'degraded', retry: honoured, retryAfterS: 2 },
+  { match: 'HTTP 403', kind: 'configuration', code: 'installation_forbidden', status: 'reauth_required', retry: reprobe },
+  { match: 'HTTP 404', kind: 'configuration', code: 'installation_not_found', status: 'reauth_required', retry: reprobe },
+  { match: 'HTTP 422', kind: 'configuration', code: 'narrowing_rejected', status: 'reauth_required', retry: reprobe },
+  ...transport
+    .filter((r) => r.match !== 'missing access_token' && r.match !== 'invalid expires_in')
+    .map((r) => (r.match === 'other HTTP status' ? { ...r, code: 'http_409' } : r)),
+  { match: 'missing token', kind: 'malformed', code: 'missing_access_token', status: 'degraded', retry: backoff },
+  { match: 'invalid expires_at', kind: 'malformed', code: 'invalid_expires_at', status: 'degraded', retry: backoff },
+];
+
 const errcodeConfiguration = (n: number): Row => ({ match: `errcode=${n}`, kind: 'configuration', code: `errcode_${n}`, status: 'reauth_required', retry: reprobe });
 const errcodeOther: Row = { match: 'errcode=<other>', kind: 'configuration', code: 'errcode_99999', status: 'reauth_required', retry: reprobe };
 const busy: Row = { match: 'errcode=-1', kind: 'transient', code: 'errcode_-1', status: 'degraded', retry: { kind: 'after', ms: 2000 } };
@@ -136,6 +155,8 @@ const wecomTicketRows: Row[] = [
 export const expectedRows: readonly ExpectedRow[] = [
   ...oauthRows(true).map((r) => ({ provider: 'oauth2' as const, ...r })),
   ...oauthRows(false).map((r) => ({ provider: 'oauth2_client_credentials' as const, ...r })),
+  ...jwtBearerRows.map((r) => ({ provider: 'jwt_bearer' as const, ...r })),
+  ...githubAppRows.map((r) => ({ provider: 'github_app' as const, ...r })),
   ...wechatRows.map((r) => ({ provider: 'wechat' as const, ...r })),
   ...wecomRows.map((r) => ({ provider: 'wecom' as const, ...r })),
   ...wechatTicketRows.map((r) => ({ provider: 'wechat_jsapi_ticket' as const, ...r })),

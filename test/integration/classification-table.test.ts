@@ -108,7 +108,14 @@ describe('every classification row through the workflow', () => {
       case 'HTTP 5xx':
         return target.http(503, String(row.retryAfterS));
       case 'other HTTP status':
-        return target.http(404);
+        return target.http(target.otherStatus ?? 404);
+      case 'HTTP 401':
+      case 'HTTP 403':
+      case 'HTTP 404':
+      case 'HTTP 422':
+        return target.http(Number(m.slice('HTTP '.length)));
+      case 'HTTP 403, rate limited':
+        return target.http(403, String(row.retryAfterS));
       case 'timeout':
       case 'cancelled':
         return target.hang();
@@ -118,8 +125,10 @@ describe('every classification row through the workflow', () => {
         return target.raw(bigBody);
       case 'missing access_token':
       case 'missing ticket':
+      case 'missing token':
         return target.raw(target.bodies.missingAccessToken);
       case 'invalid expires_in':
+      case 'invalid expires_at':
         return target.raw(target.bodies.invalidExpiresIn);
       case 'missing or unsupported token_type':
         return target.raw(target.bodies.missingTokenType ?? '');

@@ -49,7 +49,8 @@ describe('refresh update', () => {
     expect(again).toMatchObject({ refreshed: false, reason: 'superseded' });
     expect(again.token.version).toBe(first.token.version);
     expect(stack.fake.callsFor(cred.clientId)).toBe(calls);
-    expect((await stack.client.describe(cred.id)).counts.coalesced).toBeGreaterThanOrEqual(1);
+    // (Who answered, the client from the version it already knows or the workflow, is not part of the
+    // promise: `counts.coalesced` counts only the workflow's answers, so it is not checked here.)
     await stack.client.revoke(cred.id);
   });
 

@@ -57,8 +57,12 @@ describe('same token again: bounded upstream calls over three lifetimes', () => 
       return Date.now() >= end;
     }, { timeoutMs: end - start + 5000, intervalMs: 50 });
     expect((await calls()) - base).toBeLessThanOrEqual(perLifetime * 3);
-    const described = await client.describe(id);
-    expect(described.status).toBe('active');
+    // WeCom hands out a new token only once the old one expired, so each cycle has a moment without a
+    // valid token (status refreshing) while that call is made: the credential is active again right after.
+    const described = await waitFor('the credential active', async () => {
+      const d = await client.describe(id);
+      return d.status === 'active' ? d : undefined;
+    }, { timeoutMs: 3000 });
     expect(described.counts.failures).toBe(0);
     // every token took at most two calls: one that got it back once more, one that renewed it
     expect(described.counts.upstreamCalls).toBeLessThanOrEqual(2 * described.counts.refreshes);

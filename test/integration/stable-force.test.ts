@@ -99,7 +99,9 @@ describe('stable_token force_refresh budget and the quota guard', () => {
     const described = await client.describe(cred.id);
     expect(described.status).toBe('active');
     expect(described.counts).toMatchObject({ upstreamCalls: 4, failures: 0 });
-    expect(described.counts.coalesced).toBeGreaterThanOrEqual(3);
+    // The two force_budget answers came from the workflow; the superseded one may have been answered by
+    // the client itself, when the rotation event reached it first.
+    expect(described.counts.coalesced).toBeGreaterThanOrEqual(2);
     const served = await client.getToken(cred.id);
     expect(served.accessToken).toBe(second.token.accessToken);
     expect(fake.isValidAccessToken(served.accessToken)).toBe(true);

@@ -119,6 +119,25 @@ describe('webhooks', () => {
     }
   });
 
+  it('credential.quota_low: sent once when 80 % of the daily refresh quota is used, with the figures', async () => {
+    const reg = await registerOAuth2(client, fake, { maxRefreshesPerDay: 5, minRefreshIntervalMs: 0 });
+    const { secret } = await subscribe(reg.id, ['credential.quota_low', 'credential.rotated']);
+    // The registration was call 1 of 5; reports 2, 3 and 4 reach the mark (4 of 5), report 5 is over it.
+    let version = reg.token.version;
+    for (let i = 0; i < 4; i++) version = (await client.refresh(reg.id, { staleVersion: version })).token.version;
+    expect(fake.callsFor(reg.clientId)).toBe(5);
+    const request = await receiver.waitFor('the quota_low delivery', (rs) => rs.find((r) => r.body.includes(`"id":"${reg.id}"`) && r.body.includes('quota_low')), 5_000);
+    expect(verifyWebhook(request.body, request.headers, secret).payload).toMatchObject({
+      type: 'credential.quota_low',
+      data: { id: reg.id, status: 'active', quota: 'refreshes', used: 4, limit: 5 },
+    });
+    // Call 5 kept use over the mark: no second warning. Deliveries are ordered per credential, so once the
+    // rotation to the last version has arrived, a warning queued before it would have too.
+    await receiver.waitFor('the last rotation', (rs) => rs.find((r) => r.body.includes(`"id":"${reg.id}"`) && r.body.includes(`"version":${version}`)), 5_000);
+    expect(eventsFor(receiver, reg.id, 'credential.quota_low')).toHaveLength(1);
+    await client.revoke(reg.id);
+  });
+
   it('a receiver down for 60 s across three events gets all three, in order, exactly once after deduplication', async () => {
     const own = await startWebhookReceiver();
     try {

@@ -15,6 +15,8 @@ it('exports exactly the listed runtime names', () => {
       'WorkflowFailingError', 'NoWorkerError', 'ProviderError', 'DecryptionError', 'InvalidRequestError', 'AuthenticationError',
       'PermissionDeniedError', 'ProviderMismatchError', 'TemporalUnreachableError',
       'WebhookNotFoundError', 'WebhookConflictError', 'WebhookVerificationError', 'WebhookTestTimeoutError',
+      // connect
+      'ConnectClient',
       // webhooks
       'verifyWebhook', 'credentialEventTypes', 'defaultEventTypes', 'testEventType', 'generateWebhookSecret', 'WebhookClient',
       'webhookMetrics', 'registerWebhookMetrics',

@@ -1,5 +1,5 @@
 import { defaultPolicy, type TokenSet } from '../../../src/credential';
-import { jitterUnit, refreshDueAt, retryDelayMs } from '../../../src/workflows/schedule';
+import { isReprobed, jitterUnit, refreshDueAt, retryDelayMs } from '../../../src/workflows/schedule';
 
 const token = (issuedAt: number, lifetimeMs: number, extra: Partial<TokenSet> = {}): TokenSet => ({
   accessToken: 'a',
@@ -84,5 +84,21 @@ describe('retryDelayMs', () => {
   it('honours Retry-After even past expiry', () => {
     expect(retryDelayMs(1, policy, 0, 10_000, 30_000)).toBe(30_000);
     expect(retryDelayMs(1, policy, 20_000, 10_000, 120_000)).toBe(120_000);
+  });
+});
+
+describe('isReprobed', () => {
+  it.each([
+    ['oauth2', 'configuration', 'http_404', true],
+    ['oauth2', 'configuration', 'invalid_scope', true],
+    ['oauth2', 'configuration', 'invalid_client', false],
+    ['oauth2', 'reauth', 'invalid_grant', false],
+    ['oauth2', 'configuration', 'missing_refresh_token', false],
+    ['oauth2_client_credentials', 'configuration', 'invalid_grant', false],
+    ['jwt_bearer', 'configuration', 'invalid_grant', true],
+    ['jwt_bearer', 'configuration', 'invalid_client', false],
+    ['oauth2', 'transient', 'http_503', false],
+  ])('%s %s %s → %s', (provider, kind, code, expected) => {
+    expect(isReprobed(provider, { kind, code })).toBe(expected);
   });
 });
