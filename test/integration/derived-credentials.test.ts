@@ -99,15 +99,25 @@ describe('derived credentials: WeChat JS-SDK tickets', () => {
     expect(await client.describe(pair.childId)).toMatchObject({ parent: pair.parentId, provider: 'wechat_jsapi_ticket' });
     await waitFor('the parent to list its ticket', async () => (await client.describe(pair.parentId)).dependents?.includes(pair.childId));
 
-    const before = issued(pair.appid);
-    const rotated = await client.refresh(pair.parentId, { staleVersion: pair.parent.version });
-    expect(rotated).toMatchObject({ refreshed: true, token: { version: pair.parent.version + 1 } });
-    const rotatedAt = Date.now();
-    await waitFor('a new ticket', () => issued(pair.appid) > before, { timeoutMs: 5_000, intervalMs: 5 });
-    expect(Date.now() - rotatedAt).toBeLessThan(1_000);
+    // Three rotations, each timed from the parent's answer to the ticket request at the fake; the
+    // median must be under a second (one slow turn on a loaded 2-core machine is not the mechanism).
+    const delays: number[] = [];
+    let version = pair.parent.version;
+    for (let i = 0; i < 3; i++) {
+      const before = issued(pair.appid);
+      const cooledAt = Date.now() + policy.minRefreshIntervalMs; // the parent's cooldown between reports
+      await waitFor('the parent cooldown to pass', () => Date.now() > cooledAt);
+      const rotated = await client.refresh(pair.parentId, { staleVersion: version });
+      expect(rotated).toMatchObject({ refreshed: true, token: { version: version + 1 } });
+      version = rotated.token.version;
+      const rotatedAt = Date.now();
+      await waitFor('a new ticket', () => issued(pair.appid) > before, { timeoutMs: 5_000, intervalMs: 5 });
+      delays.push(Date.now() - rotatedAt);
+    }
+    expect({ delays, median: [...delays].sort((a, b) => a - b)[1]! < 1_000 }).toEqual({ delays, median: true });
     const child = await waitFor('the ticket to carry its new version', async () => {
       const t = await client.getToken(pair.childId);
-      return t.version > pair.child.version ? t : undefined;
+      return t.version >= pair.child.version + 3 ? t : undefined;
     });
     expect(child.accessToken).toBe(fake.tickets.currentTicket(pair.appid, 'jsapi'));
   });
