@@ -163,4 +163,8 @@ export interface CredentialDescription {
   quota: { callsLast24h: number; maxPerDay: number; minIntervalMs: number; nextAllowedAt: number };
   hasRefreshToken: boolean;
   createdAt: number;
+  /** A derived credential's parent (e.g. the `wechat` credential of a JS-SDK ticket). */
+  parent?: string;
+  /** The derived credentials this one signals with each new version. */
+  dependents?: string[];
 }

@@ -159,17 +159,20 @@ export class ProviderError extends HalflifeError {
    * enumerable, so it stays out of JSON and logs). The old refresh token is dead: store this one.
    */
   declare readonly rotatedRefreshToken?: string;
+  /** A derived credential's endpoint refused the parent's token (40001, 42001, 40014): the parent refreshes first. */
+  readonly parentTokenRejected?: boolean;
 
   constructor(
     kind: FailureKind,
     code: string,
     message: string,
-    options?: { retryAfterMs?: number; httpStatus?: number; cause?: unknown; rotatedRefreshToken?: string },
+    options?: { retryAfterMs?: number; httpStatus?: number; cause?: unknown; rotatedRefreshToken?: string; parentTokenRejected?: boolean },
   ) {
     super(message, code, options);
     this.kind = kind;
     this.retryAfterMs = options?.retryAfterMs;
     this.httpStatus = options?.httpStatus;
+    if (options?.parentTokenRejected) this.parentTokenRejected = true;
     if (options?.rotatedRefreshToken !== undefined) Object.defineProperty(this, 'rotatedRefreshToken', { value: options.rotatedRefreshToken, enumerable: false });
   }
 }

@@ -19,6 +19,7 @@ export type { ListFilter } from './client/list-query';
 export type { CredentialEvent } from './redis/token-cache';
 // Provider presets: `register({ id, preset: 'trakt', ... })` (docs/presets.md)
 export { presets, presetNames, presetByName, type Preset, type PresetError, type PresetPlaceholder, type PresetRefreshTokens } from './providers/presets';
+export { jssdkSignature, signJssdkConfig, type JssdkConfig, type JssdkSignatureInput } from './jssdk/signature';
 
 // Encryption
 export { createDataConverter, createWorkerDataConverter } from './codec/data-converter';

@@ -66,6 +66,8 @@ export interface RegisterRequest {
   policy?: Partial<RefreshPolicy>;
   /** How to make a fresh connect link later (registrations made by a connect link). */
   connect?: ConnectSettings;
+  /** The parent credential of a derived one (a WeChat JS-SDK ticket's `wechat` credential). */
+  parent?: string;
 }
 
 /** The answer to `register`. */
@@ -73,6 +75,22 @@ export interface RegisterOutcome {
   /** `created`: this request started the credential; `unchanged`: it was already registered so; `replaced`: new configuration and grant. */
   result: 'created' | 'unchanged' | 'replaced';
   token: TokenView;
+}
+
+/** Arguments of the `addDependent` signal: a derived credential announces itself to its parent. */
+export interface AddDependentRequest {
+  /** The derived credential's id. */
+  id: string;
+  /** The parent's version it has seen (a newer one is signalled to it). */
+  version: number;
+}
+
+/** Arguments of the `parentRotated` signal: the parent has a new version, or was revoked. */
+export interface ParentRotatedRequest {
+  parentId: string;
+  version: number;
+  /** The parent was revoked: the derived credential reports it at once. */
+  revoked?: boolean;
 }
 
 /** Arguments of the `revoke` update. */
@@ -103,3 +121,9 @@ export const registerUpdate = defineUpdate<RegisterOutcome, [RegisterRequest]>('
 
 /** End the credential: the workflow deletes the cached token and completes. */
 export const revokeUpdate = defineUpdate<CredentialDescription, [RevokeRequest]>('revoke');
+
+/** A derived credential announces itself to its parent, which then signals it each new version. */
+export const addDependentSignal = defineSignal<[AddDependentRequest]>('addDependent');
+
+/** The parent of a derived credential has a new version (or was revoked): the derived one refreshes. */
+export const parentRotatedSignal = defineSignal<[ParentRotatedRequest]>('parentRotated');

@@ -19,8 +19,8 @@ export interface SavedAnswer {
   receivedAt: number;
 }
 
-/** The heartbeat details of the refresh activity: a request in flight, or the answer it got. */
-export type AttemptProgress = { phase: 'sent'; sentAt: number } | { phase: 'answered'; answer: SavedAnswer };
+/** The heartbeat details of the refresh activity: a request in flight, the answer it got, or a call to a parent credential (no request yet). */
+export type AttemptProgress = { phase: 'sent'; sentAt: number } | { phase: 'answered'; answer: SavedAnswer } | { phase: 'parent' };
 
 /** A fetch as providers use it. */
 export type UpstreamFetch = (url: URL, init: RequestInit) => Promise<Response>;

@@ -25,6 +25,8 @@ export interface RefreshCredentialInput {
   reuseGraceMs?: number;
   /** When the refresh token held is known to die (epoch ms), if it is. */
   refreshTokenExpiresAt?: number;
+  /** A derived credential's parent: the attempt uses its current token (at least `minVersion`, the one it was told of). */
+  parent?: { id: string; minVersion?: number };
 }
 
 /** Output of `refreshCredential`. */

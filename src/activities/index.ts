@@ -5,6 +5,7 @@ import { createConnectActivities, type ConnectActivities, type HandOverClient } 
 import type { CredentialActivities } from './contracts';
 import { observePublications, observeRefreshes } from '../metrics/activity-observers';
 import type { WorkerMetrics } from '../metrics/worker-metrics';
+import type { ParentClient } from './parent-token';
 import { createPublishCredential } from './publish-credential';
 import { createRefreshCredential, type RefreshDeps } from './refresh-credential';
 import { createWebhookActivities, type WebhookActivities, type WebhookActivityDeps } from './webhooks';
@@ -19,8 +20,8 @@ export interface ActivityDeps extends RefreshDeps {
   notify?: CredentialActivities['notifyCredential'];
   /** What webhook deliveries need (subscriptions, the egress fetch, metrics); absent: this worker does not deliver. */
   webhooks?: WebhookActivityDeps;
-  /** The TokenClient connect sessions hand their grants over with (built on first use). */
-  tokenClient?: () => HandOverClient;
+  /** The TokenClient connect sessions hand their grants over with, and derived credentials reach their parents through (built on first use). */
+  tokenClient?: () => HandOverClient & ParentClient;
   /** The ConnectClient fresh connect links are made with; absent without a public URL. */
   connectClient?: () => Pick<ConnectClient, 'createFromProfile'>;
 }

@@ -12,15 +12,16 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { PayloadCodec } from '@temporalio/common';
-import { isHalflifeError, type ProviderError } from '../errors';
+import { isHalflifeError, ProviderError } from '../errors';
 import { providerFailureType, type ProviderFailureDetails } from '../failure-types';
 import { cappedFetch } from '../providers/http';
-import type { Provider } from '../providers/provider';
+import type { ParentToken, Provider } from '../providers/provider';
 import type { AnswerLog, AnswerSlot } from '../redis/answer-log';
 import { scrubKnownSecrets } from '../secrets/scrub';
 import { capturingFetch, replayingFetch, sealAnswer, unsealAnswer, type AttemptProgress, type SavedAnswer, type UpstreamFetch } from './answer-capture';
 import type { RefreshCredentialInput, RefreshCredentialResult } from './contracts';
 import type { DurableHeartbeat } from './durable-heartbeat';
+import { isParentTokenRejected, parentTokenFor, renewedParentToken, type ParentClient } from './parent-token';
 
 /** Test seams of the refresh activity (tests crash the worker at these instants). */
 export interface RefreshHooks {
@@ -48,6 +49,14 @@ export interface RefreshDeps {
   hooks?: RefreshHooks;
   /** Counts the requests sent upstream (the worker's metrics); outcomes and durations are observed around the activity. */
   metrics?: { observeUpstreamCall(provider: RefreshCredentialInput['provider']): void };
+  /** The worker's TokenClient (built on first use): derived credentials reach their parent through it. */
+  tokenClient?: () => ParentClient;
+}
+
+/** The TokenClient a derived credential's attempt reaches its parent with. */
+function parentClient(deps: RefreshDeps): ParentClient {
+  if (!deps.tokenClient) throw new ProviderError('transient', 'parent_unavailable', 'this worker has no TokenClient to reach parent credentials with');
+  return deps.tokenClient();
 }
 
 /** How often the activity heartbeats while a request is in flight. */
@@ -106,6 +115,16 @@ function heartbeats(deps: RefreshDeps, abort: AbortController) {
       ticker = setInterval(() => void beat(details).catch(() => undefined), heartbeatIntervalMs);
     },
     stop: () => clearInterval(ticker),
+    /** Heartbeats every second while `work` (a call to the parent credential) runs. */
+    async around<T>(work: () => Promise<T>): Promise<T> {
+      clearInterval(ticker);
+      ticker = setInterval(() => void beat({ phase: 'parent' }).catch(() => undefined), heartbeatIntervalMs);
+      try {
+        return await work();
+      } finally {
+        clearInterval(ticker);
+      }
+    },
   };
 }
 
@@ -114,10 +133,11 @@ async function recover(deps: RefreshDeps, slot: AnswerSlot): Promise<{ answer?: 
   const ctx = Context.current();
   const progress = ctx.info.heartbeatDetails as AttemptProgress | undefined;
   if (progress?.phase === 'answered') return { answer: progress.answer, from: 'heartbeat' };
-  if (ctx.info.attempt <= 1 || !deps.answers) return { sentAt: progress?.sentAt };
+  const sentAt = progress?.phase === 'sent' ? progress.sentAt : undefined;
+  if (ctx.info.attempt <= 1 || !deps.answers) return { sentAt };
   const sealed = await deps.answers.read(slot);
   const answer = sealed ? await unsealAnswer(sealed, deps.codecs ?? []) : undefined;
-  return answer ? { answer, from: 'write_ahead' } : { sentAt: progress?.sentAt };
+  return answer ? { answer, from: 'write_ahead' } : { sentAt };
 }
 
 /** Creates the `refreshCredential` activity. */
@@ -138,45 +158,57 @@ export function createRefreshCredential(deps: RefreshDeps) {
         const later = await recover(deps, slot);
         found = later.answer ? later : found;
       }
-      const signal = AbortSignal.any([ctx.cancellationSignal, abort.signal, AbortSignal.timeout(answerWaitTimeouts * input.timeoutMs)]);
-      const fetch = found.answer
-        ? replayingFetch(found.answer)
-        : capturingFetch({
-            send: deps.send ?? ((url, init) => cappedFetch(url.toString(), init)),
-            now: Date.now,
-            onSend: async (sentAt) => {
-              deps.metrics?.observeUpstreamCall(input.provider);
-              await deps.hooks?.beforeRequest?.(input);
-              beats.tick({ phase: 'sent', sentAt });
-            },
-            onAnswer: async (answer) => {
-              const arrived = performance.now();
-              beats.stop();
-              let written: number | undefined;
-              if (deps.answers) {
-                void deps.answers.write(slot, await sealAnswer(answer, deps.codecs ?? []));
-                written = performance.now();
-              }
-              await deps.hooks?.afterAnswer?.(input);
-              await beats.beat({ phase: 'answered', answer });
-              deps.hooks?.timings?.({ ...(written !== undefined ? { writeAheadUs: (written - arrived) * 1000 } : {}), durableMs: performance.now() - arrived });
-              await deps.hooks?.afterSave?.(input);
-            },
-          });
-      let answer;
-      try {
-        answer = await provider.refresh(input.config, input.grant, {
+      const capture = (): UpstreamFetch =>
+        capturingFetch({
+          send: deps.send ?? ((url, init) => cappedFetch(url.toString(), init)),
+          now: Date.now,
+          onSend: async (sentAt) => {
+            deps.metrics?.observeUpstreamCall(input.provider);
+            await deps.hooks?.beforeRequest?.(input);
+            beats.tick({ phase: 'sent', sentAt });
+          },
+          onAnswer: async (answer) => {
+            const arrived = performance.now();
+            beats.stop();
+            let written: number | undefined;
+            if (deps.answers) {
+              void deps.answers.write(slot, await sealAnswer(answer, deps.codecs ?? []));
+              written = performance.now();
+            }
+            await deps.hooks?.afterAnswer?.(input);
+            await beats.beat({ phase: 'answered', answer });
+            deps.hooks?.timings?.({ ...(written !== undefined ? { writeAheadUs: (written - arrived) * 1000 } : {}), durableMs: performance.now() - arrived });
+            await deps.hooks?.afterSave?.(input);
+          },
+        });
+      const call = (fetch: UpstreamFetch, parent: ParentToken | undefined) =>
+        provider.refresh(input.config, input.grant, {
           fetch,
-          signal,
+          signal: AbortSignal.any([ctx.cancellationSignal, abort.signal, AbortSignal.timeout(answerWaitTimeouts * input.timeoutMs)]),
           now: Date.now,
           defaultLifetimeMs: input.defaultLifetimeMs,
           current: input.current,
           forced: input.forced,
           ...(input.refreshTokenExpiresAt !== undefined ? { refreshTokenExpiresAt: input.refreshTokenExpiresAt } : {}),
+          ...(parent ? { parent } : {}),
         });
+      const parents: ParentToken[] = [];
+      let answer;
+      try {
+        const parent = input.parent ? await beats.around(() => parentTokenFor(parentClient(deps), input.credentialId, input.parent!, provider.derivedFrom ?? [], input.timeoutMs)) : undefined;
+        if (parent) parents.push(parent);
+        try {
+          answer = await call(found.answer ? replayingFetch(found.answer) : capture(), parent);
+        } catch (err) {
+          // The derived endpoint refused the parent's token: the parent refreshes first, then one retry.
+          const renewed = parent && isParentTokenRejected(err) ? await beats.around(() => renewedParentToken(parentClient(deps), parent, input.timeoutMs)) : undefined;
+          if (!renewed) throw err;
+          parents.push(renewed);
+          answer = await call(capture(), renewed);
+        }
       } catch (err) {
         const afterCrash = ctx.info.attempt > 1 && !found.answer ? (found.sentAt !== undefined ? 'in_flight' : 'unknown') : undefined;
-        throw toProviderFailure(err, secretsOf(input, provider), afterCrash);
+        throw toProviderFailure(err, [...secretsOf(input, provider), ...parents.map((p) => p.accessToken)], afterCrash);
       }
       if (!found.answer && deps.answers) void deps.answers.forget(slot);
       return {

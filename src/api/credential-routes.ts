@@ -1,7 +1,7 @@
 /**
  * The `/v1/credentials` routes: register or replace, read a token, refresh, reauthorize, describe,
- * list and revoke, each behind its scope (read: token, describe, list; refresh: refresh; admin:
- * register, reauthorize, revoke). Every answer is `Cache-Control: no-store`.
+ * list, revoke and sign a JS-SDK config, each behind its scope (read: token, describe, list,
+ * jssdk-signature; refresh: refresh; admin: register, reauthorize, revoke). Every answer is `Cache-Control: no-store`.
  *
  * PUT on an existing credential (same provider) replaces its provider configuration and grant and
  * refreshes at once with them (the `reauthorize` update); the version keeps counting and the
@@ -22,8 +22,13 @@ import type { ApiConnectClient } from './connect-routes';
 import { sessionResponse } from './connect-responses';
 import type { ApiKeys } from './keys';
 import type { ApiMetrics } from './metrics';
-import { describeResponse, summaryResponse, tokenResponse } from './responses';
-import { listQuerySchema, parseBody, parseParams, refreshBodySchema, tokenQuerySchema } from './schemas';
+import { describeResponse, jssdkSignatureResponse, summaryResponse, tokenResponse } from './responses';
+import { jssdkSignatureBodySchema, listQuerySchema, parseBody, parseParams, refreshBodySchema, tokenQuerySchema } from './schemas';
+import { InvalidRequestError } from '../errors';
+import { isSigningTicket, signedUrl, signJssdkConfig } from '../jssdk/signature';
+
+/** A ticket signs a page only with this much life left (the page calls wx.config seconds later); a shorter one is refreshed first. */
+const signingMinTtlMs = 60_000;
 
 /** The part of `TokenClient` the API uses (tests pass an in-memory stand-in). */
 export type ApiTokenClient = Pick<TokenClient, 'register' | 'getToken' | 'refresh' | 'reauthorize' | 'describe' | 'revoke' | 'list'> & {
@@ -96,6 +101,18 @@ export const credentialRoutes: FastifyPluginAsync<CredentialRoutesOptions> = asy
     // Pending connect sessions are shown as they are found; a visibility hiccup never fails a describe.
     const pending = options.connect ? await options.connect.pending(request.params.id).catch(() => []) : [];
     return pending.length > 0 ? { ...description, connect: pending.map(sessionResponse) } : description;
+  });
+
+  // A JS-SDK signature is as good as the ticket for the page it names: the read scope, like the ticket itself.
+  app.post<IdRoute>('/v1/credentials/:id/jssdk-signature', { onRequest: requireKey(keys, 'read', 'credential') }, async (request) => {
+    const { id } = request.params;
+    const body = parseBody(jssdkSignatureBodySchema, request.body === undefined ? {} : request.body);
+    const url = signedUrl(body.url);
+    const ticket = await inApiTerms(client.getToken(id, { minTtlMs: signingMinTtlMs }));
+    if (!isSigningTicket(ticket)) throw new InvalidRequestError('id', 'names a credential that is not a JS-SDK ticket (wechat_jsapi_ticket or wecom_jsapi_ticket)');
+    const config = signJssdkConfig(ticket, url);
+    metrics.observeTokenServed(id, ticket.expiresAt);
+    return jssdkSignatureResponse(config, url, ticket.expiresAt);
   });
 
   app.get('/v1/credentials', { onRequest: requireKey(keys, 'read', 'scope-only') }, async (request) => {

@@ -127,6 +127,15 @@ export function openApiDocument(options: { codec?: boolean; connect?: boolean; w
       '/v1/presets': {
         get: op('The provider presets: endpoints, placeholders, rotation, lifetimes, quirks and sources (docs/presets.md)', 'read', {}, ok('PresetList')),
       },
+      '/v1/credentials/{id}/jssdk-signature': {
+        post: op(
+          'Sign a JS-SDK config (wx.config, wx.agentConfig) for a page with the current ticket of a wechat_jsapi_ticket or wecom_jsapi_ticket credential',
+          'read',
+          { ...withId, ...body('JssdkSignatureBody') },
+          ok('JssdkSignature'),
+          '400', '404', '409', '413', '422', '502', '503',
+        ),
+      },
       '/v1/credentials': {
         get: op('List credentials the key covers', 'read', { parameters: queryParams(s.listQuerySchema) }, ok('List'), '400', '503'),
       },
@@ -155,6 +164,8 @@ export function openApiDocument(options: { codec?: boolean; connect?: boolean; w
         ...Object.fromEntries(providerNames.map((name) => [bodyComponent(name), bodyDocument(name)])),
         ...Object.fromEntries(presetNames.map((name) => [presetComponent(name), schemaOf(presetBodySchemas[name] as z.ZodType, 'input')])),
         RefreshBody: schemaOf(s.refreshBodySchema, 'input'),
+        JssdkSignatureBody: schemaOf(s.jssdkSignatureBodySchema, 'input'),
+        JssdkSignature: schemaOf(r.jssdkSignatureResponseSchema, 'output'),
         ReauthorizeGrant: schemaOf(s.reauthorizeGrantSchema, 'input'),
         Token: schemaOf(r.tokenResponseSchema, 'output'),
         RefreshResponse: schemaOf(r.refreshResponseSchema, 'output'),

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { CredentialSummary } from '../client/token-client';
 import { redactSecretQuery } from '../egress';
+import type { JssdkConfig } from '../jssdk/signature';
 import { credentialStatuses, type CredentialDescription, type TokenView } from '../credential';
 import { sessionResponseSchema } from './connect-responses';
 import { isSecretName, providerNames, snakeCase, snakeField } from './schemas';
@@ -59,11 +60,24 @@ export const describeResponseSchema = z.object({
   created_at: instantOut,
   connect: z.array(sessionResponseSchema).optional().describe('pending connect sessions (when the API serves connect links; see docs/connect.md)'),
   connect_link: z.object({ url: z.string(), expires_at: instantOut }).optional().describe('in reauth_required, a fresh link to re-connect a credential a connect link created (shown to keys with the connect or admin scope only)'),
+  parent: z.string().optional().describe('a derived credential: the credential whose token it is obtained with'),
+  dependents: z.array(z.string()).optional().describe('the derived credentials refreshed whenever this one gets a new token'),
 });
 
 /** Answer of `GET /v1/credentials`. */
 export const listResponseSchema = z.object({
   credentials: z.array(z.object({ id: z.string(), status: z.string().optional(), provider: z.string().optional(), expires_at: instantOut.optional() })),
+});
+
+/** Answer of `POST /v1/credentials/{id}/jssdk-signature`: the fields `wx.config` (or `wx.agentConfig`) needs besides `jsApiList`. */
+export const jssdkSignatureResponseSchema = z.object({
+  app_id: z.string().describe('`appId` of wx.config: the WeChat AppID, or the WeCom corp ID'),
+  timestamp: z.number().int().describe('`timestamp` of wx.config: seconds since the epoch'),
+  nonce_str: z.string().describe('`nonceStr` of wx.config'),
+  signature: z.string().describe('SHA-1 (hex) of jsapi_ticket, noncestr, timestamp and url'),
+  agent_id: z.string().optional().describe('`agentid` of wx.agentConfig (WeCom agent tickets with a configured agentid)'),
+  url: z.string().describe('the URL that was signed (the fragment removed)'),
+  expires_at: z.string().describe('ISO 8601: when the ticket that signed it expires'),
 });
 
 /** Every error answer. */
@@ -131,7 +145,14 @@ export function describeResponse(d: CredentialDescription): z.infer<typeof descr
     has_refresh_token: d.hasRefreshToken,
     created_at: new Date(d.createdAt).toISOString(),
     connect_link: d.connectLink && { url: d.connectLink.url, expires_at: new Date(d.connectLink.expiresAt).toISOString() },
+    parent: d.parent,
+    dependents: d.dependents,
   });
+}
+
+/** A signed JS-SDK config as the API hands it out. */
+export function jssdkSignatureResponse(config: JssdkConfig, url: string, expiresAt: number): z.infer<typeof jssdkSignatureResponseSchema> {
+  return definedOnly({ app_id: config.appId, timestamp: config.timestamp, nonce_str: config.nonceStr, signature: config.signature, agent_id: config.agentId, url, expires_at: new Date(expiresAt).toISOString() });
 }
 
 /** One row of the list answer. */

@@ -14,7 +14,7 @@
 import { z } from 'zod';
 import { connectBodySchema } from '../connect/profile';
 import { credentialStatuses, type ProviderName, type RefreshPolicy } from '../credential';
-import type { RegisterInput } from '../client/registration';
+import { credentialIdPattern, type RegisterInput } from '../client/registration';
 import { InvalidConfigError, InvalidRequestError } from '../errors';
 import { snakeCase, tokenString } from '../providers/config-fields';
 import { providerNames } from '../providers/names';
@@ -32,10 +32,18 @@ export { snakeField } from './body-fields';
 
 const token = tokenString();
 
-/** The `PUT /v1/credentials/{id}` body of one provider: `provider`, its configuration fields in snake_case, its grant, the policy. */
+/** The `parent` field of a derived provider's body. */
+const parentField = (p: Provider) => ({
+  parent: z
+    .string({ error: 'must be a credential id' })
+    .regex(credentialIdPattern, 'must be a credential id: 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit')
+    .describe(`the id of the ${p.derivedFrom?.join(' or ')} credential whose token this one is obtained with`),
+});
+
+/** The `PUT /v1/credentials/{id}` body of one provider: `provider`, its configuration fields in snake_case, its grant or parent, the policy. */
 function bodySchemaFor(p: Provider) {
   const config = Object.fromEntries(Object.entries(p.fields).map(([name, f]) => [snakeCase(name), apiField(f)]));
-  return z.strictObject({ provider: z.literal(p.name), ...config, ...(p.needsRefreshToken ? grantFields : {}), ...policyFields });
+  return z.strictObject({ provider: z.literal(p.name), ...config, ...(p.needsRefreshToken ? grantFields : {}), ...(p.derivedFrom ? parentField(p) : {}), ...policyFields });
 }
 
 /** The registration body schema of every provider, by name. */
@@ -82,6 +90,11 @@ export const reauthorizeGrantSchema = z.strictObject({
   refresh_token: token.optional().describe('the new refresh token (oauth2); omit for providers without one'),
 });
 
+/** `POST /v1/credentials/{id}/jssdk-signature` body. */
+export const jssdkSignatureBodySchema = z.strictObject({
+  url: z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') }).min(1, 'is required').max(4096, 'must be at most 4096 characters').describe('the page URL exactly as the page has it (`location.href`); anything from `#` on is dropped'),
+});
+
 /**
  * A whole number in a query string: decimal digits only (no sign, space, exponent, `0x`/`0b`
  * prefix or empty value), given once, at most `max`.
@@ -113,7 +126,7 @@ export const listQuerySchema = z.strictObject({
 export const knownFieldNames: ReadonlySet<string> = new Set([
   ...Object.values(providerBodySchemas).flatMap((schema) => Object.keys(schema.shape)),
   ...Object.values(presetBodySchemas).flatMap((schema) => Object.keys(schema.shape)),
-  ...[refreshBodySchema, reauthorizeGrantSchema, tokenQuerySchema, listQuerySchema, connectBodySchema].flatMap((schema) => Object.keys(schema.shape)),
+  ...[refreshBodySchema, reauthorizeGrantSchema, tokenQuerySchema, listQuerySchema, connectBodySchema, jssdkSignatureBodySchema].flatMap((schema) => Object.keys(schema.shape)),
   'id',
   'body',
   'query',
@@ -169,6 +182,7 @@ export function toRegisterInput(id: string, body: CredentialBody): RegisterInput
     if (value !== undefined) config[name] = value;
   }
   const input: RegisterInput = body.provider === undefined && body.preset !== undefined ? presetRegisterInput(id, { ...body, preset: body.preset }) : { id, provider: provider.name, config };
+  if (provider.derivedFrom && typeof body.parent === 'string') input.parent = body.parent;
   if (provider.needsRefreshToken) {
     const held = body as { refresh_token?: string; access_token?: string; token_type?: string; expires_at?: string };
     input.grant = { refreshToken: held.refresh_token };

@@ -19,10 +19,15 @@ function digest(kind: string, value: unknown): string {
   return createHash('sha256').update(`halflife:${kind}:`).update(canonical(value)).digest('base64url');
 }
 
-/** The fingerprint of a whole registration and of its grant alone. */
+/**
+ * The fingerprint of a whole registration and of its grant alone. A derived credential's parent
+ * and configuration count as its grant: another parent, or another kind of ticket (`type`), means
+ * a new token at once, not at the next refresh. Without a parent both digests are what they were
+ * before parents existed, so identical registrations stay no-ops.
+ */
 export function registrationFingerprints(spec: CredentialSpec): { fingerprint: string; grantFingerprint: string } {
   return {
-    fingerprint: digest('registration', { provider: spec.provider, config: spec.config, grant: spec.grant, policy: spec.policy ?? {} }),
-    grantFingerprint: digest('grant', spec.grant),
+    fingerprint: digest('registration', { provider: spec.provider, config: spec.config, grant: spec.grant, policy: spec.policy ?? {}, parent: spec.parent }),
+    grantFingerprint: digest('grant', spec.parent === undefined ? spec.grant : { ...spec.grant, parent: spec.parent, config: spec.config }),
   };
 }

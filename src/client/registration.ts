@@ -37,6 +37,8 @@ export interface RegisterInput {
   policy?: Partial<RefreshPolicy>;
   /** How to make a fresh connect link for it (credentials created by a connect link keep these; docs/connect.md). */
   connect?: ConnectSettings;
+  /** A derived credential's parent: the id of the credential whose token its refresh uses (e.g. the `wechat` one of a `wechat_jsapi_ticket`). */
+  parent?: string;
 }
 
 const secret = tokenString();
@@ -58,6 +60,7 @@ const schema = z.object({
     .optional(),
   policy: z.record(z.string(), z.unknown()).optional(),
   connect: z.record(z.string(), z.unknown()).optional(),
+  parent: z.string({ error: 'must be a credential id' }).regex(credentialIdPattern, 'must be a credential id: 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit').optional(),
 }).strict();
 
 /** Throws the first zod issue as an InvalidConfigError. */
@@ -108,6 +111,14 @@ function expand(reg: z.infer<typeof schema>, policy: EgressPolicy): { provider: 
   return { provider: resolved.provider, config: resolved.config, ...(Object.keys(merged).length > 0 ? { policy: merged } : {}) };
 }
 
+/** A derived provider needs `parent` (another credential); every other provider refuses it. */
+function checkParentField(name: ProviderName, id: string, parent: string | undefined): void {
+  const kinds = getProvider(name).derivedFrom;
+  if (kinds && parent === undefined) throw new InvalidConfigError('parent', `is required by the ${name} provider: the id of its ${kinds.join(' or ')} credential`);
+  if (!kinds && parent !== undefined) throw new InvalidConfigError('parent', `is not used by the ${name} provider`);
+  if (parent === id) throw new InvalidConfigError('parent', 'must name another credential');
+}
+
 /** Validates a registration (outbound URLs against the egress policy too) and turns it into the workflow's starting spec. */
 export function parseRegistration(input: unknown, options: RegistrationOptions = {}): CredentialSpec {
   const parsed = schema.safeParse(input);
@@ -124,6 +135,7 @@ export function parseRegistration(input: unknown, options: RegistrationOptions =
   if (provider.needsRefreshToken && !reg.grant?.refreshToken) {
     throw new InvalidConfigError('grant.refreshToken', `is required by the ${reg.preset !== undefined ? `${String(reg.preset)} preset` : `${name} provider`}`);
   }
+  checkParentField(name, reg.id, reg.parent);
   const spec: CredentialSpec = {
     id: reg.id,
     provider: name,
@@ -132,6 +144,7 @@ export function parseRegistration(input: unknown, options: RegistrationOptions =
     grant: provider.needsRefreshToken ? { refreshToken: reg.grant?.refreshToken } : {},
     policy,
     ...(reg.connect ? { connect: reg.connect as unknown as ConnectSettings } : {}),
+    ...(reg.parent !== undefined ? { parent: reg.parent } : {}),
   };
   if (reg.token) {
     const expiresAt = new Date(reg.token.expiresAt).getTime();

@@ -13,6 +13,7 @@ import { TokenCache } from '../redis/token-cache';
 import { isAuthError } from './auth-errors';
 import { withDeadline } from './deadline';
 import { diagnose } from './diagnose';
+import { checkParent } from './parent-check';
 import { translateError } from './errors-map';
 import { registrationRequest, sendRegistration } from './register-call';
 import { listCredentials, type CredentialSummary, type ListFilter } from './list-query';
@@ -67,6 +68,7 @@ export class TokenClient {
    */
   async register(input: RegisterInput, options: { replace?: boolean } = {}): Promise<Registration> {
     const spec = await completeRegistration(parseRegistration(input, { egressPolicy: this.options.egressPolicy }), { egressPolicy: this.options.egressPolicy });
+    await checkParent((id) => this.describe(id), spec);
     const workflowId = credentialWorkflowId(spec.id);
     const mode = options.replace ? 'replace' : 'create';
     const request = registrationRequest(spec, mode);

@@ -5,6 +5,7 @@
  */
 import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
 import type { ProviderName } from '../credential';
+import { InvalidConfigError } from '../errors';
 import { startFakeGithubServer } from './github-app-server';
 import { startFakeJwtBearerServer } from './jwt-bearer-server';
 import { startFakeOAuth2Server } from './oauth2-server';
@@ -80,6 +81,10 @@ export async function startFakeProvider(provider: ProviderName, options: FakePro
     fake.addApp(appid, appSecret);
     const body = { provider, appid, secret: appSecret, base_url: fake.url, ...(options.stable ? { stable: true } : {}) };
     return { provider, url: fake.url, body, calls: () => fake.calls, replays: () => 0, close: () => fake.close() };
+  }
+  if (provider !== 'wecom') {
+    // A derived provider (a ticket) runs on its parent's fake: start that one, register the parent, then the ticket.
+    throw new InvalidConfigError('provider', `${provider} is derived from another credential and has no fake of its own: start the fake of its parent`);
   }
   const fake = await startFakeWecomServer({ port, expiresIn: lifetimeS });
   const corpid = `ww${randomBytes(8).toString('hex')}`;

@@ -9,10 +9,12 @@
  * - daily quota per app and endpoint (45009), wrong secret (40001), unknown appid (40013),
  *   IP whitelist (40164), missing appid/secret (41002/41004), bad grant_type (40002).
  * - `GET /cgi-bin/get_api_domain_ip?access_token=`: validates a token (0, 40001 invalid, 42001 expired).
+ * - `GET /cgi-bin/ticket/getticket?access_token=&type=jsapi|wx_card`: JS-SDK and card tickets (./ticket-desk.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrcodeInjections, remainingSeconds, rid } from './errcode-fake';
 import { chinaDay, randomToken, sendJson, startLoopbackServer, type LoopbackServer } from './fake-http';
+import { TicketDesk, type TicketDeskOptions } from './ticket-desk';
 
 /** Options of the fake WeChat server (durations in ms unless said). */
 export interface FakeWechatOptions {
@@ -36,6 +38,8 @@ export interface FakeWechatOptions {
   echoSecretInErrmsg?: boolean;
   /** The fake's clock. @default Date.now */
   now?: () => number;
+  /** The ticket endpoint: lifetimes, overlap, quotas. @default 7200 s, no overlap, 2000 per app, type and day */
+  tickets?: TicketDeskOptions;
 }
 
 interface IssuedToken {
@@ -59,8 +63,10 @@ export class FakeWechatServer extends ErrcodeInjections {
   private readonly apps = new Map<string, AppState>();
   private readonly tokens = new Map<string, IssuedToken>();
   private readonly clock: () => number;
-  private readonly opts: Required<Omit<FakeWechatOptions, 'now' | 'port'>>;
+  private readonly opts: Required<Omit<FakeWechatOptions, 'now' | 'port' | 'tickets'>>;
   private ipWhitelisted = true;
+  /** The ticket endpoint (`getticket`): its tickets, counters and failure injection. */
+  readonly tickets: TicketDesk;
   /** Hits on both token endpoints. */
   calls = 0;
   /** Hits on `/cgi-bin/stable_token`. */
@@ -87,6 +93,7 @@ export class FakeWechatServer extends ErrcodeInjections {
       forceMinIntervalMs: options.forceMinIntervalMs ?? 30_000,
       echoSecretInErrmsg: options.echoSecretInErrmsg ?? false,
     };
+    this.tickets = new TicketDesk({ now: this.clock, types: ['jsapi', 'wx_card'], quotas: [{ per: 'owner', max: 2000, windowMs: 86_400_000 }], ...options.tickets });
   }
 
   /** Starts a fake on 127.0.0.1 with a random port. */
@@ -145,6 +152,10 @@ export class FakeWechatServer extends ErrcodeInjections {
   private handle(req: IncomingMessage, res: ServerResponse, body: string): void {
     const url = new URL(req.url ?? '/', 'http://fake');
     if (url.pathname === '/cgi-bin/get_api_domain_ip') return this.validate(res, url.searchParams.get('access_token') ?? '');
+    if (url.pathname === '/cgi-bin/ticket/getticket') {
+      const check = (token: string) => ({ errcode: this.tokenStatus(token), owner: this.tokens.get(token)?.appid ?? '' });
+      return this.tickets.handle(res, url.searchParams.get('access_token'), url.searchParams.get('type') ?? '', check, 'wxticket');
+    }
     const stable = url.pathname === '/cgi-bin/stable_token';
     if (!stable && url.pathname !== '/cgi-bin/token') return sendJson(res, 404, { errcode: 404, errmsg: 'not found' });
     this.calls += 1;

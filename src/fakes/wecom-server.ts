@@ -4,10 +4,14 @@
  * (`expires_in` counting down), or an errcode with HTTP 200: 41002/41004 (missing corpid/secret),
  * 40013 (unknown corpid), 40001 (wrong secret), 60020 (IP not allowed), 45009 (daily limit).
  * `GET /cgi-bin/user/get?access_token=` validates a token: 0, 42001 (expired), 40014 (invalid).
+ * JS-SDK tickets (./ticket-desk.ts): `GET /cgi-bin/get_jsapi_ticket?access_token=` (the corp's) and
+ * `GET /cgi-bin/ticket/get?access_token=&type=agent_config` (the application's), each call a new
+ * ticket, at most 100 an hour per application and 400 per corp (45009).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrcodeInjections, remainingSeconds } from './errcode-fake';
 import { chinaDay, randomToken, sendJson, startLoopbackServer, type LoopbackServer } from './fake-http';
+import { TicketDesk, type TicketDeskOptions } from './ticket-desk';
 
 /** Options of the fake WeCom server. */
 export interface FakeWecomOptions {
@@ -21,9 +25,13 @@ export interface FakeWecomOptions {
   echoSecretInErrmsg?: boolean;
   /** The fake's clock. @default Date.now */
   now?: () => number;
+  /** The ticket endpoints: lifetimes, overlap, quotas. @default 7200 s, no overlap, 100 an hour per application, 400 per corp */
+  tickets?: TicketDeskOptions;
 }
 
 interface AppState {
+  /** The application's name in the ticket counters (`corpid#n`). */
+  owner: string;
   token?: string;
   usage: Map<number, number>;
 }
@@ -33,8 +41,10 @@ export class FakeWecomServer extends ErrcodeInjections {
   /** `${corpid}\n${secret}` → the app's state. */
   private readonly apps = new Map<string, AppState>();
   private readonly corps = new Set<string>();
-  /** token → expiry, and whether it was invalidated early. */
-  private readonly tokens = new Map<string, { expiresAt: number; invalidated: boolean }>();
+  /** token → expiry, whether it was invalidated early, and its application and corp. */
+  private readonly tokens = new Map<string, { expiresAt: number; invalidated: boolean; app: string; corpid: string }>();
+  /** The ticket endpoints: their tickets, counters and failure injection. */
+  readonly tickets: TicketDesk;
   private readonly clock: () => number;
   private expiresIn: number;
   private readonly dailyQuota: number;
@@ -55,6 +65,8 @@ export class FakeWecomServer extends ErrcodeInjections {
     this.expiresIn = options.expiresIn ?? 7200;
     this.dailyQuota = options.dailyQuota ?? Number.POSITIVE_INFINITY;
     this.echoSecret = options.echoSecretInErrmsg ?? false;
+    const hourly = (per: 'owner' | 'group', max: number) => ({ per, max, windowMs: 3_600_000 });
+    this.tickets = new TicketDesk({ now: this.clock, windowOffsetMs: 0, quotas: [hourly('owner', 100), hourly('group', 400)], ...options.tickets });
   }
 
   /** Starts a fake on 127.0.0.1 with a random port. */
@@ -73,7 +85,11 @@ export class FakeWecomServer extends ErrcodeInjections {
   /** Registers an application (a corp may have several, each with its own secret and token). */
   addApp(corpid: string, corpsecret: string): void {
     this.corps.add(corpid);
-    this.apps.set(`${corpid}\n${corpsecret}`, { usage: new Map() });
+    this.apps.set(`${corpid}\n${corpsecret}`, { owner: `${corpid}#${this.apps.size + 1}`, usage: new Map() });
+  }
+  /** The name of an application in the ticket counters (`tickets.issuedFor(owner, type)`). */
+  ticketOwner(corpid: string, corpsecret: string): string | undefined {
+    return this.apps.get(`${corpid}\n${corpsecret}`)?.owner;
   }
   /** Turns the trusted-IP check off (`false` answers 60020). */
   setIpAllowed(allowed: boolean): void {
@@ -114,6 +130,15 @@ export class FakeWecomServer extends ErrcodeInjections {
     const url = new URL(req.url ?? '/', 'http://fake');
     const q = url.searchParams;
     if (url.pathname === '/cgi-bin/user/get') return this.validate(res, q.get('access_token') ?? '', q.get('userid') ?? 'zhangsan');
+    const ticketType = url.pathname === '/cgi-bin/get_jsapi_ticket' ? 'corp' : url.pathname === '/cgi-bin/ticket/get' ? q.get('type') ?? '' : undefined;
+    if (ticketType !== undefined) {
+      if (ticketType !== 'corp' && ticketType !== 'agent_config') return sendJson(res, 200, { errcode: 40097, errmsg: 'invalid args' });
+      const check = (token: string) => {
+        const issued = this.tokens.get(token);
+        return { errcode: this.tokenStatus(token), owner: issued?.app ?? '', group: issued?.corpid ?? '' };
+      };
+      return this.tickets.handle(res, q.get('access_token'), ticketType, check, 'wcticket');
+    }
     if (url.pathname !== '/cgi-bin/gettoken') return sendJson(res, 404, { errcode: 404, errmsg: 'not found' });
     this.calls += 1;
     const at = Date.now();
@@ -137,7 +162,7 @@ export class FakeWecomServer extends ErrcodeInjections {
     const now = this.clock();
     if (!app.token || this.tokenStatus(app.token) !== 0) {
       app.token = randomToken('wc');
-      this.tokens.set(app.token, { expiresAt: now + this.expiresIn * 1000, invalidated: false });
+      this.tokens.set(app.token, { expiresAt: now + this.expiresIn * 1000, invalidated: false, app: app.owner, corpid });
       this.lastAccessToken = app.token;
     }
     const expiresAt = this.tokens.get(app.token)?.expiresAt ?? now;

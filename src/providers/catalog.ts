@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { ProviderName } from '../credential';
-import type { ClassificationRow } from './classification';
+import { parentRules, type ClassificationRule, type ClassificationRow } from './classification';
 import { snakeCase, type ConfigField } from './config-fields';
 import { lifetimeMarkdown } from './lifetime';
 import { getProvider, providerList } from './registry';
@@ -22,11 +22,16 @@ export function rowsFor(provider: ProviderName): ClassificationRow[] {
 /** A Markdown table cell: pipes escaped. */
 const cell = (text: string): string => text.replace(/(?<!\\)\|/g, '\\|');
 
+/** The Markdown table of classification rows. */
+function rowsMarkdown(rows: readonly ClassificationRule[]): string {
+  const lines = ['| seen | kind | code | retry |', '|---|---|---|---|'];
+  for (const row of rows) lines.push(`| \`${row.match}\` | ${row.kind} | \`${row.code}\` | ${cell(row.retry)} |`);
+  return lines.join('\n');
+}
+
 /** The Markdown table of one provider's rows, exactly as `docs/providers.md` embeds it. */
 export function classificationMarkdown(provider: ProviderName): string {
-  const lines = ['| seen | kind | code | retry |', '|---|---|---|---|'];
-  for (const row of rowsFor(provider)) lines.push(`| \`${row.match}\` | ${row.kind} | \`${row.code}\` | ${cell(row.retry)} |`);
-  return lines.join('\n');
+  return rowsMarkdown(rowsFor(provider));
 }
 
 /** The default of a field as the docs show it. */
@@ -40,6 +45,9 @@ function defaultOf(f: ConfigField): string {
 /** The configuration table of one provider. */
 export function fieldsMarkdown(provider: ProviderName): string {
   const lines = ['| API field | TypeScript field | type | default | meaning |', '|---|---|---|---|---|'];
+  const parents = getProvider(provider).derivedFrom;
+  // `parent` is a field of the registration, not of the configuration, but belongs to the table of what to give.
+  if (parents) lines.push(`| \`parent\` | \`parent\` (of the registration) | credential id | required | the id of its ${parents.map((p) => `\`${p}\``).join(' or ')} credential, whose token it is obtained with |`);
   for (const [name, f] of Object.entries(getProvider(provider).fields)) {
     lines.push(`| \`${snakeCase(name)}\` | \`${name}\` | ${cell(f.type)} | ${cell(defaultOf(f))} | ${cell(f.doc)} |`);
   }
@@ -55,7 +63,7 @@ export function overviewMarkdown(): string {
 
 /** Every generated section of the page: its marker name and its content. */
 export function generatedSections(): Record<string, string> {
-  const sections: Record<string, string> = { providers: overviewMarkdown(), lifetimes: lifetimeMarkdown() };
+  const sections: Record<string, string> = { providers: overviewMarkdown(), lifetimes: lifetimeMarkdown(), 'classification:parent': rowsMarkdown(parentRules) };
   for (const p of providerList) {
     sections[`fields:${p.name}`] = fieldsMarkdown(p.name);
     sections[`classification:${p.name}`] = classificationMarkdown(p.name);

@@ -22,6 +22,8 @@ export interface ClassificationRule {
   retry: string;
   /** The `retryAfterMs` the provider reports (errcode rows). */
   delay?: RowDelay;
+  /** A derived provider's row for the parent's token being refused: the parent refreshes, then one retry. */
+  parentToken?: true;
 }
 
 /** A rule with the provider it belongs to (one row of the documentation tables). */
@@ -81,6 +83,19 @@ export function oauthRules(reauth: boolean): ClassificationRule[] {
     { match: 'missing or unsupported token_type', kind: 'malformed', code: 'invalid_token_type', retry: keepsRotated },
   ];
 }
+
+/**
+ * The rows of a derived credential's parent, the same for every derived provider: the refresh
+ * activity reports them (before any request reaches the derived endpoint), except `parent_missing`,
+ * which a provider reports when it was handed no parent token.
+ */
+export const parentRules: readonly ClassificationRule[] = [
+  { match: 'parent reauth_required, no valid token', kind: 'configuration', code: 'parent_reauth_required', retry: `${reprobed}; tried at once when the parent gets a new token (its reauthorization)` },
+  { match: 'parent revoked', kind: 'configuration', code: 'parent_revoked', retry: `${reprobed}; the parent signals its end at once (register the parent again, then \`reauthorize\` the derived credential)` },
+  { match: 'parent of another provider', kind: 'configuration', code: 'parent_mismatch', retry: `${reprobed} (a credential of another kind was registered under the parent's id)` },
+  { match: 'parent not answering', kind: 'transient', code: 'parent_unavailable', retry: `${backoff} (the parent is refreshing and failing, or no worker answers it)` },
+  { match: 'no parent token given', kind: 'configuration', code: 'parent_missing', retry: `${reprobed} (a worker that does not hand parent tokens over)` },
+];
 
 /** An errcode row (WeChat-style token APIs). */
 export function errcodeRule(n: number, kind: FailureKind, retry: string, delay?: RowDelay): ClassificationRule {

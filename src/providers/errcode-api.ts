@@ -54,6 +54,7 @@ export function throwOnErrcode(provider: ProviderName, rules: readonly Classific
   throw new ProviderError(row.kind, `errcode_${errcode}`, `${provider} token API answered errcode ${errcode}${errmsg}`, {
     httpStatus: 200,
     retryAfterMs: rowDelayMs(row, now),
+    ...(row.parentToken ? { parentTokenRejected: true } : {}),
   });
 }
 

@@ -6,7 +6,17 @@
  */
 
 /** Every provider name, in documentation order. */
-export const providerNames = ['oauth2', 'oauth2_client_credentials', 'jwt_bearer', 'github_app', 'wechat', 'wecom'] as const;
+export const providerNames = [
+  'oauth2',
+  'oauth2_client_credentials',
+  'jwt_bearer',
+  'github_app',
+  'wechat',
+  'wechat_jsapi_ticket',
+  'wechat_card_ticket',
+  'wecom',
+  'wecom_jsapi_ticket',
+] as const;
 
 /** Names of the token endpoints Halflife can talk to. */
 export type ProviderName = (typeof providerNames)[number];

@@ -35,6 +35,18 @@ export interface ProviderResult {
  */
 export type UpstreamFetch = (url: URL, init: RequestInit) => Promise<Response>;
 
+/** The parent's current token, as a derived credential's refresh sees it. */
+export interface ParentToken {
+  /** The parent credential's id. */
+  id: string;
+  provider: ProviderName;
+  /** The parent's access token (a secret). */
+  accessToken: string;
+  version: number;
+  /** The parent's non-secret settings (e.g. `appid`, `baseUrl`). */
+  settings: Record<string, unknown>;
+}
+
 /** Everything a provider may use besides its configuration and grant. */
 export interface ProviderContext {
   /**
@@ -55,6 +67,8 @@ export interface ProviderContext {
   forced?: boolean;
   /** When the refresh token held is known to die, if it is (an estimate made earlier is kept, not made again). */
   refreshTokenExpiresAt?: number;
+  /** A derived credential's parent and its current token (providers with `derivedFrom` only). */
+  parent?: ParentToken;
 }
 
 /** Options of a registration-time completion of a configuration (`Provider.complete`). */
@@ -87,6 +101,11 @@ export interface Provider<Config extends Record<string, unknown> = Record<string
   readonly configSchema: z.ZodType<Config>;
   /** Whether the grant needs a refresh token. */
   readonly needsRefreshToken: boolean;
+  /**
+   * A derived provider: the kinds of parent credential it needs (registered as `parent`), whose
+   * current token `refresh` gets as `ctx.parent`. Absent: the provider takes no parent.
+   */
+  readonly derivedFrom?: readonly ProviderName[];
   /** The configuration fields that are secret and must never be shown (derived from `fields`). */
   readonly secretFields: readonly (keyof Config & string)[];
   /** The failure classification rows, in documentation order. */

@@ -15,7 +15,9 @@ import { oauth2Provider } from './oauth2';
 import { oauth2ClientCredentialsProvider } from './oauth2-client-credentials';
 import type { CompletionOptions, Provider } from './provider';
 import { wechatProvider } from './wechat';
+import { wechatCardTicketProvider, wechatJsapiTicketProvider } from './wechat-ticket';
 import { wecomProvider } from './wecom';
+import { wecomJsapiTicketProvider } from './wecom-ticket';
 
 export { providerNames } from './names';
 
@@ -34,7 +36,10 @@ const all: readonly Provider[] = [
   untyped(jwtBearerProvider),
   untyped(githubAppProvider),
   untyped(wechatProvider),
+  untyped(wechatJsapiTicketProvider),
+  untyped(wechatCardTicketProvider),
   untyped(wecomProvider),
+  untyped(wecomJsapiTicketProvider),
 ];
 
 if (all.map((p) => p.name).join() !== providerNames.join()) {

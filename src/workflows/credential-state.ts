@@ -160,6 +160,8 @@ export function describeState(state: CredentialState, now: number): CredentialDe
     },
     hasRefreshToken: Boolean(state.grant.refreshToken),
     createdAt: state.createdAt,
+    ...(state.parent !== undefined ? { parent: state.parent } : {}),
+    ...(state.dependents?.length ? { dependents: state.dependents.map((d) => d.id) } : {}),
   };
 }
 export type { CredentialSpec } from './input';

@@ -19,9 +19,11 @@ import {
 } from '@temporalio/workflow';
 import type { CredentialDescription } from '../credential';
 import {
+  addDependentSignal,
   describeQuery,
   forceRefreshSignal,
   getTokenQuery,
+  parentRotatedSignal,
   reauthorizeUpdate,
   reconfigureUpdate,
   refreshUpdate,
@@ -29,6 +31,8 @@ import {
   revokeUpdate,
 } from '../messages';
 import { describeState, tokenView } from './credential-state';
+import { derivedCredentialsPatch, signalDependents } from './dependent-signals';
+import { onAddDependent, onParentRotated } from './dependents';
 import { onForceRefresh, onReauthorize, onReconfigure, onRefresh, onRegister, onRevoke } from './handlers';
 import { stateFromInput, type CredentialWorkflowInput } from './input';
 import { legacyCredentialWorkflow } from './legacy/v0_1/credential-workflow';
@@ -71,6 +75,14 @@ function wireHandlers(state: CredentialState): void {
   setHandler(reauthorizeUpdate, (req) => onReauthorize(state, req), { validator: open<ReauthorizeRequest>((req) => validateReauthorizeRequest(state, req)) });
   setHandler(reconfigureUpdate, (req) => onReconfigure(state, req), { validator: open(validateReconfigureRequest) });
   setHandler(revokeUpdate, (req) => onRevoke(state, req?.reason));
+  setHandler(addDependentSignal, (req) => {
+    const outcome = onAddDependent(state, req);
+    if (outcome === 'bad_request' || outcome === 'full') log.warn('derived credential not added', { credentialId: state.id, outcome });
+  });
+  // Guarded: a history in which a worker without this handler got the signal replays unchanged.
+  setHandler(parentRotatedSignal, (req) => {
+    if (patched(derivedCredentialsPatch) && onParentRotated(state, req, Date.now()) === 'not_parent') log.info('ignored parentRotated from a credential that is not the parent', { credentialId: state.id });
+  });
 }
 
 /** Runs one credential until it is revoked (or cancelled); returns its final description. */
@@ -107,6 +119,7 @@ export async function credentialWorkflow(input: CredentialWorkflowInput): Promis
     const before = state.mirror.shown;
     if (noteChange(state)) queueEvents(state, eventsOf(state, before, Date.now()));
     await flushEvents(state, () => Date.now());
+    await signalDependents(state, true); // derived credentials report the parent's end at once
     for (;;) {
       await publish(state, () => Date.now(), 'revoked');
       const servedUntil = state.token?.expiresAt ?? 0;

@@ -134,6 +134,10 @@ export async function onRegister(state: CredentialState, req: RegisterRequest): 
   state.fingerprint = req.fingerprint;
   state.registrationAnswered = true;
   if (req.connect) state.connect = req.connect;
+  if (req.parent !== undefined && req.parent !== state.parent) {
+    state.parent = req.parent;
+    state.parentVersion = undefined;
+  }
   if (req.policy) state.policy = { ...state.policy, ...req.policy };
   if (req.grantFingerprint === state.grantFingerprint && state.status !== 'reauth_required') {
     // Same grant, new configuration: applied without a refresh (the current token stays valid).

@@ -23,6 +23,8 @@ export interface CredentialSpec {
   token?: TokenSet;
   /** How to make a fresh connect link (credentials created by a connect link). */
   connect?: ConnectSettings;
+  /** The parent credential of a derived one (its refresh uses the parent's current token). */
+  parent?: string;
 }
 
 /** Input of the credential workflow. */
@@ -52,6 +54,7 @@ export function initialState(spec: CredentialSpec, now: number, fingerprints: { 
     roundSeq: 0,
     mirror: { revision: 0, failures: 0 },
     ...(spec.connect ? { connect: spec.connect } : {}),
+    ...(spec.parent !== undefined ? { parent: spec.parent } : {}),
     ...(fingerprints.fingerprint !== undefined ? { fingerprint: fingerprints.fingerprint } : {}),
     ...(fingerprints.grantFingerprint !== undefined ? { grantFingerprint: fingerprints.grantFingerprint } : {}),
   };

@@ -11,6 +11,7 @@ import { applyFailure, applySuccess, endRound, expireIfDue, keepRotatedRefreshTo
 import { forceBudgetOf } from './force-budget';
 import { admitAttempt, nextStep, scheduledAt, type RunFacts } from './next-step';
 import { connectLinkDue, makeConnectLink } from './connect-link';
+import { signalDependents } from './dependent-signals';
 import { eventsOf, queueEvents, refreshTokenExpiryEvent } from './lifecycle-events';
 import { flushEvents } from './notification';
 import { currentDetails, timerSummary } from './operator-view';
@@ -134,6 +135,9 @@ export async function runMainLoop(state: CredentialState): Promise<'revoked' | '
         break;
       case 'notify':
         await flushEvents(state, () => Date.now());
+        break;
+      case 'dependents':
+        await signalDependents(state);
         break;
       case 'start':
         startRound(state, step.cause, false, Date.now());

@@ -3,6 +3,7 @@
  * publish, continue as new, or wait until an instant (or until a handler changes something).
  */
 import { hasValidToken, lastCallAt } from './credential-state';
+import { dependentsDue } from './dependents';
 import type { ForceBudget } from './force-budget';
 import { forceVerdict, quotaVerdict } from './quota';
 import { refreshDueAt } from './schedule';
@@ -27,6 +28,7 @@ export type Step =
   | { kind: 'continue_as_new' }
   | { kind: 'publish' }
   | { kind: 'notify' }
+  | { kind: 'dependents' }
   | { kind: 'attempt' }
   | { kind: 'start'; cause: 'scheduled' | 'reprobe' }
   | { kind: 'wait'; until?: number };
@@ -68,6 +70,7 @@ export function nextStep(state: CredentialState, now: number, run: RunFacts): St
   if (state.status === 'revoked') return { kind: 'end' };
   if (publicationDue(state, now)) return { kind: 'publish' };
   if (notificationDue(state, now)) return { kind: 'notify' };
+  if (dependentsDue(state)) return { kind: 'dependents' };
   const round = state.round;
   if (round && round.nextAttemptAt <= now) return { kind: 'attempt' };
   if (shouldContinueAsNew(state, run)) return { kind: 'continue_as_new' };

@@ -11,6 +11,11 @@ const iso = (ms: number | undefined): string => (ms === undefined ? '—' : new 
 
 /** What to do about a credential in `reauth_required`, in one line. */
 export function remedyOf(state: CredentialState): string {
+  const code = state.lastError?.code ?? '';
+  if (state.parent !== undefined && code.startsWith('parent_')) {
+    const revoked = code === 'parent_revoked' ? `register ${state.parent} again, then POST /v1/credentials/${state.id}/reauthorize` : 'this one refreshes as soon as the parent has a new token';
+    return `fix the parent credential ${state.parent} (\`halflife describe ${state.parent}\`); ${revoked}`;
+  }
   if (state.reprobe) return `fix the configuration (\`halflife describe ${state.id}\`); Halflife tries again at ${iso(state.reprobe.at)}`;
   return `run \`halflife connect ${state.id}\` or POST /v1/credentials/${state.id}/reauthorize with a new grant`;
 }

@@ -9,7 +9,7 @@ import type { CredentialCounts, CredentialStatus, Grant, LastError, ProviderName
 import type { Warned } from './warnings';
 
 /** Why a refresh round runs. */
-export type RoundCause = 'initial' | 'scheduled' | 'report' | 'request' | 'reauthorize' | 'reprobe';
+export type RoundCause = 'initial' | 'scheduled' | 'report' | 'request' | 'reauthorize' | 'reprobe' | 'parent';
 
 /** A refresh that is wanted or under way: attempts until a token, a rejection or a decline. */
 export interface Round {
@@ -57,6 +57,13 @@ export interface MirrorState {
   shown?: { version: number; status: string; expiresAt?: number };
   /** The event the pending publication carries. */
   event?: 'rotated' | 'status';
+}
+
+/** A derived credential that its parent signals with each new version. */
+export interface Dependent {
+  id: string;
+  /** The newest parent version it has been told of (or had seen when it announced itself). */
+  version: number;
 }
 
 /** The whole state of one credential workflow. */
@@ -132,6 +139,12 @@ export interface CredentialState {
   refreshTokenExpiresAt?: number;
   /** The `refreshTokenExpiresAt` a `credential.refresh_token_expiring` event was queued for (one warning per expiry). */
   refreshTokenWarnedFor?: number;
+  /** A derived credential's parent (its refresh uses the parent's current token). */
+  parent?: string;
+  /** The newest parent version this derived credential was told of (`parentRotated`). */
+  parentVersion?: number;
+  /** The derived credentials to signal with each new version (bounded, see ./dependents.ts). */
+  dependents?: Dependent[];
   /** True while the run drains for continue-as-new: new requests are told to retry on the next run. */
   draining?: boolean;
 }

@@ -27,9 +27,10 @@ export function upstreamActivities(state: CredentialState): CredentialActivities
   const timeoutMs = state.policy.upstreamTimeoutMs;
   return proxyActivities<CredentialActivities>({
     summary: attemptSummary(state),
-    // A request is waited for up to two timeouts (the activity's answerWaitTimeouts), and a retry
-    // after a crash may first wait out the crashed attempt's request as long.
-    startToCloseTimeout: 4 * timeoutMs + 10_000,
+    // A request is waited for up to two timeouts (the activity's answerWaitTimeouts); a retry after
+    // a crash may first wait out the crashed attempt's request as long; a derived credential's
+    // attempt may add a parent read and a parent refresh (a timeout each) and a second request.
+    startToCloseTimeout: 6 * timeoutMs + 10_000,
     heartbeatTimeout: heartbeatTimeoutMs,
     retry: { initialInterval: '1 second', maximumInterval: '10 seconds', nonRetryableErrorTypes: [providerFailureType] },
     cancellationType: 'TRY_CANCEL',
@@ -49,6 +50,7 @@ export function attemptInput(state: CredentialState, forced: boolean): RefreshCr
     timeoutMs: state.policy.upstreamTimeoutMs,
     ...(typeof state.config.reuseGraceMs === 'number' ? { reuseGraceMs: state.config.reuseGraceMs } : {}),
     ...(state.refreshTokenExpiresAt !== undefined ? { refreshTokenExpiresAt: state.refreshTokenExpiresAt } : {}),
+    ...(state.parent !== undefined ? { parent: { id: state.parent, ...(state.parentVersion !== undefined ? { minVersion: state.parentVersion } : {}) } } : {}),
   };
 }
 

@@ -75,6 +75,7 @@ export function validateRegisterRequest(state: CredentialState, req: RegisterReq
   }
   if (!isPlainObject(req.config)) reject('config', 'must be an object');
   if (!isPlainObject(req.grant)) reject('grant', 'must be an object');
+  if (req.parent !== undefined && (typeof req.parent !== 'string' || req.parent === state.id)) reject('parent', 'must be the id of another credential');
   const problem = policyProblem(req.policy);
   if (problem) reject(problem.field, problem.reason);
 }

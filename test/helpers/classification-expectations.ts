@@ -38,6 +38,8 @@ export interface ExpectedRow {
   retry: RetryExpectation;
   /** `Retry-After` (seconds) the test sends with an HTTP failure, when the row honours it. */
   retryAfterS?: number;
+  /** A derived provider's row for the parent's token being refused: the parent refreshes, and the call is retried once at once. */
+  parentToken?: true;
 }
 
 const backoff: RetryExpectation = { kind: 'backoff' };
@@ -126,6 +128,29 @@ const wecomRows: Row[] = [
   ...transport,
 ];
 
+/** The ticket endpoints' rows of the HTTP exchange and unusable answers: a `ticket` instead of an `access_token`. */
+const ticketTransport: Row[] = transport.map((r) => (r.match === 'missing access_token' ? { ...r, match: 'missing ticket', code: 'missing_ticket' } : r));
+const parentToken = (n: number): Row => ({ match: `errcode=${n}`, kind: 'transient', code: `errcode_${n}`, status: 'degraded', retry: { kind: 'after', ms: 1000 }, parentToken: true });
+
+const wechatTicketRows: Row[] = [
+  busy,
+  ...[40001, 40014, 42001, 41001].map(parentToken),
+  dailyQuota,
+  { match: 'errcode=45011', kind: 'transient', code: 'errcode_45011', status: 'degraded', retry: { kind: 'after', ms: 60_000 } },
+  ...[40164, 48001, 40097].map(errcodeConfiguration),
+  errcodeOther,
+  ...ticketTransport,
+];
+
+const wecomTicketRows: Row[] = [
+  busy,
+  ...[40014, 42001, 41001, 40001].map(parentToken),
+  { match: 'errcode=45009', kind: 'transient', code: 'errcode_45009', status: 'degraded', retry: { kind: 'after', ms: 300_000 } },
+  ...[60020, 48002, 40097].map(errcodeConfiguration),
+  errcodeOther,
+  ...ticketTransport,
+];
+
 /** Every documented row of every provider. */
 export const expectedRows: readonly ExpectedRow[] = [
   ...oauthRows(true).map((r) => ({ provider: 'oauth2' as const, ...r })),
@@ -134,4 +159,7 @@ export const expectedRows: readonly ExpectedRow[] = [
   ...githubAppRows.map((r) => ({ provider: 'github_app' as const, ...r })),
   ...wechatRows.map((r) => ({ provider: 'wechat' as const, ...r })),
   ...wecomRows.map((r) => ({ provider: 'wecom' as const, ...r })),
+  ...wechatTicketRows.map((r) => ({ provider: 'wechat_jsapi_ticket' as const, ...r })),
+  ...wechatTicketRows.map((r) => ({ provider: 'wechat_card_ticket' as const, ...r })),
+  ...wecomTicketRows.map((r) => ({ provider: 'wecom_jsapi_ticket' as const, ...r })),
 ];

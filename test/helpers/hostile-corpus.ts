@@ -63,6 +63,10 @@ function validBody(provider: string, ctx: CorpusContext): Record<string, unknown
       return { provider, token_endpoint: 'https://idp.example.com/token', issuer: 'svc@example.com', private_key: signingKeyPem };
     case 'github_app':
       return { provider, app_id: '12345', installation_id: '67890', private_key: signingKeyPem };
+    case 'wechat_jsapi_ticket':
+    case 'wechat_card_ticket':
+    case 'wecom_jsapi_ticket':
+      return { provider, parent: 'parent-1' };
     default:
       throw new Error(`the corpus has no valid body for provider ${provider}: add one`);
   }

@@ -69,10 +69,18 @@ describe('every classification row through the workflow', () => {
 
   const describeOf = (id: string) => client.describe(id);
 
-  /** Registers a credential on `target`; returns its first token. */
+  /** The id of the parent registered for a derived credential `id`. */
+  const parentOf = (id: string) => `${id}-parent`;
+
+  /** Registers a credential on `target` (a derived one after its parent); returns its first token. */
   async function register(id: string, row: ExpectedRow, target: Target): Promise<TokenView> {
-    const reg = await client.register({ id, provider: row.provider, config: target.config(), grant: target.grant(), policy } as never);
-    registered.push(id);
+    if (target.parent) {
+      await client.register({ id: parentOf(id), provider: target.parent.provider, config: target.parent.config, policy } as never);
+      registered.push(parentOf(id));
+    }
+    const parent = target.parent ? { parent: parentOf(id) } : {};
+    const reg = await client.register({ id, provider: row.provider, config: target.config(), grant: target.grant(), policy, ...parent } as never);
+    registered.unshift(id);
     return reg.token;
   }
 
@@ -85,7 +93,12 @@ describe('every classification row through the workflow', () => {
   async function provoke(id: string, row: ExpectedRow, target: Target): Promise<void> {
     const m = row.match;
     if (m.startsWith('error=')) return target.oauthError?.(m === 'error=<other>' ? 'access_denied' : m.slice('error='.length));
-    if (m.startsWith('errcode=')) return target.errcode?.(m === 'errcode=<other>' ? 99_999 : Number(m.slice('errcode='.length)));
+    if (m.startsWith('errcode=')) {
+      const n = m === 'errcode=<other>' ? 99_999 : Number(m.slice('errcode='.length));
+      // The parent's token refused: the attempt refreshes the parent and retries once; both must fail to see the row.
+      for (let i = 0; i < (row.parentToken ? 2 : 1); i++) target.errcode?.(n);
+      return;
+    }
     const bigBody = JSON.stringify({ access_token: 'at-huge', token_type: 'Bearer', expires_in: 60, padding: 'p'.repeat(70_000) });
     switch (m) {
       case 'HTTP 408':
@@ -111,6 +124,7 @@ describe('every classification row through the workflow', () => {
       case 'body over 64 KiB':
         return target.raw(bigBody);
       case 'missing access_token':
+      case 'missing ticket':
       case 'missing token':
         return target.raw(target.bodies.missingAccessToken);
       case 'invalid expires_in':
@@ -119,6 +133,12 @@ describe('every classification row through the workflow', () => {
       case 'missing or unsupported token_type':
         return target.raw(target.bodies.missingTokenType ?? '');
       case 'network error':
+        if (target.parent) {
+          // A derived credential calls its parent's base URL.
+          const spec = parseRegistration({ id: parentOf(id), provider: target.parent.provider, config: { ...target.parent.config, baseUrl: await deadUrl() } } as never);
+          await client.reconfigure(parentOf(id), { config: spec.config, settings: spec.settings });
+          return;
+        }
         await client.reconfigure(id, { config: validatedConfig(id, row, target, target.endpointOverride(await deadUrl())) });
         return;
       case 'no token endpoint':
@@ -134,7 +154,8 @@ describe('every classification row through the workflow', () => {
     const at = failed.lastError?.at ?? 0;
     const retry = row.retry;
     const calls = () => target.calls() - callsBefore;
-    const first = reachesFake(row) ? 1 : 0;
+    const perAttempt = row.parentToken ? 2 : 1;
+    const first = reachesFake(row) ? perAttempt : 0;
     if (retry.kind === 'none' || retry.kind === 'reprobe') {
       // No round left; a re-probe an hour later exactly when the row says so.
       expect({ refresh: failed.refresh, reprobeInMs: failed.reprobeAt === undefined ? undefined : failed.reprobeAt - at }).toEqual({ refresh: undefined, reprobeInMs: retry.kind === 'reprobe' ? 3_600_000 : undefined });
@@ -168,7 +189,7 @@ describe('every classification row through the workflow', () => {
       const d = await describeOf(id);
       return d.status === 'active' ? d : undefined;
     }, { timeoutMs: waitMs, intervalMs: 25 });
-    expect(calls()).toBe(2);
+    expect(calls()).toBe(perAttempt + 1);
     expect(recovered.lastError).toBeUndefined();
     expect(recovered.counts.failures).toBe(1);
   }
@@ -224,7 +245,9 @@ describe('every classification row through the workflow', () => {
       return d.lastError ? d : undefined;
     }, { timeoutMs: policy.upstreamTimeoutMs + 10_000, intervalMs: 25 });
     expect({ status: failed.status, kind: failed.lastError?.kind, code: failed.lastError?.code }).toEqual({ status: row.status, kind: row.kind, code: row.code });
-    expect(target.calls() - before).toBe(reachesFake(row) ? 1 : 0);
+    expect(target.calls() - before).toBe(reachesFake(row) ? (row.parentToken ? 2 : 1) : 0);
+    // The parent's token refused: the parent was asked for a newer one first (as a consumer's report).
+    if (row.parentToken) expect((await describeOf(parentOf(id))).version).toBe(2);
     // The caller got an answer at once: the still valid token (transient rows) or ReauthRequiredError.
     expect(await answer).toMatchObject(
       row.status === 'degraded' ? { outcome: { refreshed: false, token: { accessToken: first.accessToken, status: 'degraded' } } } : { error: { name: 'ReauthRequiredError' } },

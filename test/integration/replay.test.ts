@@ -4,37 +4,13 @@
  * without nondeterminism against the current workflow code. A deliberately different workflow must
  * fail the same replay (so the check can fail at all).
  */
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { temporal } from '@temporalio/proto';
 import { credentialWorkflowId } from '../../src/messages';
 import { registerOAuth2 } from '../helpers/oauth2-credential';
-import type { ReplayInput, ReplayOutcome } from '../helpers/replay-main';
+import { replay, runsOf } from '../helpers/replay-runs';
 import { uniqueId } from '../helpers/test-env';
 import { useOAuth2Stack } from '../helpers/oauth2-stack';
 import { waitFor } from '../helpers/wait';
-
-const run = promisify(execFile);
-const root = path.join(__dirname, '..', '..');
-
-/** Replays `inputs` in a child process (see replay-main.ts) against the test bundle or `workflowsPath`. */
-async function replay(inputs: ReplayInput[], workflowsPath?: string): Promise<ReplayOutcome[]> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'halflife-histories-'));
-  try {
-    const file = path.join(dir, 'histories.json');
-    fs.writeFileSync(file, JSON.stringify(inputs));
-    const args = ['--import', 'tsx', path.join(__dirname, '..', 'helpers', 'replay-main.ts'), file, ...(workflowsPath ? [workflowsPath] : [])];
-    const { stdout } = await run(process.execPath, args, { cwd: root, env: process.env, maxBuffer: 64 * 1024 * 1024, timeout: 90_000 });
-    const line = stdout.split('\n').find((l) => l.startsWith('REPLAY_RESULTS '));
-    if (!line) throw new Error(`the replay printed no results:\n${stdout}`);
-    return JSON.parse(line.slice('REPLAY_RESULTS '.length)) as ReplayOutcome[];
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('workflow replay', () => {
   const taskQueue = uniqueId('tq-replay');
@@ -67,18 +43,7 @@ describe('workflow replay', () => {
     await stack.client.revoke(cred.id);
 
     // Every run, oldest first: follow the continue-as-new chain from the first run.
-    const firstRunId = (await stack.client.temporal.workflow.getHandle(workflowId).describe()).raw.workflowExecutionInfo?.firstRunId;
-    expect(firstRunId).toBeTruthy();
-    const inputs: ReplayInput[] = [];
-    const histories: temporal.api.history.v1.IHistory[] = [];
-    for (let runId: string | undefined = firstRunId ?? undefined; runId; ) {
-      const history = await stack.client.temporal.workflow.getHandle(workflowId, runId).fetchHistory();
-      inputs.push({ workflowId, runId, historyBase64: Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('base64') });
-      histories.push(history);
-      const last = history.events?.[history.events.length - 1];
-      runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
-      expect(inputs.length).toBeLessThan(50);
-    }
+    const { inputs, histories } = await runsOf(stack.client.temporal, workflowId);
     expect(inputs.length).toBeGreaterThanOrEqual(3);
     expect(histories.at(-1)?.events?.at(-1)?.workflowExecutionCompletedEventAttributes).toBeTruthy(); // the revoked run completed
 

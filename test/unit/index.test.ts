@@ -6,6 +6,7 @@ it('exports exactly the listed runtime names', () => {
     [
       // consumers, encryption, worker, configuration
       'TokenClient', 'connectTemporal', 'isAuthError',
+      'jssdkSignature', 'signJssdkConfig',
       'createDataConverter', 'createWorkerDataConverter', 'Keyring', 'parseKeyring', 'generateKey', 'AesGcmCodec',
       'createCredentialWorker', 'loadConfig', 'withConfigDefaults', 'openTokenClient',
       // provider presets

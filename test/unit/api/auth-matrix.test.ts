@@ -29,6 +29,8 @@ const routes: RouteCase[] = [
   { name: 'POST reauthorize', request: { method: 'POST', url: `/v1/credentials/${id}/reauthorize`, payload: { refresh_token: 'new-refresh-token-123' } }, withoutScope: testKeys.refreshTeamA, otherCredential: testKeys.adminTeamB, otherStatus: 403, right: testKeys.adminTeamA, rightStatus: 200 },
   { name: 'GET describe', request: { method: 'GET', url: `/v1/credentials/${id}` }, otherCredential: testKeys.adminTeamB, otherStatus: 403, right: testKeys.readTeamA, rightStatus: 200 },
   { name: 'GET list', request: { method: 'GET', url: '/v1/credentials' }, otherCredential: testKeys.adminTeamB, otherStatus: 200, right: testKeys.readTeamA, rightStatus: 200 },
+  // Authorized, then refused for what the credential is (an oauth2 token, no JS-SDK ticket): 400 (jssdk-route.test.ts signs one).
+  { name: 'POST jssdk-signature', request: { method: 'POST', url: `/v1/credentials/${id}/jssdk-signature`, payload: { url: 'https://a.example.com/' } }, otherCredential: testKeys.adminTeamB, otherStatus: 403, right: testKeys.readTeamA, rightStatus: 400 },
   { name: 'DELETE credential', request: { method: 'DELETE', url: `/v1/credentials/${id}` }, withoutScope: testKeys.refreshTeamA, otherCredential: testKeys.adminTeamB, otherStatus: 403, right: testKeys.adminTeamA, rightStatus: 200 },
   { name: 'GET metrics', request: { method: 'GET', url: '/metrics' }, otherCredential: testKeys.adminTeamB, otherStatus: 403, right: testKeys.readAll, rightStatus: 200 },
 ];

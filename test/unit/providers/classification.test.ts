@@ -87,6 +87,7 @@ function scenarioFor(row: ClassificationRow): Scenario {
     case 'body over 64 KiB':
       return { setup: (t) => t.raw(JSON.stringify({ access_token: 'x', padding: 'p'.repeat(70_000) })), code: row.code };
     case 'missing access_token':
+    case 'missing ticket':
       return { setup: (t) => t.raw(t.bodies.missingAccessToken), code: row.code };
     case 'invalid expires_in':
       return { setup: (t) => t.raw(t.bodies.invalidExpiresIn), code: row.code };
@@ -112,12 +113,14 @@ describe('classification table', () => {
   test.each(cases)('%s: %s', async (_provider, _match, row) => {
     const expected = expectedRows.find((r) => r.provider === row.provider && r.match === row.match);
     if (!expected) throw new Error(`no documented expectation for ${row.provider} ${row.match}`);
-    for (const stable of row.provider === 'wechat' ? [false, true] : [false]) {
+    for (const stable of row.provider === 'wechat' || row.provider === 'wecom_jsapi_ticket' ? [false, true] : [false]) {
       const scenario = scenarioFor(row);
       const target = targetFor(row.provider, fakes, { stable });
+      await target.context?.(); // a derived provider's parent token first: injected errmsgs echo it
       const overrides = (await scenario.setup(target)) ?? {};
+      const parent = await target.context?.(overrides);
       const before = target.calls();
-      const ctx = context({ now: () => pinnedNow, ...(scenario.signal ? { signal: scenario.signal } : {}) });
+      const ctx = context({ now: () => pinnedNow, ...parent, ...(scenario.signal ? { signal: scenario.signal } : {}) });
       const call = refreshWith(row.provider, target.config(overrides), scenario.grant ?? target.grant(), ctx);
       await scenario.during?.(target, before);
       const err = await providerFailure(call);

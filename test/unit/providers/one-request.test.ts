@@ -28,13 +28,15 @@ describe('one request through ctx.fetch', () => {
 
   test.each(names)('%s: a success is one request, and issuedAt is the instant it was sent', async (name) => {
     const target = targetFor(name, fakes);
+    const parent = await target.context?.();
+    globalFetch.mockClear(); // a derived provider's parent token was fetched from the fake, as its credential would
     // Real time: the JWT fakes check the assertion's iat and exp against their own clock.
     const clock = manualClock(Date.now());
     const sentAt = clock.now();
     // The answer "takes" 2 s: the clock moves while the request is under way.
     const upstream = countingFetch({ beforeSend: () => clock.advance(2_000) });
     const before = target.calls();
-    const result = await refreshWith(name, target.config(), target.grant(), context({ now: clock.now, fetch: upstream.fetch }));
+    const result = await refreshWith(name, target.config(), target.grant(), context({ now: clock.now, fetch: upstream.fetch, ...parent }));
     expect(upstream.urls).toHaveLength(1);
     expect(target.calls() - before).toBe(1);
     expect(globalFetch).toHaveBeenCalledTimes(1); // cappedFetch inside countingFetch, nothing else
@@ -44,9 +46,11 @@ describe('one request through ctx.fetch', () => {
 
   test.each(names)('%s: a failure is one request too', async (name) => {
     const target = targetFor(name, fakes);
+    const parent = await target.context?.();
+    globalFetch.mockClear();
     target.http(503);
     const upstream = countingFetch();
-    await providerFailure(refreshWith(name, target.config(), target.grant(), context({ fetch: upstream.fetch })));
+    await providerFailure(refreshWith(name, target.config(), target.grant(), context({ fetch: upstream.fetch, ...parent })));
     expect(upstream.urls).toHaveLength(1);
     expect(globalFetch).toHaveBeenCalledTimes(1);
   });

@@ -10,6 +10,8 @@ import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../../src/fakes
 import { startFakeWechatServer, type FakeWechatServer } from '../../../src/fakes/wechat-server';
 import { startFakeWecomServer, type FakeWecomServer } from '../../../src/fakes/wecom-server';
 import { privateKeySecrets } from '../../helpers/secrets-scan';
+import type { ProviderContext } from '../../../src/providers/provider';
+import { wechatTicketTarget, wecomTicketTarget, type TicketParent } from './ticket-targets';
 
 /** A provider wired to its fake. */
 export interface Target {
@@ -32,8 +34,12 @@ export interface Target {
   otherStatus?: number;
   raw(body: string, status?: number, contentType?: string): void;
   hang(): void;
-  /** Answer bodies for the malformed rows. */
+  /** Answer bodies for the malformed rows (for ticket providers, `missingAccessToken` lacks the ticket). */
   bodies: { missingAccessToken: string; invalidExpiresIn: string; missingTokenType?: string };
+  /** More of the provider context: a derived provider's parent token (`overrides` as given to `config`). */
+  context?(overrides?: Record<string, unknown>): Promise<Partial<ProviderContext>>;
+  /** A derived provider's parent, registered first (integration tests). */
+  parent?: TicketParent;
 }
 
 /** The fakes behind the targets. */
@@ -182,7 +188,7 @@ function wecomTarget(fake: FakeWecomServer): Target {
   };
 }
 
-/** A fresh target (new client / app at the fake) for `provider`. */
+/** A fresh target (new client / app at the fake) for `provider`; `stable`: WeChat's stable_token, or WeCom's agent ticket. */
 export function targetFor(provider: ProviderName, fakes: Fakes, options: { stable?: boolean } = {}): Target {
   switch (provider) {
     case 'oauth2':
@@ -196,5 +202,10 @@ export function targetFor(provider: ProviderName, fakes: Fakes, options: { stabl
       return githubAppTarget(fakes.github);
     case 'wecom':
       return wecomTarget(fakes.wecom);
+    case 'wechat_jsapi_ticket':
+    case 'wechat_card_ticket':
+      return wechatTicketTarget(provider, fakes.wechat);
+    case 'wecom_jsapi_ticket':
+      return wecomTicketTarget(fakes.wecom, options.stable ? 'agent' : 'corp');
   }
 }
