@@ -248,8 +248,11 @@ describe('derived credentials: WeChat JS-SDK tickets', () => {
     expect(parentRuns.inputs.length).toBeGreaterThanOrEqual(3);
     const markers = parentRuns.histories.flatMap((h) => h.events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
     expect(markers.length).toBeGreaterThanOrEqual(1);
-    const signals = parentRuns.histories.flatMap((h) => h.events ?? []).filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes);
-    expect(signals.length).toBeGreaterThanOrEqual(4); // three rotations and the revocation
+    // Continued runs still signal the ticket: at least two runs did (the revocation's, and a rotation's).
+    // Not every rotation needs a signal: a ticket that already read the new version at its own
+    // half-life is not told again.
+    const signalling = parentRuns.histories.filter((h) => (h.events ?? []).some((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes));
+    expect(signalling.length).toBeGreaterThanOrEqual(2);
     const outcomes = await replay([...parentRuns.inputs, ...childRuns.inputs]);
     expect(outcomes.filter((o) => o.error)).toEqual([]);
     expect(outcomes).toHaveLength(parentRuns.inputs.length + childRuns.inputs.length);
