@@ -15,6 +15,7 @@
 import type { CredentialDescription, TokenView } from '../../src/credential';
 import { parseRegistration } from '../../src/client/registration';
 import { credentialWorkflowId } from '../../src/messages';
+import { answerWaitTimeouts } from '../../src/activities/refresh-credential';
 import { classificationRows } from '../../src/providers/catalog';
 import { credentialWorkflow } from '../../src/workflows/credential-workflow';
 import { expectedRows, type ExpectedRow } from '../helpers/classification-expectations';
@@ -243,7 +244,7 @@ describe('every classification row through the workflow', () => {
     const failed = await waitFor('the failure to be applied', async () => {
       const d = await describeOf(id);
       return d.lastError ? d : undefined;
-    }, { timeoutMs: policy.upstreamTimeoutMs + 10_000, intervalMs: 25 });
+    }, { timeoutMs: answerWaitTimeouts * policy.upstreamTimeoutMs + 15_000, intervalMs: 25 }); // a hanging request is given two timeouts
     expect({ status: failed.status, kind: failed.lastError?.kind, code: failed.lastError?.code }).toEqual({ status: row.status, kind: row.kind, code: row.code });
     expect(target.calls() - before).toBe(reachesFake(row) ? (row.parentToken ? 2 : 1) : 0);
     // The parent's token refused: the parent was asked for a newer one first (as a consumer's report).

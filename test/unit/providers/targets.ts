@@ -160,7 +160,7 @@ function wechatTarget(fake: FakeWechatServer, stable: boolean): Target {
     config: (overrides = {}) => ({ appid, secret, baseUrl: fake.url, stable, ...overrides }),
     endpointOverride: (baseUrl) => ({ baseUrl }),
     grant: () => ({}),
-    calls: () => fake.calls,
+    calls: () => fake.callsFor(appid), // this app only: another row's late retry cannot count
     errcode: (n) => fake.failNext(1, n, `failure ${n} for ${secret}`),
     http: (status, retryAfter) => fake.failNextHttp(1, status, { retryAfter }),
     raw: (body, status, contentType) => fake.respondNextWith(1, body, status, contentType),
@@ -179,7 +179,7 @@ function wecomTarget(fake: FakeWecomServer): Target {
     config: (overrides = {}) => ({ corpid, corpsecret, baseUrl: fake.url, ...overrides }),
     endpointOverride: (baseUrl) => ({ baseUrl }),
     grant: () => ({}),
-    calls: () => fake.calls,
+    calls: () => fake.callsFor(corpid),
     errcode: (n) => fake.failNext(1, n, `failure ${n} for ${corpsecret}`),
     http: (status, retryAfter) => fake.failNextHttp(1, status, { retryAfter }),
     raw: (body, status, contentType) => fake.respondNextWith(1, body, status, contentType),
