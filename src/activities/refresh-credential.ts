@@ -181,11 +181,14 @@ export function createRefreshCredential(deps: RefreshDeps) {
             await deps.hooks?.afterSave?.(input);
           },
         });
-      const call = (fetch: UpstreamFetch, parent: ParentToken | undefined) =>
+      // A recovered answer is read on the clock of its request: its token's lifetime counts from
+      // when that request was sent, not from the recovery (found by the chaos suite: tokens dated
+      // up to 38 s late after a kill, then served past the provider's expiry).
+      const call = (fetch: UpstreamFetch, parent: ParentToken | undefined, now: () => number = Date.now) =>
         provider.refresh(input.config, input.grant, {
           fetch,
           signal: AbortSignal.any([ctx.cancellationSignal, abort.signal, AbortSignal.timeout(answerWaitTimeouts * input.timeoutMs)]),
-          now: Date.now,
+          now,
           defaultLifetimeMs: input.defaultLifetimeMs,
           current: input.current,
           forced: input.forced,
@@ -198,7 +201,8 @@ export function createRefreshCredential(deps: RefreshDeps) {
         const parent = input.parent ? await beats.around(() => parentTokenFor(parentClient(deps), input.credentialId, input.parent!, provider.derivedFrom ?? [], input.timeoutMs)) : undefined;
         if (parent) parents.push(parent);
         try {
-          answer = await call(found.answer ? replayingFetch(found.answer) : capture(), parent);
+          const saved = found.answer;
+          answer = await (saved ? call(replayingFetch(saved), parent, () => saved.sentAt) : call(capture(), parent));
         } catch (err) {
           // The derived endpoint refused the parent's token: the parent refreshes first, then one retry.
           const renewed = parent && isParentTokenRejected(err) ? await beats.around(() => renewedParentToken(parentClient(deps), parent, input.timeoutMs)) : undefined;

@@ -72,7 +72,19 @@ describe('kill -9 at any instant of a refresh (strict-rotation OpenID peer)', ()
     const creds = [await registerAtPeer(client, peer, { policy })];
     await exited(doomed.child);
     expect(doomed.child.signalCode).toBe('SIGKILL'); // the seam killed it, at that instant
+    const killedAt = Date.now();
     await worker(taskQueue);
+    if (instant !== 'before_request') {
+      // The recovered answer's token lives from its request, not from the recovery seconds later.
+      const c = creds[0]!;
+      const next = await waitFor('the recovered version', async () => {
+        const d = await client.describe(c.id);
+        return d.version > c.token.version ? d : undefined;
+      }, { timeoutMs: 60_000, intervalMs: 100 });
+      const decided = (await peer.events()).filter((e) => e.grantId === c.grantId && e.grantType === 'refresh_token' && e.decidedAt !== undefined && e.decidedAt <= killedAt);
+      const providerExpiry = Math.max(...decided.map((e) => e.decidedAt!)) + lifetimeS * 1000;
+      if (next.version === c.token.version + 1) expect(next.expiresAt!).toBeLessThanOrEqual(providerExpiry);
+    }
     await survived(client, creds);
     for (const c of creds) expect(await peer.grant(c.grantId)).toMatchObject({ revoked: false, replays: 0 });
     const statsAfter = await peer.stats();
