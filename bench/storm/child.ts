@@ -6,12 +6,10 @@
  */
 import { Redis } from 'ioredis';
 import { Agent, request } from 'undici';
-import { connectTemporal } from '../../src/client/connect';
 import { TokenClient } from '../../src/client/token-client';
-import { createDataConverter } from '../../src/codec/data-converter';
 import { loadConfig } from '../../src/config';
 import { errorOutcomeOf } from '../../src/error-outcomes';
-import { keyringOf, openRedis } from '../../src/service/connections';
+import { openTokenClient } from '../../src/service/connections';
 import { noCoordination } from '../baselines/none';
 import { perProcessMutex } from '../baselines/mutex';
 import { redisLock } from '../baselines/redis-lock';
@@ -34,7 +32,7 @@ function send(message: FromChild): void {
   process.send?.(message);
 }
 
-/** Opens a TokenClient the way `openTokenClient` (src/service/connections.ts) does, with an optional deadline. */
+/** Opens a TokenClient as a consumer process of the product does (`openTokenClient`), with an optional deadline. */
 async function setup(env: StormEnvironment, refreshTimeoutMs: number | undefined): Promise<Opened> {
   const config = loadConfig({
     TEMPORAL_ADDRESS: env.temporalAddress,
@@ -43,19 +41,9 @@ async function setup(env: StormEnvironment, refreshTimeoutMs: number | undefined
     REDIS_URL: env.redisUrl,
     HALFLIFE_ENCRYPTION_KEYS: env.encryptionKeys,
   });
-  const connection = await connectTemporal({ address: config.temporal.address });
-  const redis = await openRedis(config);
-  const client = new TokenClient({
-    connection,
-    namespace: config.namespace,
-    taskQueue: config.taskQueue,
-    redis,
-    redisPrefix: config.redisPrefix,
-    dataConverter: createDataConverter(keyringOf(config)),
-    ...(refreshTimeoutMs !== undefined ? { refreshTimeoutMs } : {}),
-  });
-  await connection.workflowService.getSystemInfo({}); // the connection is up before the barrier
-  return { env, client, closers: [() => client.close(), () => redis?.disconnect(), () => connection.close()] };
+  const client = await openTokenClient(config, refreshTimeoutMs !== undefined ? { refreshTimeoutMs } : {});
+  await client.connection.workflowService.getSystemInfo({}); // the connection is up before the barrier
+  return { env, client, closers: [() => client.shutdown()] };
 }
 
 /** The shared Redis connection of this process's lock baseline (one per process, as services have). */

@@ -79,11 +79,12 @@ export interface OpenedTokenClient extends TokenClient {
 /**
  * A TokenClient for the configured deployment; `shutdown()` also closes the connections it opened.
  * It encrypts with `keyring` when given (a process that already loaded it), else with `keyringOf`;
- * `createKeys: false` refuses to create a development key ring there.
+ * `createKeys: false` refuses to create a development key ring there; `refreshTimeoutMs` is the
+ * TokenClient's refresh deadline.
  */
 export async function openTokenClient(
   config: HalflifeConfig,
-  options: { keyring?: Keyring; createKeys?: boolean; connectTimeoutMs?: number } = {},
+  options: { keyring?: Keyring; createKeys?: boolean; connectTimeoutMs?: number; refreshTimeoutMs?: number } = {},
 ): Promise<OpenedTokenClient> {
   const dataConverter = createDataConverter(options.keyring ?? keyringOf(config, { create: options.createKeys }));
   let connection: Connection;
@@ -106,6 +107,7 @@ export async function openTokenClient(
     redis,
     redisPrefix: config.redisPrefix,
     dataConverter,
+    ...(options.refreshTimeoutMs !== undefined ? { refreshTimeoutMs: options.refreshTimeoutMs } : {}),
   });
   return Object.assign(client, {
     connection,
