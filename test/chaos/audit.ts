@@ -1,0 +1,144 @@
+/**
+ * The judgement after a scenario: which credentials were lost and why (matched against the kills
+ * through the provider's own request log), which workflows are wedged, how long the runs' histories
+ * got, and waiting until every credential has recovered.
+ */
+import { isGrpcServiceError } from '@temporalio/client';
+import type { CredentialDescription } from '../../src/credential';
+import { credentialWorkflowId, describeQuery } from '../../src/messages';
+import type { OidcPeer, OidcPeerTokenEvent } from '../peers/oidc-peer';
+import type { ChaosCredential } from './credentials';
+import { pause } from './figures';
+import type { ChaosClient } from './stack';
+import type { KillClass, StopRecord } from './worker-fleet';
+
+/** One lost grant and the kill that lost it. */
+export interface Loss {
+  credentialId: string;
+  grantId: string;
+  /** `in_flight`: a SIGKILL landed between the request reaching the provider and its answer being written; else the class of the kill before the replay, or `no_kill`. */
+  cause: 'in_flight' | 'after_answer' | 'no_kill';
+  killClass?: KillClass;
+  /** Kill instant minus the instant the provider finished writing the answer that was lost (ms; negative: in flight). */
+  gapMs?: number;
+  /** The credential's last error code (`invalid_grant_after_crash` when it knows). */
+  lastErrorCode?: string;
+}
+
+/** Losses of a scenario. */
+export interface LossFigures {
+  /** Grants lost other than in flight (product losses). */
+  lost: number;
+  /** Grants lost to a kill while the request was in flight to the strict provider (the one expected loss). */
+  lostInFlight: number;
+  losses: Loss[];
+  /** Product losses by kill class. */
+  lostByKillClass: Record<string, number>;
+  lostInFlightByKillClass: Record<string, number>;
+}
+
+/** Whether the grant `grantId` of `cred` was lost, and to what. */
+function classify(cred: ChaosCredential, grantId: string, events: OidcPeerTokenEvent[], kills: readonly StopRecord[]): Omit<Loss, 'lastErrorCode'> {
+  const mine = events.filter((e) => e.grantId === grantId);
+  const replay = mine.find((e) => e.replay === true);
+  const original = replay ? mine.find((e) => e !== replay && e.presented === replay.presented && e.seq < replay.seq) : undefined;
+  if (replay && original) {
+    const inFlight = kills.find((k) => k.at >= original.receivedAt && (original.answeredAt === undefined || original.aborted || k.at < original.answeredAt));
+    if (inFlight) return { credentialId: cred.id, grantId, cause: 'in_flight', killClass: inFlight.killClass, ...(original.answeredAt !== undefined ? { gapMs: inFlight.at - original.answeredAt } : {}) };
+    const before = [...kills].reverse().find((k) => k.at >= original.receivedAt && k.at <= replay.receivedAt);
+    if (before) return { credentialId: cred.id, grantId, cause: 'after_answer', killClass: before.killClass, ...(original.answeredAt !== undefined ? { gapMs: before.at - original.answeredAt } : {}) };
+  }
+  return { credentialId: cred.id, grantId, cause: 'no_kill' };
+}
+
+/** Every grant of `creds` the provider revoked other than by the run's own `revokeGrant`, classified against `kills`. */
+export async function lossesOf(peer: OidcPeer, client: ChaosClient, creds: readonly ChaosCredential[], kills: readonly StopRecord[]): Promise<LossFigures> {
+  const events = await peer.events();
+  const losses: Loss[] = [];
+  for (const cred of creds) {
+    for (const grantId of cred.grants) {
+      const grant = await peer.grant(grantId);
+      if (!grant?.revoked || grant.revokedBy === 'admin') continue;
+      const described = await client.describe(cred.id).catch(() => undefined);
+      losses.push({ ...classify(cred, grantId, events, kills), ...(described?.lastError ? { lastErrorCode: described.lastError.code } : {}) });
+    }
+  }
+  const count = (pick: (l: Loss) => boolean) => {
+    const by: Record<string, number> = {};
+    for (const l of losses.filter(pick)) by[l.killClass ?? 'none'] = (by[l.killClass ?? 'none'] ?? 0) + 1;
+    return by;
+  };
+  return {
+    lost: losses.filter((l) => l.cause !== 'in_flight').length,
+    lostInFlight: losses.filter((l) => l.cause === 'in_flight').length,
+    losses,
+    lostByKillClass: count((l) => l.cause !== 'in_flight'),
+    lostInFlightByKillClass: count((l) => l.cause === 'in_flight'),
+  };
+}
+
+/** A wedged workflow: its queries fail with FAILED_PRECONDITION, or its pending workflow task is past attempt 2. */
+export interface Wedge {
+  credentialId: string;
+  why: string;
+}
+
+/** The wedged workflows among `ids`. */
+export async function wedgesOf(client: ChaosClient, ids: readonly string[]): Promise<Wedge[]> {
+  const wedges: Wedge[] = [];
+  for (const id of ids) {
+    const handle = client.temporal.workflow.getHandle(credentialWorkflowId(id));
+    const described = await handle.describe().catch(() => undefined);
+    if (described?.status.name !== 'RUNNING') continue;
+    const attempt = described.raw.pendingWorkflowTask?.attempt ?? 0;
+    if (attempt > 2) {
+      wedges.push({ credentialId: id, why: `pending workflow task at attempt ${attempt}` });
+      continue;
+    }
+    try {
+      await handle.query(describeQuery);
+    } catch (err) {
+      const code = isGrpcServiceError(err) ? err.code : (err as { cause?: { code?: number } }).cause?.code;
+      if (code === 9 || /FAILED_PRECONDITION/.test(String((err as Error).message))) wedges.push({ credentialId: id, why: `query: ${String((err as Error).message).slice(0, 160)}` });
+    }
+  }
+  return wedges;
+}
+
+/** The longest history of any run of any credential workflow (visibility), and how many runs there are. */
+export async function maxEventsPerRun(client: ChaosClient): Promise<{ maxEvents: number; runs: number }> {
+  let maxEvents = 0;
+  let runs = 0;
+  for await (const execution of client.temporal.workflow.list({ query: "WorkflowType = 'credentialWorkflow'" })) {
+    runs += 1;
+    maxEvents = Math.max(maxEvents, execution.historyLength);
+  }
+  return { maxEvents, runs };
+}
+
+/** The version of every credential now (undefined: could not be described). */
+export async function versionsOf(client: ChaosClient, ids: readonly string[]): Promise<Map<string, CredentialDescription | undefined>> {
+  const out = new Map<string, CredentialDescription | undefined>();
+  await Promise.all(ids.map(async (id) => out.set(id, await client.describe(id).catch(() => undefined))));
+  return out;
+}
+
+/**
+ * Waits until every credential of `ids` is `active` with a version above `after` (its version at the
+ * last fault), or `timeoutMs` passes; resolves with the ids that did not (with their status).
+ */
+export async function waitRecovered(client: ChaosClient, after: ReadonlyMap<string, number>, timeoutMs: number): Promise<{ pending: { id: string; status: string }[]; ms: number }> {
+  const started = Date.now();
+  let pending = [...after.keys()];
+  const statuses = new Map<string, string>();
+  while (pending.length && Date.now() - started < timeoutMs) {
+    const now = await versionsOf(client, pending);
+    pending = pending.filter((id) => {
+      const d = now.get(id);
+      statuses.set(id, d ? `${d.status} v${d.version}` : 'no answer');
+      return !(d && d.status === 'active' && d.version > (after.get(id) ?? 0));
+    });
+    if (pending.length) await pause(1_000);
+  }
+  return { pending: pending.map((id) => ({ id, status: statuses.get(id) ?? '?' })), ms: Date.now() - started };
+}
