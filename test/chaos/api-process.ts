@@ -88,7 +88,7 @@ export async function startChaosApi(env: TestEnv, taskQueue: string): Promise<Ch
   } catch (err) {
     stopping = true;
     current.kill('SIGKILL');
-    throw new Error(`${err instanceof Error ? err.message : String(err)}; its output:\n${printed.slice(-3000)}`);
+    throw new Error(`${err instanceof Error ? err.message : String(err)}; its output:\n${printed.slice(-3000)}`, { cause: err });
   }
   return {
     url,

@@ -57,11 +57,13 @@ export interface ReadersOptions {
 export class Readers {
   readonly reads: Read[] = [];
   private readonly tokens: string[] = [];
+  private readonly last = new Map<string, Read>();
   private readonly tokenIndex = new Map<string, number>();
   private readonly loops = new Map<string, { stop: boolean; done: Promise<void> }>();
   private readonly peers = new Map<string, OidcPeer>();
   private readonly agent = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
   private readonly intervalMs: number;
+  private closed = false;
   private readonly deadlineMs: number;
 
   constructor(private readonly api: { url: string; key: string }, private readonly audit: TokenAudit, options: ReadersOptions = {}) {
@@ -80,7 +82,9 @@ export class Readers {
       await new Promise((resolve) => setTimeout(resolve, offset));
       while (!state.stop) {
         const started = Date.now();
-        this.reads.push(await this.readOnce(id));
+        const read = await this.readOnce(id);
+        this.reads.push(read);
+        this.last.set(id, read);
         const rest = this.intervalMs - (Date.now() - started);
         if (rest > 0 && !state.stop) await new Promise((resolve) => setTimeout(resolve, rest));
       }
@@ -97,11 +101,12 @@ export class Readers {
     this.loops.delete(id);
   }
 
-  /** Stops every reader and waits for the token checks. */
+  /** Stops every reader and waits for the token checks (idempotent). */
   async stop(): Promise<void> {
     await Promise.all([...this.loops.keys()].map((id) => this.remove(id)));
     await this.audit.settled();
-    await this.agent.close();
+    if (!this.closed) await this.agent.close();
+    this.closed = true;
   }
 
   private async readOnce(id: string): Promise<Read> {
@@ -132,6 +137,11 @@ export class Readers {
       this.tokenIndex.set(token, i);
     }
     return i;
+  }
+
+  /** The latest read of `id`. */
+  lastRead(id: string): Read | undefined {
+    return this.last.get(id);
   }
 
   /** The access token of a read. */

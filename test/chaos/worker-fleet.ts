@@ -22,6 +22,8 @@ export interface StopRecord {
   /** SIGKILL: how it was aimed. */
   killClass?: KillClass;
   pid: number;
+  /** The worker killed itself in the seam; `at` is when its exit was seen (a few ms late). */
+  selfKill?: boolean;
 }
 
 /** One crash: a worker that exited without being told to. */
@@ -60,19 +62,38 @@ export class WorkerFleet {
     return [...this.running];
   }
 
-  /** Starts a worker (with the crash seam at `seam`: it waits there, in its first refresh, to be killed). */
-  async start(seam?: SeamInstant): Promise<WorkerProcess> {
-    const env = { ...this.extraEnv, ...(seam ? { HALFLIFE_TEST_AT: seam, HALFLIFE_TEST_FOR: '*', HALFLIFE_TEST_DO: 'hang' } : {}) };
+  /**
+   * Starts a worker. With `seam`, its first refresh stops at that instant: `hang` waits there to be
+   * killed by `killAtSeam` (the kill instant is known to the millisecond), `kill` SIGKILLs itself
+   * inside the seam, in its first microseconds (recorded when the exit is seen).
+   */
+  async start(seam?: SeamInstant, mode: 'hang' | 'kill' = 'hang'): Promise<WorkerProcess> {
+    const env = { ...this.extraEnv, ...(seam ? { HALFLIFE_TEST_AT: seam, HALFLIFE_TEST_FOR: '*', HALFLIFE_TEST_DO: mode } : {}) };
     const worker = await startWorkerProcess(this.taskQueue, env);
     this.running.add(worker);
+    if (seam && mode === 'kill') this.told.add(worker);
     worker.child.once('exit', (code, signal) => {
       this.running.delete(worker);
+      if (seam && mode === 'kill' && signal === 'SIGKILL' && !this.stops.some((s) => s.pid === worker.pid)) {
+        this.stops.push({ at: Date.now(), signal: 'SIGKILL', killClass: seam, pid: worker.pid, selfKill: true });
+      }
       if (this.told.has(worker) || this.closing) return;
       this.crashes.push({ at: Date.now(), pid: worker.pid, exit: signal ?? `code ${code}`, outputTail: worker.output().slice(-2000) });
-      // A supervisor restarts it.
-      void this.start().catch(() => undefined);
+      void this.replace();
     });
     return worker;
+  }
+
+  /** What a supervisor does after a crash: starts a plain worker, again every 2 s until one is up. */
+  private async replace(): Promise<void> {
+    while (!this.closing) {
+      try {
+        await this.start();
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+      }
+    }
   }
 
   /** SIGKILL, recorded as `killClass`; resolves once it exited. */
@@ -92,6 +113,18 @@ export class WorkerFleet {
       return undefined;
     }
     return this.kill(worker, seam);
+  }
+
+  /** Waits until a `kill`-mode seam worker has killed itself; false if it did not within `timeoutMs`. */
+  async selfKilled(worker: WorkerProcess, timeoutMs: number): Promise<boolean> {
+    if (worker.child.exitCode !== null || worker.child.signalCode !== null) return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      worker.child.once('exit', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
   }
 
   /** SIGTERM (graceful: in-flight requests finish); resolves once it exited. */

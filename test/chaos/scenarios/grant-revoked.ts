@@ -1,0 +1,105 @@
+/**
+ * Scenario 6: the grant is revoked at the provider (a user disconnected the app). The consumer's
+ * next call is refused, it reports the version (as after a 401); the refresh is answered
+ * `invalid_grant` and the credential must move to `reauth_required` after that one attempt (no
+ * retry loop against the provider), then resume when it is given a new grant (`reauthorize`).
+ * The notification part (a webhook on `reauth_required`) needs a notifier in the worker; this
+ * branch has none, so that figure is reported as skipped.
+ */
+import { startOidcPeer } from '../../peers/oidc-peer';
+import { wedgesOf, type Wedge } from '../audit';
+import { inPool, reauthorizeWithNewGrant, registerCredentials } from '../credentials';
+import { pause, secondsSince } from '../figures';
+import type { ScenarioContext } from '../scenario';
+import { waitFor } from '../../helpers/wait';
+
+/** Sizes of scenario 6. */
+export interface GrantRevokedOptions {
+  credentials: number;
+  lifetimeS: number;
+}
+
+/** Figures of scenario 6. */
+export interface GrantRevokedFigures {
+  scenario: 'grant_revoked';
+  credentials: number;
+  /** Credentials in `reauth_required` after their grant was revoked. */
+  reauthRequired: number;
+  /** Token requests for a revoked grant, most for one credential (target 1). */
+  maxAttemptsAfterRevocation: number;
+  /** Slowest revocation-to-`reauth_required` (ms). */
+  maxMsToReauthRequired: number;
+  /** Last error codes seen. */
+  lastErrorCodes: Record<string, number>;
+  /** What the consumer's report was answered. */
+  reportOutcomes: Record<string, number>;
+  /** Credentials active on a newer version after `reauthorize`. */
+  resumed: number;
+  notification: string;
+  wedged: number;
+  wedges: Wedge[];
+  durationS: number;
+}
+
+/** Runs scenario 6. */
+export async function runGrantRevoked(ctx: ScenarioContext, o: GrantRevokedOptions): Promise<GrantRevokedFigures> {
+  const { stack } = ctx;
+  const started = Date.now();
+  const peer = await startOidcPeer({ accessTokenTtlS: o.lifetimeS, rotation: 'strict' });
+  let creds: Awaited<ReturnType<typeof registerCredentials>> = [];
+  try {
+    if (stack.workers.live.length === 0) await stack.workers.start();
+    ctx.step(`registering ${o.credentials} credentials`);
+    creds = await registerCredentials(stack.client, peer, o.credentials, `chaos-${ctx.tag}-revoked`);
+    ctx.step('revoking their grants at the provider');
+    const lastErrorCodes: Record<string, number> = {};
+    const reportOutcomes: Record<string, number> = {};
+    const results = await Promise.all(creds.map(async (c) => {
+      const grantId = c.grants.at(-1)!;
+      const version = (await stack.client.describe(c.id)).version;
+      await peer.revokeGrant(grantId);
+      const revokedAt = Date.now();
+      const outcome = await stack.client.refresh(c.id, { staleVersion: version }).then(
+        (r) => `${r.refreshed ? 'refreshed' : `not_refreshed:${r.reason ?? 'none'}`}`,
+        (err: unknown) => `error:${(err as Error).name}`,
+      );
+      reportOutcomes[outcome] = (reportOutcomes[outcome] ?? 0) + 1;
+      const d = await waitFor(`${c.id} in reauth_required`, async () => {
+        const now = await stack.client.describe(c.id);
+        return now.status === 'reauth_required' ? now : undefined;
+      }, { timeoutMs: 60_000, intervalMs: 200 }).catch(() => undefined);
+      const ms = Date.now() - revokedAt;
+      if (d?.lastError) lastErrorCodes[d.lastError.code] = (lastErrorCodes[d.lastError.code] ?? 0) + 1;
+      return { reauth: d !== undefined, ms, grantId, revokedAt, version: d?.version ?? version };
+    }));
+    // Any retry against the revoked grant would show up in the provider's log within seconds.
+    await pause(5_000);
+    const events = await peer.events();
+    const attempts = results.map((r) => events.filter((e) => e.grantId === r.grantId && e.receivedAt >= r.revokedAt).length);
+    ctx.step('giving each a new grant (reauthorize)');
+    const resumed = await inPool(creds, 4, async (c, i) => {
+      const before = results[i]!.version;
+      const version = await reauthorizeWithNewGrant(stack.client, c).catch(() => 0);
+      const d = await stack.client.describe(c.id).catch(() => undefined);
+      return version > before && d?.status === 'active';
+    });
+    const wedges = await wedgesOf(stack.client, creds.map((c) => c.id));
+    return {
+      scenario: 'grant_revoked',
+      credentials: creds.length,
+      reauthRequired: results.filter((r) => r.reauth).length,
+      maxAttemptsAfterRevocation: Math.max(0, ...attempts),
+      maxMsToReauthRequired: Math.max(0, ...results.map((r) => r.ms)),
+      lastErrorCodes,
+      reportOutcomes,
+      resumed: resumed.filter(Boolean).length,
+      notification: 'skipped: this branch has no webhook notifier (workers hand lifecycle events to none; see src/workflows/notification.ts)',
+      wedged: wedges.length,
+      wedges,
+      durationS: secondsSince(started),
+    };
+  } finally {
+    await inPool(creds, 8, (c) => stack.client.revoke(c.id).catch(() => undefined));
+    await peer.close();
+  }
+}

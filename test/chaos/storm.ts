@@ -1,0 +1,62 @@
+/**
+ * Scenario 7: the every-caller storm (bench/storm) under the default policy, run while workers are
+ * being killed: a fresh credential, N callers over P processes reporting its current version at
+ * one instant, through the TokenClient and then through the HTTP API. Each storm must make exactly
+ * one upstream call and hand every caller a token the provider accepts.
+ */
+import { StormFleet } from '../../bench/storm/fleet';
+import { oidcStormProvider } from '../../bench/storm/providers';
+import { halflifeStorm, registerWithClient, type StormContext, type StormFigures } from '../../bench/storm/scenarios';
+import type { OidcPeer } from '../peers/oidc-peer';
+import type { ChaosCredential } from './credentials';
+import { openRedis } from '../helpers/test-env';
+import type { ChaosStack } from './stack';
+
+/** One storm's figures. */
+export interface StormResult {
+  via: 'client' | 'http';
+  callers: number;
+  upstreamCalls: number;
+  callersOk: number;
+  allServedMs: number;
+  p50Ms: number;
+  byCode: Record<string, number>;
+  lost: boolean;
+  replays: number;
+}
+
+/** Storm caller processes over the stack, ready for storms. */
+export interface StormRig {
+  /** Runs one storm per path on fresh credentials (default policy) at `peer`; the credentials are returned for the loss audit. */
+  run(peer: OidcPeer, callers: number): Promise<{ results: StormResult[]; credentials: ChaosCredential[] }>;
+  close(): Promise<void>;
+}
+
+function resultOf(via: 'client' | 'http', f: StormFigures): StormResult {
+  return { via, callers: f.callers, upstreamCalls: f.upstreamCalls, callersOk: f.callersOk, allServedMs: Math.round(f.allServedMs), p50Ms: Math.round(f.p50Ms), byCode: f.byCode, lost: f.credentialLost, replays: f.provider.replays };
+}
+
+/** Starts `processes` storm caller processes against the stack's API (admin key) and Temporal. */
+export async function startStormRig(stack: ChaosStack, processes: number): Promise<StormRig> {
+  const env = { temporalAddress: stack.env.temporalAddress, namespace: stack.env.namespace, taskQueue: stack.taskQueue, redisUrl: stack.env.redisUrl, encryptionKeys: stack.env.encryptionKeys, apiUrl: stack.api.url, apiKey: stack.api.keys.admin };
+  const fleet = await StormFleet.start(env, processes);
+  const redis = openRedis();
+  return {
+    async run(peer, callers) {
+      const ctx: StormContext = { env, fleet, provider: oidcStormProvider(peer), owner: stack.client, redis };
+      const results: StormResult[] = [];
+      const credentials: ChaosCredential[] = [];
+      for (const via of ['client', 'http'] as const) {
+        const grant = await ctx.provider.newGrant();
+        const cred = await registerWithClient(ctx, grant, `chaos-storm-${via}-${Date.now()}`);
+        credentials.push({ id: cred.id, peer, client: await peer.client(grant.clientId), grants: [grant.grantId ?? ''], version: cred.version });
+        results.push(resultOf(via, (await halflifeStorm(ctx, cred, { via, callers })).figures));
+      }
+      return { results, credentials };
+    },
+    async close() {
+      await fleet.close();
+      redis.disconnect();
+    },
+  };
+}
