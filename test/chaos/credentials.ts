@@ -4,7 +4,6 @@
  * remembered, so a loss can be found at the provider even after the credential was reauthorized.
  */
 import type { RefreshPolicy } from '../../src/credential';
-import { registerAtPeer } from '../helpers/oidc-credential';
 import type { OidcPeer, OidcPeerClient } from '../peers/oidc-peer';
 import type { ChaosClient } from './stack';
 
@@ -32,11 +31,25 @@ export async function inPool<T, R>(items: readonly T[], width: number, run: (ite
   return results;
 }
 
-/** Registers `count` credentials at `peer` with ids `<prefix>-<n>` and `policy`. */
+/**
+ * Registers `count` credentials at `peer` with ids `<prefix>-<n>`: a grant minted through the
+ * authorization code flow, registered with the token it came with and that token's real expiry as
+ * the provider stores it (so the run's first tokens are judged by the same clock as the rest).
+ */
 export async function registerCredentials(client: ChaosClient, peer: OidcPeer, count: number, prefix: string, options: { policy?: Partial<RefreshPolicy>; config?: Record<string, unknown> } = {}): Promise<ChaosCredential[]> {
   return inPool(Array.from({ length: count }, (_, i) => `${prefix}-${i + 1}`), 6, async (id) => {
-    const registered = await registerAtPeer(client, peer, { id, ...options });
-    return { id, peer, client: registered.client, grants: [registered.grantId], version: registered.token.version };
+    const peerClient = await peer.addClient({ auth: 'client_secret_basic' });
+    const grant = await peer.mintGrant({ clientId: peerClient.clientId });
+    const expiresAt = (await peer.lookupToken(grant.accessToken))?.expiresAt ?? Date.now() + (grant.expiresIn - 1) * 1000;
+    const registered = await client.register({
+      id,
+      provider: 'oauth2',
+      config: { tokenEndpoint: peer.tokenEndpoint, issuer: peer.issuer, clientId: peerClient.clientId, clientSecret: peerClient.clientSecret ?? '', ...options.config },
+      grant: { refreshToken: grant.refreshToken },
+      token: { accessToken: grant.accessToken, expiresAt },
+      ...(options.policy ? { policy: options.policy } : {}),
+    });
+    return { id, peer, client: peerClient, grants: [grant.grantId], version: registered.token.version };
   });
 }
 

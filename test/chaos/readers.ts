@@ -40,6 +40,10 @@ export interface ReadFigures {
   fiveXxWithValidToken: number;
   /** 200 with a token past its expiry when the read was sent (Halflife's `expires_at` or the provider's own). */
   expiredServed: number;
+  /** Of those, past Halflife's own `expires_at` (the rest only by the provider's clock). */
+  expiredServedByHalflifeClock: number;
+  /** The first few, with both expiries and how late the read was (ms after the earlier expiry). */
+  expiredServedExamples: { id: string; version?: number; lateByMs: number; halflifeExpiresAt?: string; providerExpiresAt?: string }[];
   /** 200 with a token the provider refused when first seen although not expired (its grant was revoked). */
   refusedServed: number;
   latencyMs: Percentiles;
@@ -163,6 +167,8 @@ export class Readers {
     let fiveXx = 0;
     let fiveXxWithValidToken = 0;
     let expiredServed = 0;
+    let expiredServedByHalflifeClock = 0;
+    const expiredServedExamples: ReadFigures['expiredServedExamples'] = [];
     let refusedServed = 0;
     // In the order they were sent, so "the last token served" is the one before each read.
     for (const read of [...this.reads].sort((a, b) => a.sentAt - b.sentAt)) {
@@ -174,7 +180,13 @@ export class Readers {
           const verdict = token ? await this.audit.verdict(token) : undefined;
           const expiredByHalflife = read.expiresAt !== undefined && read.expiresAt <= read.sentAt;
           const expiredByProvider = verdict?.expiresAt !== undefined && verdict.expiresAt <= read.sentAt;
-          if (expiredByHalflife || expiredByProvider) expiredServed += 1;
+          if (expiredByHalflife || expiredByProvider) {
+            expiredServed += 1;
+            if (expiredByHalflife) expiredServedByHalflifeClock += 1;
+            const earlier = Math.min(read.expiresAt ?? Number.POSITIVE_INFINITY, verdict?.expiresAt ?? Number.POSITIVE_INFINITY);
+            const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
+            if (expiredServedExamples.length < 5) expiredServedExamples.push({ id: read.id, version: read.version, lateByMs: read.sentAt - earlier, halflifeExpiresAt: iso(read.expiresAt), providerExpiresAt: iso(verdict?.expiresAt) });
+          }
           else if (verdict && !verdict.active && (verdict.expiresAt === undefined || verdict.expiresAt > verdict.checkedAt)) refusedServed += 1;
         }
         lastGood.set(read.id, read);
@@ -195,6 +207,6 @@ export class Readers {
         if (last && verdict?.active && !verdict.grantRevoked && expiry > read.doneAt) fiveXxWithValidToken += 1;
       }
     }
-    return { reads, errors, byStatus, byCode, fiveXx, fiveXxWithValidToken, expiredServed, refusedServed, latencyMs: percentiles(latencies) };
+    return { reads, errors, byStatus, byCode, fiveXx, fiveXxWithValidToken, expiredServed, expiredServedByHalflifeClock, expiredServedExamples, refusedServed, latencyMs: percentiles(latencies) };
   }
 }

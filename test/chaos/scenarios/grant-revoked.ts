@@ -55,9 +55,8 @@ export async function runGrantRevoked(ctx: ScenarioContext, o: GrantRevokedOptio
     const lastErrorCodes: Record<string, number> = {};
     const reportOutcomes: Record<string, number> = {};
     const results = await Promise.all(creds.map(async (c) => {
-      const grantId = c.grants.at(-1)!;
       const version = (await stack.client.describe(c.id)).version;
-      await peer.revokeGrant(grantId);
+      await peer.revokeGrant(c.grants.at(-1)!);
       const revokedAt = Date.now();
       const outcome = await stack.client.refresh(c.id, { staleVersion: version }).then(
         (r) => `${r.refreshed ? 'refreshed' : `not_refreshed:${r.reason ?? 'none'}`}`,
@@ -70,12 +69,13 @@ export async function runGrantRevoked(ctx: ScenarioContext, o: GrantRevokedOptio
       }, { timeoutMs: 60_000, intervalMs: 200 }).catch(() => undefined);
       const ms = Date.now() - revokedAt;
       if (d?.lastError) lastErrorCodes[d.lastError.code] = (lastErrorCodes[d.lastError.code] ?? 0) + 1;
-      return { reauth: d !== undefined, ms, grantId, revokedAt, version: d?.version ?? version };
+      return { reauth: d !== undefined, ms, clientId: c.client.clientId, revokedAt, version: d?.version ?? version };
     }));
     // Any retry against the revoked grant would show up in the provider's log within seconds.
     await pause(5_000);
     const events = await peer.events();
-    const attempts = results.map((r) => events.filter((e) => e.grantId === r.grantId && e.receivedAt >= r.revokedAt).length);
+    // By client (one per credential): the provider no longer knows the grant of a revoked token.
+    const attempts = results.map((r) => events.filter((e) => e.clientId === r.clientId && e.receivedAt >= r.revokedAt).length);
     ctx.step('giving each a new grant (reauthorize)');
     const resumed = await inPool(creds, 4, async (c, i) => {
       const before = results[i]!.version;

@@ -70,7 +70,6 @@ export async function runProviderOutage(ctx: ScenarioContext, o: ProviderOutageO
     if (stack.workers.live.length === 0) await stack.workers.start();
     ctx.step(`registering ${o.credentials} credentials behind the fault proxy`);
     const tokenEndpoint = `${proxy.origin}${new URL(peer.tokenEndpoint).pathname}`;
-    const registeredAt = Date.now();
     creds = await registerCredentials(stack.client, peer, o.credentials, `chaos-${ctx.tag}-outage`, { config: { tokenEndpoint } });
     const ids = creds.map((c) => c.id);
     for (const c of creds) readers.add(c.id, peer);
@@ -86,9 +85,14 @@ export async function runProviderOutage(ctx: ScenarioContext, o: ProviderOutageO
         await pause(1_000);
       }
     })();
-    // The outage begins 3 s before the first scheduled refresh (at half the lifetime), so every fault meets attempts.
-    ctx.step('normal operation before the outage');
-    await pause(Math.max(2_000, registeredAt + o.lifetimeS * 500 - 3_000 - Date.now()));
+    // One refresh each first (the token that expires in the outage is then one Halflife obtained and
+    // dated itself), and the outage begins 3 s before the next scheduled refresh, so every fault meets attempts.
+    ctx.step('normal operation: one refresh each');
+    const first = await waitRecovered(stack.client, new Map(ids.map((id) => [id, 1])), o.lifetimeS * 1000 + 30_000);
+    if (first.pending.length) throw new Error(`scenario 5: ${first.pending.length} credentials did not refresh before the outage`);
+    const scheduled = await versionsOf(stack.client, ids);
+    const nextRefresh = Math.min(...[...scheduled.values()].map((d) => d?.nextRefreshAt ?? Date.now()));
+    await pause(nextRefresh - 3_000 - Date.now());
     const before = await versionsOf(stack.client, ids);
     const phases: ProxyMode[] = ['http503', 'hang', 'reset'];
     const outageStart = Date.now();
