@@ -8,6 +8,7 @@ import type { CredentialDescription } from '../../src/credential';
 import { credentialWorkflowId, describeQuery } from '../../src/messages';
 import type { OidcPeer, OidcPeerTokenEvent } from '../peers/oidc-peer';
 import type { ChaosCredential } from './credentials';
+import { lastTaskFailure } from './evidence';
 import { pause } from './figures';
 import type { ChaosClient } from './stack';
 import type { KillClass, StopRecord } from './worker-fleet';
@@ -92,7 +93,7 @@ export async function wedgesOf(client: ChaosClient, ids: readonly string[]): Pro
     if (described?.status.name !== 'RUNNING') continue;
     const attempt = described.raw.pendingWorkflowTask?.attempt ?? 0;
     if (attempt > 2) {
-      wedges.push({ credentialId: id, why: `pending workflow task at attempt ${attempt}` });
+      wedges.push({ credentialId: id, why: `pending workflow task at attempt ${attempt}; last failure ${(await lastTaskFailure(client, id)) ?? 'none recorded (timed out?)'}` });
       continue;
     }
     try {

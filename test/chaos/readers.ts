@@ -20,6 +20,8 @@ export interface Read {
   /** HTTP status; 0 = no answer (connection error or the reader's deadline). */
   status: number;
   code?: string;
+  /** The error message of a 5xx answer. */
+  message?: string;
   version?: number;
   /** Index into the readers' token table. */
   token?: number;
@@ -36,6 +38,8 @@ export interface ReadFigures {
   /** Error answers by `error.code`. */
   byCode: Record<string, number>;
   fiveXx: number;
+  /** One example per 5xx code: credential, code, message. */
+  fiveXxExamples: { id: string; code?: string; message?: string; at: string }[];
   /** 5xx while the credential's last token served was still unexpired and accepted by its provider: a valid token existed and was not handed out. */
   fiveXxWithValidToken: number;
   /** 200 with a token past its expiry when the read was sent (Halflife's `expires_at` or the provider's own). */
@@ -121,14 +125,14 @@ export class Readers {
         signal: AbortSignal.timeout(this.deadlineMs),
         dispatcher: this.agent,
       });
-      const body = (await response.json().catch(() => ({}))) as { access_token?: string; expires_at?: string; version?: number; error?: { code?: string } };
+      const body = (await response.json().catch(() => ({}))) as { access_token?: string; expires_at?: string; version?: number; error?: { code?: string; message?: string } };
       const doneAt = Date.now();
       if (response.status === 200 && typeof body.access_token === 'string') {
         const peer = this.peers.get(id);
         if (peer) this.audit.see(body.access_token, peer);
         return { id, sentAt, doneAt, status: 200, version: body.version, token: this.indexOf(body.access_token), expiresAt: body.expires_at ? Date.parse(body.expires_at) : undefined };
       }
-      return { id, sentAt, doneAt, status: response.status, code: body.error?.code ?? `http_${response.status}` };
+      return { id, sentAt, doneAt, status: response.status, code: body.error?.code ?? `http_${response.status}`, ...(response.status >= 500 ? { message: body.error?.message?.slice(0, 200) } : {}) };
     } catch (err) {
       return { id, sentAt, doneAt: Date.now(), status: 0, code: (err as Error).name === 'TimeoutError' ? 'deadline' : 'network' };
     }
@@ -165,6 +169,7 @@ export class Readers {
     let reads = 0;
     let errors = 0;
     let fiveXx = 0;
+    const fiveXxExamples: ReadFigures['fiveXxExamples'] = [];
     let fiveXxWithValidToken = 0;
     let expiredServed = 0;
     let expiredServedByHalflifeClock = 0;
@@ -200,6 +205,7 @@ export class Readers {
       if (read.code) byCode[read.code] = (byCode[read.code] ?? 0) + 1;
       if (read.status >= 500) {
         fiveXx += 1;
+        if (!fiveXxExamples.some((e) => e.code === read.code)) fiveXxExamples.push({ id: read.id, code: read.code, message: read.message, at: new Date(read.sentAt).toISOString() });
         const last = lastGood.get(read.id);
         const token = last ? this.tokenOf(last) : undefined;
         const verdict = token ? await this.audit.verdict(token) : undefined;
@@ -207,6 +213,6 @@ export class Readers {
         if (last && verdict?.active && !verdict.grantRevoked && expiry > read.doneAt) fiveXxWithValidToken += 1;
       }
     }
-    return { reads, errors, byStatus, byCode, fiveXx, fiveXxWithValidToken, expiredServed, expiredServedByHalflifeClock, expiredServedExamples, refusedServed, latencyMs: percentiles(latencies) };
+    return { reads, errors, byStatus, byCode, fiveXx, fiveXxExamples, fiveXxWithValidToken, expiredServed, expiredServedByHalflifeClock, expiredServedExamples, refusedServed, latencyMs: percentiles(latencies) };
   }
 }

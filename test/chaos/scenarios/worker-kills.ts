@@ -9,7 +9,10 @@
  * (scenario 8). A lost grant is matched to the kill that lost it through the provider's request
  * log: lost in flight (the one loss no client can prevent) or lost after the answer arrived.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { startOidcPeer } from '../../peers/oidc-peer';
+import { saveEvidence } from '../evidence';
 import { lossesOf, versionsOf, waitRecovered, wedgesOf, type LossFigures, type Wedge } from '../audit';
 import { revokeCorpusLeftovers, sendCorpus, type BadInputFigures } from '../bad-input';
 import { inPool, registerCredentials, type ChaosCredential } from '../credentials';
@@ -62,6 +65,8 @@ export interface WorkerKillsFigures extends LossFigures {
   crashes: number;
   storms: StormResult[];
   badInput?: BadInputFigures;
+  /** Where the histories and provider log of lost and wedged credentials were saved. */
+  evidence?: string;
   durationS: number;
 }
 
@@ -87,6 +92,8 @@ export async function runWorkerKills(ctx: ScenarioContext, o: WorkerKillsOptions
   const started = Date.now();
   const crashesBefore = stack.workers.crashes.length + stack.api.crashes;
   const peer = await startOidcPeer({ accessTokenTtlS: o.lifetimeS, rotation: 'strict' });
+  // The corpus's target credential lives an hour, as in the bad-input test (its valid `min_ttl_s` reads then need no refresh).
+  const corpusPeer = await startOidcPeer({ accessTokenTtlS: 3600, rotation: 'strict' });
   const readers = new Readers({ url: stack.api.url, key: stack.api.keys.read }, new TokenAudit(), { intervalMs: o.readIntervalMs });
   const storm = o.stormCallers > 0 ? await startStormRig(stack, o.stormProcesses) : undefined;
   const all: ChaosCredential[] = [];
@@ -96,7 +103,7 @@ export async function runWorkerKills(ctx: ScenarioContext, o: WorkerKillsOptions
     const statsBefore = await peer.stats();
     // A 3 s upstream timeout (default 15 s): a retry after an in-flight crash first waits out that request.
     const creds = await registerCredentials(stack.client, peer, o.credentials, `chaos-${ctx.tag}-kill`, { policy: { upstreamTimeoutMs: 3_000 } });
-    const [corpusTarget] = await registerCredentials(stack.client, peer, 1, `chaos-${ctx.tag}-corpus`);
+    const [corpusTarget] = await registerCredentials(stack.client, corpusPeer, 1, `chaos-${ctx.tag}-corpus`);
     all.push(...creds, corpusTarget!);
     for (const c of creds) readers.add(c.id, peer);
     const medic = startMedic(stack.client, creds, readers);
@@ -158,12 +165,14 @@ export async function runWorkerKills(ctx: ScenarioContext, o: WorkerKillsOptions
 
     ctx.step('auditing at the provider and in Temporal');
     const kills = stack.workers.kills(started);
-    const losses = await lossesOf(peer, stack.client, all, kills);
+    const losses = await lossesOf(peer, stack.client, all.filter((c) => c.peer === peer), kills);
     const wedges = await wedgesOf(stack.client, all.map((c) => c.id));
     const stats = await peer.stats();
     const events = await peer.events();
     const randomKills = kills.filter((k) => k.killClass === 'random');
     const randomKillsWithRequestInFlight = randomKills.filter((k) => events.some((e) => e.receivedAt <= k.at && (e.answeredAt === undefined || e.answeredAt > k.at))).length;
+    const evidence = await saveEvidence(stack.client, ctx.tag, [...losses.losses.map((l) => l.credentialId), ...wedges.map((w) => w.credentialId)], all, peer);
+    if (evidence) fs.writeFileSync(path.join(evidence, 'kills.json'), JSON.stringify(kills, null, 1));
     const killsByClass: Record<string, number> = {};
     for (const k of kills) killsByClass[k.killClass ?? 'unknown'] = (killsByClass[k.killClass ?? 'unknown'] ?? 0) + 1;
     return {
@@ -184,6 +193,7 @@ export async function runWorkerKills(ctx: ScenarioContext, o: WorkerKillsOptions
       crashes: stack.workers.crashes.length + stack.api.crashes - crashesBefore,
       storms,
       ...(badInput ? { badInput } : {}),
+      ...(evidence ? { evidence } : {}),
       durationS: secondsSince(started),
     };
   } finally {
@@ -191,5 +201,6 @@ export async function runWorkerKills(ctx: ScenarioContext, o: WorkerKillsOptions
     await storm?.close();
     await inPool(all, 8, (c) => stack.client.revoke(c.id).catch(() => undefined));
     await peer.close();
+    await corpusPeer.close();
   }
 }
