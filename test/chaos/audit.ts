@@ -4,11 +4,13 @@
  * got, and waiting until every credential has recovered.
  */
 import { isGrpcServiceError } from '@temporalio/client';
+import { Redis } from 'ioredis';
+import { answerKey, type KeySpace } from '../../src/redis/keys';
 import type { CredentialDescription } from '../../src/credential';
 import { credentialWorkflowId, describeQuery } from '../../src/messages';
 import type { OidcPeer, OidcPeerTokenEvent } from '../peers/oidc-peer';
 import type { ChaosCredential } from './credentials';
-import { lastTaskFailure } from './evidence';
+import { failedAttemptSlot, lastTaskFailure } from './evidence';
 import { pause } from './figures';
 import type { ChaosClient } from './stack';
 import type { KillClass, StopRecord } from './worker-fleet';
@@ -22,6 +24,8 @@ export interface Loss {
   killClass?: KillClass;
   /** Kill instant minus the instant the provider finished writing the answer that was lost (ms; negative: in flight). */
   gapMs?: number;
+  /** After the answer: whether the worker had written it ahead to Redis (`absent`: the kill came before the worker read it). */
+  writeAhead?: 'present' | 'absent' | 'unknown';
   /** The credential's last error code (`invalid_grant_after_crash` when it knows). */
   lastErrorCode?: string;
 }
@@ -46,23 +50,44 @@ function classify(cred: ChaosCredential, grantId: string, events: OidcPeerTokenE
   if (replay && original) {
     const inFlight = kills.find((k) => k.at >= original.receivedAt && (original.answeredAt === undefined || original.aborted || k.at < original.answeredAt));
     if (inFlight) return { credentialId: cred.id, grantId, cause: 'in_flight', killClass: inFlight.killClass, ...(original.answeredAt !== undefined ? { gapMs: inFlight.at - original.answeredAt } : {}) };
-    const before = [...kills].reverse().find((k) => k.at >= original.receivedAt && k.at <= replay.receivedAt);
+    // The first kill after the request: the one that ended the attempt that had the answer.
+    const before = kills.find((k) => k.at >= original.receivedAt && k.at <= replay.receivedAt);
     if (before) return { credentialId: cred.id, grantId, cause: 'after_answer', killClass: before.killClass, ...(original.answeredAt !== undefined ? { gapMs: before.at - original.answeredAt } : {}) };
   }
   return { credentialId: cred.id, grantId, cause: 'no_kill' };
 }
 
-/** Every grant of `creds` the provider revoked other than by the run's own `revokeGrant`, classified against `kills`. */
-export async function lossesOf(peer: OidcPeer, client: ChaosClient, creds: readonly ChaosCredential[], kills: readonly StopRecord[]): Promise<LossFigures> {
+/** Whether the lost attempt's answer is in the Redis write-ahead log (the worker had read and logged it). */
+async function writeAheadOf(client: ChaosClient, redis: Redis | undefined, space: KeySpace, loss: Omit<Loss, 'lastErrorCode'>, replayAt: number): Promise<Loss['writeAhead']> {
+  if (!redis) return 'unknown';
+  const slot = await failedAttemptSlot(client, loss.credentialId, replayAt - 1_000, replayAt + 30_000);
+  if (!slot) return 'unknown';
+  const value = await redis.get(answerKey(space, loss.credentialId, slot.runId, slot.activityId)).catch(() => null);
+  return value ? 'present' : 'absent';
+}
+
+/** Every grant of `creds` the provider revoked other than by the run's own `revokeGrant`, classified against `kills` (and the Redis write-ahead log at `redisUrl`). */
+export async function lossesOf(peer: OidcPeer, client: ChaosClient, creds: readonly ChaosCredential[], kills: readonly StopRecord[], redisAt?: { url: string; namespace: string }): Promise<LossFigures> {
   const events = await peer.events();
   const losses: Loss[] = [];
-  for (const cred of creds) {
-    for (const grantId of cred.grants) {
-      const grant = await peer.grant(grantId);
-      if (!grant?.revoked || grant.revokedBy === 'admin') continue;
-      const described = await client.describe(cred.id).catch(() => undefined);
-      losses.push({ ...classify(cred, grantId, events, kills), ...(described?.lastError ? { lastErrorCode: described.lastError.code } : {}) });
+  const redis = redisAt ? new Redis(redisAt.url, { maxRetriesPerRequest: 1, lazyConnect: true }) : undefined;
+  redis?.on('error', () => undefined);
+  await redis?.connect().catch(() => undefined);
+  const space: KeySpace = { prefix: 'halflife', namespace: redisAt?.namespace ?? 'default' };
+  try {
+    for (const cred of creds) {
+      for (const grantId of cred.grants) {
+        const grant = await peer.grant(grantId);
+        if (!grant?.revoked || grant.revokedBy === 'admin') continue;
+        const described = await client.describe(cred.id).catch(() => undefined);
+        const loss = classify(cred, grantId, events, kills);
+        const replayAt = events.find((e) => e.grantId === grantId && e.replay === true)?.receivedAt;
+        const writeAhead = loss.cause === 'after_answer' && replayAt !== undefined ? await writeAheadOf(client, redis, space, loss, replayAt) : undefined;
+        losses.push({ ...loss, ...(writeAhead ? { writeAhead } : {}), ...(described?.lastError ? { lastErrorCode: described.lastError.code } : {}) });
+      }
     }
+  } finally {
+    redis?.disconnect();
   }
   const count = (pick: (l: Loss) => boolean) => {
     const by: Record<string, number> = {};
@@ -142,4 +167,25 @@ export async function waitRecovered(client: ChaosClient, after: ReadonlyMap<stri
     if (pending.length) await pause(1_000);
   }
   return { pending: pending.map((id) => ({ id, status: statuses.get(id) ?? '?' })), ms: Date.now() - started };
+}
+
+/** One answer the provider wrote shortly before a SIGKILL, and whether its grant was then lost. */
+export interface AnswerBeforeKill {
+  /** Kill instant minus the instant the answer was written (ms). */
+  gapMs: number;
+  lost: boolean;
+}
+
+/** Refresh answers written within `windowMs` before each SIGKILL (one worker up at a time: the killed one had them), with their fate. */
+export function answersBeforeKills(events: readonly OidcPeerTokenEvent[], kills: readonly StopRecord[], losses: readonly Loss[], windowMs = 250): AnswerBeforeKill[] {
+  const lostGrants = new Set(losses.map((l) => l.grantId));
+  const out: AnswerBeforeKill[] = [];
+  for (const k of kills) {
+    for (const e of events) {
+      if (e.grantType !== 'refresh_token' || e.status !== 200 || e.answeredAt === undefined || e.aborted) continue;
+      const gap = k.at - e.answeredAt;
+      if (gap >= 0 && gap <= windowMs) out.push({ gapMs: gap, lost: e.grantId !== undefined && lostGrants.has(e.grantId) && events.some((r) => r.replay === true && r.presented === e.presented) });
+    }
+  }
+  return out.sort((a, b) => a.gapMs - b.gapMs);
 }

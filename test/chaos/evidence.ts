@@ -9,6 +9,7 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { credentialWorkflowId } from '../../src/messages';
 import { historiesOf } from '../helpers/replay';
+import type { TestEnv } from '../helpers/test-env';
 import type { OidcPeer } from '../peers/oidc-peer';
 import type { ChaosCredential } from './credentials';
 import type { ChaosClient } from './stack';
@@ -26,11 +27,19 @@ export async function lastTaskFailure(client: ChaosClient, id: string): Promise<
   return `${cause}: ${attributes.failure?.message ?? ''}`.slice(0, 400);
 }
 
-/** Writes the histories of `ids` and the provider's log of their clients' requests under `<tag>/`; resolves with the folder (undefined when nothing was written). */
-export async function saveEvidence(client: ChaosClient, tag: string, ids: readonly string[], creds: readonly ChaosCredential[], peer?: OidcPeer): Promise<string | undefined> {
+/**
+ * Writes the histories of `ids` and the provider's log of their clients' requests under `<tag>/`,
+ * with the run's (test-only) key ring and workflow bundle, so the histories can be replayed later
+ * (`HALFLIFE_TEST_ENV=<dir>/env.json`, see explain.ts); resolves with the folder (undefined when
+ * nothing was written).
+ */
+export async function saveEvidence(client: ChaosClient, env: TestEnv, tag: string, ids: readonly string[], creds: readonly ChaosCredential[], peer?: OidcPeer): Promise<string | undefined> {
   if (ids.length === 0) return undefined;
   const dir = path.join(evidenceRoot, tag);
   fs.mkdirSync(dir, { recursive: true });
+  const bundle = path.join(dir, 'workflow-bundle.js');
+  fs.copyFileSync(env.workflowBundlePath, bundle);
+  fs.writeFileSync(path.join(dir, 'env.json'), JSON.stringify({ ...env, workflowBundlePath: bundle }, null, 2), { mode: 0o600 });
   for (const id of new Set(ids)) {
     const histories = await historiesOf(client.temporal, credentialWorkflowId(id)).catch((err: unknown) => ({ error: String(err) }));
     fs.writeFileSync(path.join(dir, `${id}.histories.json`), JSON.stringify(histories));
@@ -41,4 +50,21 @@ export async function saveEvidence(client: ChaosClient, tag: string, ids: readon
     fs.writeFileSync(path.join(dir, 'provider-events.json'), JSON.stringify({ credentials: creds.filter((c) => ids.includes(c.id)).map((c) => ({ id: c.id, clientId: c.client.clientId, grants: c.grants })), events }, null, 1));
   }
   return dir;
+}
+
+/** The run and activity id of the refresh attempt of `id` that failed in [from, to] (epoch ms): the Redis write-ahead slot of a lost answer. */
+export async function failedAttemptSlot(client: ChaosClient, id: string, from: number, to: number): Promise<{ runId: string; activityId: string } | undefined> {
+  const runs = await historiesOf(client.temporal, credentialWorkflowId(id)).catch(() => []);
+  for (const run of runs) {
+    const events = temporal.api.history.v1.History.decode(Buffer.from(run.historyBase64, 'base64')).events ?? [];
+    for (const e of events) {
+      const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+      const failed = e.activityTaskFailedEventAttributes;
+      if (!failed || at < from || at > to) continue;
+      const scheduled = events.find((x) => Number(x.eventId) === Number(failed.scheduledEventId));
+      const activityId = scheduled?.activityTaskScheduledEventAttributes?.activityId;
+      if (activityId) return { runId: run.runId, activityId };
+    }
+  }
+  return undefined;
 }

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startOidcPeer } from '../../peers/oidc-peer';
 import { saveEvidence } from '../evidence';
-import { lossesOf, versionsOf, waitRecovered, wedgesOf, type LossFigures, type Wedge } from '../audit';
+import { answersBeforeKills, lossesOf, versionsOf, waitRecovered, wedgesOf, type LossFigures, type Wedge } from '../audit';
 import { revokeCorpusLeftovers, sendCorpus, type BadInputFigures } from '../bad-input';
 import { inPool, registerCredentials, type ChaosCredential } from '../credentials';
 import { between, pause, secondsSince } from '../figures';
@@ -43,6 +43,8 @@ export interface WorkerKillsOptions {
   corpusRounds: number;
   /** How long to wait for every credential to refresh after the last kill. */
   recoveryTimeoutMs: number;
+  /** The kills in order (instead of a random plan of `kills` with `inFlightKills`). */
+  plan?: KillClass[];
 }
 
 /** Figures of scenario 1. */
@@ -55,6 +57,8 @@ export interface WorkerKillsFigures extends LossFigures {
   seamMisses: number;
   /** Random kills that found at least one request in flight at the provider. */
   randomKillsWithRequestInFlight: number;
+  /** Refresh answers the provider wrote shortly before a kill, by how long before, and how many of their grants were lost (the window between the answer leaving the provider and the worker logging it). */
+  answersJustBeforeKills: Record<string, { answers: number; lost: number }>;
   replaysAtProvider: number;
   refreshesAtProvider: number;
   reauthorized: number;
@@ -108,7 +112,7 @@ export async function runWorkerKills(ctx: ScenarioContext, o: WorkerKillsOptions
     for (const c of creds) readers.add(c.id, peer);
     const medic = startMedic(stack.client, creds, readers);
 
-    const plan = killPlan(o.kills, o.inFlightKills);
+    const plan = o.plan ?? killPlan(o.kills, o.inFlightKills);
     const background: Promise<unknown>[] = [];
     const storms: StormResult[] = [];
     let badInput: BadInputFigures | undefined;
@@ -165,13 +169,18 @@ export async function runWorkerKills(ctx: ScenarioContext, o: WorkerKillsOptions
 
     ctx.step('auditing at the provider and in Temporal');
     const kills = stack.workers.kills(started);
-    const losses = await lossesOf(peer, stack.client, all.filter((c) => c.peer === peer), kills);
+    const losses = await lossesOf(peer, stack.client, all.filter((c) => c.peer === peer), kills, { url: stack.env.redisUrl, namespace: stack.env.namespace });
     const wedges = await wedgesOf(stack.client, all.map((c) => c.id));
     const stats = await peer.stats();
     const events = await peer.events();
+    const nearKills = answersBeforeKills(events, kills, losses.losses);
+    const bucket = (lo: number, hi: number) => {
+      const rows = nearKills.filter((a) => a.gapMs >= lo && a.gapMs < hi);
+      return { answers: rows.length, lost: rows.filter((a) => a.lost).length };
+    };
     const randomKills = kills.filter((k) => k.killClass === 'random');
     const randomKillsWithRequestInFlight = randomKills.filter((k) => events.some((e) => e.receivedAt <= k.at && (e.answeredAt === undefined || e.answeredAt > k.at))).length;
-    const evidence = await saveEvidence(stack.client, ctx.tag, [...losses.losses.map((l) => l.credentialId), ...wedges.map((w) => w.credentialId)], all, peer);
+    const evidence = await saveEvidence(stack.client, stack.env, ctx.tag, [...losses.losses.map((l) => l.credentialId), ...wedges.map((w) => w.credentialId)], all, peer);
     if (evidence) fs.writeFileSync(path.join(evidence, 'kills.json'), JSON.stringify(kills, null, 1));
     const killsByClass: Record<string, number> = {};
     for (const k of kills) killsByClass[k.killClass ?? 'unknown'] = (killsByClass[k.killClass ?? 'unknown'] ?? 0) + 1;
@@ -182,6 +191,7 @@ export async function runWorkerKills(ctx: ScenarioContext, o: WorkerKillsOptions
       killsByClass,
       seamMisses,
       randomKillsWithRequestInFlight,
+      answersJustBeforeKills: { '0-10ms': bucket(0, 10), '10-50ms': bucket(10, 50), '50-100ms': bucket(50, 100), '100-250ms': bucket(100, 251) },
       ...losses,
       replaysAtProvider: stats.replays - statsBefore.replays,
       refreshesAtProvider: stats.refreshGrants - statsBefore.refreshGrants,
