@@ -15,6 +15,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
-EXPOSE 7380
-# TEMPORAL_ADDRESS is set: `start` runs the worker and the API, no dev server.
+# 7380: the HTTP API; 9464: worker metrics (HALFLIFE_WORKER_METRICS_PORT).
+EXPOSE 7380 9464
+# TEMPORAL_ADDRESS is set: `start` runs the worker and the API, no dev server (docker-compose.yml runs
+# `worker` and `api` as separate services instead).
 CMD ["node", "dist/cli/main.js", "start"]

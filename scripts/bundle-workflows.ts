@@ -46,6 +46,7 @@ export async function bundleWorkflows(outFile: string = defaultWorkflowBundlePat
   };
   const { code } = await bundleWorkflowCode({
     workflowsPath: opts.workflowsPath ?? require.resolve(path.join(projectRoot, 'src', 'workflows')),
+    ...(opts.workflowsPath ? {} : { workflowInterceptorModules: [require.resolve(path.join(projectRoot, 'src', 'workflows', 'activation-guard'))] }),
     ...(failureConverterPath ? { failureConverterPath } : {}),
     ...(opts.payloadConverterPath ? { payloadConverterPath: opts.payloadConverterPath } : {}),
     logger: {

@@ -11,6 +11,8 @@ import { z } from 'zod';
 import { defaultNamespace, defaultRedisPrefix } from './defaults';
 import { InvalidConfigError } from './errors';
 import { defaultTaskQueue } from './messages';
+import { egressPolicyFromEnv } from './egress';
+import { webhookSettingsFromEnv, webhookVariables, type WebhookSettings } from './webhooks/settings';
 
 /** Log levels of `HALFLIFE_LOG_LEVEL`. */
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -54,10 +56,22 @@ export interface HalflifeConfig {
   publicUrl: string;
   /** `HALFLIFE_UI_ORIGINS`: comma-separated origins allowed to call the codec endpoint. @default the dev server's UI on localhost and 127.0.0.1 */
   uiOrigins: string[];
+  /**
+   * The worker's Prometheus endpoint (`GET /metrics`, with the Temporal SDK's metrics appended):
+   * `HALFLIFE_WORKER_METRICS_PORT` turns it on, on `HALFLIFE_WORKER_METRICS_HOST`;
+   * `HALFLIFE_SDK_METRICS_PORT` is the loopback port of the SDK's own exporter, which only the
+   * worker reads (a free port when not set). @default off
+   */
+  workerMetrics?: { host: string; port: number; sdkPort?: number };
   /** `HALFLIFE_LOG_LEVEL`. @default 'info' */
   logLevel: (typeof logLevels)[number];
   /** `NODE_ENV === 'production'`: encryption keys and API keys are then required. @default false */
   production: boolean;
+  /**
+   * `HALFLIFE_WEBHOOKS` (or `HALFLIFE_WEBHOOKS_FILE`) and `HALFLIFE_WEBHOOK_*`: configured webhook
+   * subscriptions and the retry policy (docs/webhooks.md). @default undefined: none configured, the default policy
+   */
+  webhooks?: WebhookSettings;
 }
 
 /** A configuration as given, before `withConfigDefaults`: every field optional. */
@@ -89,8 +103,10 @@ export function withConfigDefaults(input: HalflifeConfigInput = {}, cwd: string 
     apiKeysJson: input.apiKeysJson,
     publicUrl: (input.publicUrl ?? `http://127.0.0.1:${input.apiPort ?? 7380}`).replace(/\/+$/, ''),
     uiOrigins: input.uiOrigins ?? [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`],
+    ...(input.workerMetrics ? { workerMetrics: input.workerMetrics } : {}),
     logLevel: input.logLevel ?? 'info',
     production: input.production ?? false,
+    webhooks: input.webhooks,
   };
 }
 
@@ -150,6 +166,9 @@ const schema = z.object({
     .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
     .refine((origins) => origins.every(isOrigin), 'must be comma-separated origins such as http://localhost:8233 (no path, no "*")')
     .optional(),
+  HALFLIFE_WORKER_METRICS_PORT: port.optional(),
+  HALFLIFE_WORKER_METRICS_HOST: z.string().min(1).optional(),
+  HALFLIFE_SDK_METRICS_PORT: port.optional(),
   HALFLIFE_LOG_LEVEL: z.enum(logLevels).optional(),
   NODE_ENV: z.string().optional(),
 });
@@ -191,11 +210,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path
     apiKeysJson: e.HALFLIFE_API_KEYS ?? (e.HALFLIFE_API_KEYS_FILE ? readApiKeysFile(e.HALFLIFE_API_KEYS_FILE, readFile) : undefined),
     publicUrl: e.HALFLIFE_PUBLIC_URL,
     uiOrigins: e.HALFLIFE_UI_ORIGINS,
+    workerMetrics: workerMetricsOf(e),
     logLevel: e.HALFLIFE_LOG_LEVEL,
     production: e.NODE_ENV === 'production',
+    webhooks: loadWebhookSettings(env, e.NODE_ENV === 'production', readFile),
   });
   checkDevServerPorts(config, e.HALFLIFE_UI_PORT !== undefined);
   return config;
+}
+
+/** The worker metrics settings: on when `HALFLIFE_WORKER_METRICS_PORT` is set; the two ports must differ. */
+function workerMetricsOf(e: { HALFLIFE_WORKER_METRICS_PORT?: number; HALFLIFE_WORKER_METRICS_HOST?: string; HALFLIFE_SDK_METRICS_PORT?: number }): HalflifeConfig['workerMetrics'] {
+  const [port, sdkPort] = [e.HALFLIFE_WORKER_METRICS_PORT, e.HALFLIFE_SDK_METRICS_PORT];
+  if (port === undefined) return undefined;
+  if (sdkPort === port) throw new InvalidConfigError('HALFLIFE_SDK_METRICS_PORT', `must differ from HALFLIFE_WORKER_METRICS_PORT (${port})`);
+  return { host: e.HALFLIFE_WORKER_METRICS_HOST ?? '127.0.0.1', port, ...(sdkPort !== undefined ? { sdkPort } : {}) };
 }
 
 /** The dev server's ports must be valid and distinct from each other and from the API's (only checked when it would run). */
@@ -209,6 +238,12 @@ function checkDevServerPorts(config: HalflifeConfig, uiPortGiven: boolean): void
   if (config.apiPort === frontend || config.apiPort === uiPort) {
     throw new InvalidConfigError('HALFLIFE_API_PORT', `port ${config.apiPort} is taken by the dev server (HALFLIFE_TEMPORAL_PORT ${frontend}, HALFLIFE_UI_PORT ${uiPort})`);
   }
+}
+
+/** The webhook settings when a `HALFLIFE_WEBHOOK*` variable is set (URLs checked against the egress policy of the same environment). */
+function loadWebhookSettings(env: NodeJS.ProcessEnv, production: boolean, readFile: (path: string) => string): WebhookSettings | undefined {
+  if (!Object.values(webhookVariables).some((name) => env[name] !== undefined && env[name] !== '')) return undefined;
+  return webhookSettingsFromEnv(env, egressPolicyFromEnv(env, { development: !production }), readFile);
 }
 
 /** Reads `HALFLIFE_API_KEYS_FILE`; a file that cannot be read names the variable. */

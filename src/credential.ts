@@ -154,6 +154,8 @@ export interface CredentialDescription {
   refresh?: { cause: string; attempt: number; nextAttemptAt: number; inFlight: boolean };
   /** A credential parked for a configuration failure is tried again at this instant. */
   reprobeAt?: number;
+  /** A fresh connect link to re-connect it (credentials created by a connect link, in `reauth_required`); a capability. */
+  connectLink?: { url: string; expiresAt: number };
   counts: CredentialCounts;
   policy: RefreshPolicy;
   quota: { callsLast24h: number; maxPerDay: number; minIntervalMs: number; nextAllowedAt: number };

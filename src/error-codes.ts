@@ -35,6 +35,12 @@ export const errorCodes = {
   expectationFailed: 'expectation_failed',
   /** The API is closing (answered 503 with `Retry-After`). */
   shuttingDown: 'shutting_down',
+  /** No webhook subscription with that id. */
+  webhookNotFound: 'webhook_not_found',
+  /** The subscription cannot be changed that way (configured in HALFLIFE_WEBHOOKS), or the registry refused it (full). */
+  webhookConflict: 'webhook_conflict',
+  /** A received webhook's signature, timestamp or headers did not verify (`verifyWebhook`). */
+  webhookVerificationFailed: 'webhook_verification_failed',
   /** Anything else: a generic answer, never a stack trace. */
   internal: 'internal',
 } as const;

@@ -60,6 +60,10 @@ export const errorOutcomes = {
   WorkflowFailingError: outcome(503, errorCodes.workflowFailing, exitCodes.failure),
   NoWorkerError: outcome(503, errorCodes.noWorker, exitCodes.unavailable),
   TemporalUnreachableError: outcome(503, errorCodes.temporalUnavailable, exitCodes.unavailable),
+  WebhookNotFoundError: outcome(404, errorCodes.webhookNotFound, exitCodes.notFound),
+  WebhookConflictError: outcome(409, errorCodes.webhookConflict, exitCodes.conflict),
+  WebhookVerificationError: outcome(400, errorCodes.webhookVerificationFailed, exitCodes.invalidInput),
+  WebhookTestTimeoutError: outcome(503, errorCodes.noWorker, exitCodes.unavailable),
 } as const satisfies Record<string, ErrorOutcome>;
 
 /** The outcome of Temporal not answering (no connection, deadline exceeded, overloaded). */

@@ -262,3 +262,44 @@ export class TemporalUnreachableError extends HalflifeError {
     this.address = address;
   }
 }
+
+/** No webhook subscription with that id. Answered with 404. */
+@SymbolBasedInstanceOfError('WebhookNotFoundError')
+export class WebhookNotFoundError extends HalflifeError {
+  readonly webhookId: string;
+
+  constructor(webhookId: string, options?: CauseOptions) {
+    super(`webhook ${webhookId} not found`, errorCodes.webhookNotFound, options);
+    this.webhookId = webhookId;
+  }
+}
+
+/** A webhook subscription cannot be changed that way (it is configured, not made through the API; the registry is full). Answered with 409. */
+@SymbolBasedInstanceOfError('WebhookConflictError')
+export class WebhookConflictError extends HalflifeError {
+  readonly webhookId?: string;
+
+  constructor(message: string, webhookId?: string, options?: CauseOptions) {
+    super(message, errorCodes.webhookConflict, options);
+    if (webhookId !== undefined) this.webhookId = webhookId;
+  }
+}
+
+/** A received webhook did not verify: missing headers, no signature matching any of the secrets, or a timestamp off by more than five minutes. */
+@SymbolBasedInstanceOfError('WebhookVerificationError')
+export class WebhookVerificationError extends HalflifeError {
+  constructor(message: string, options?: CauseOptions) {
+    super(message, errorCodes.webhookVerificationFailed, options);
+  }
+}
+
+/** No worker ran a test delivery in time (`POST /v1/webhooks/{id}/test`). Answered with 503. */
+@SymbolBasedInstanceOfError('WebhookTestTimeoutError')
+export class WebhookTestTimeoutError extends HalflifeError {
+  readonly webhookId: string;
+
+  constructor(webhookId: string, seconds: number) {
+    super(`no worker sent the test delivery to webhook ${webhookId} within ${seconds} s; is a worker running on this task queue?`, errorCodes.noWorker);
+    this.webhookId = webhookId;
+  }
+}

@@ -5,7 +5,7 @@
  *
  * Every export is listed by name, so nothing becomes public by being added to a module. Left out
  * on purpose: the workflow and activity implementations (run them through `createCredentialWorker`),
- * the providers and fakes, the HTTP API and CLI (run them with `halflife start|api`), the Redis
+ * the providers and fakes, the webhook workflows, the HTTP API and CLI (run them with `halflife start|api`), the Redis
  * key layout, and the dev tooling.
  */
 
@@ -52,7 +52,20 @@ export {
   PermissionDeniedError,
   ProviderMismatchError,
   TemporalUnreachableError,
+  WebhookNotFoundError,
+  WebhookConflictError,
+  WebhookVerificationError,
+  WebhookTestTimeoutError,
 } from './errors';
+
+// Webhooks: receiving and verifying deliveries, managing subscriptions, delivery metrics (docs/webhooks.md)
+export { verifyWebhook, type VerifiedWebhook, type WebhookRequestHeaders } from './webhooks/verify';
+export type { WebhookPayload } from './webhooks/payload';
+export { credentialEventTypes, defaultEventTypes, testEventType, type WebhookEventType } from './webhooks/event-types';
+export { generateWebhookSecret } from './webhooks/secrets';
+export { WebhookClient, type WebhookClientOptions, type CreatedWebhook } from './webhooks/webhook-client';
+export type { WebhookView, WebhookHealth, DeliveryRecord, WebhookState } from './webhooks/messages';
+export { webhookMetrics, registerWebhookMetrics, type WebhookMetrics } from './webhooks/metrics';
 
 // The message contract of the credential workflow
 export {

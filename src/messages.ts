@@ -3,6 +3,7 @@
  * update definition, the task queue and the workflow id scheme. Imported by both sides.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ConnectSettings } from './connect/messages';
 import type { CredentialDescription, Grant, ProviderName, RefreshOutcome, RefreshPolicy, TokenView } from './credential';
 
 /** Default task queue of the credential workers. */
@@ -63,6 +64,8 @@ export interface RegisterRequest {
   settings: Record<string, unknown>;
   grant: Grant;
   policy?: Partial<RefreshPolicy>;
+  /** How to make a fresh connect link later (registrations made by a connect link). */
+  connect?: ConnectSettings;
 }
 
 /** The answer to `register`. */

@@ -23,6 +23,11 @@ import { requiredSearchAttributes } from './search-attributes';
 import { getProvider } from './providers/registry';
 import { AnswerLog } from './redis/answer-log';
 import { TokenCache } from './redis/token-cache';
+import { WebhookDirectory } from './webhooks/directory';
+import { webhookMetrics } from './webhooks/metrics';
+import { createNotifier } from './webhooks/notifier';
+import { webhookSettingsFromEnv, withWebhookDefaults, type WebhookSettings } from './webhooks/settings';
+import type { WorkerMetrics } from './metrics/worker-metrics';
 
 /** Options of a credential worker. */
 export interface CredentialWorkerOptions {
@@ -47,10 +52,20 @@ export interface CredentialWorkerOptions {
   shutdownGraceTimeMs?: number;
   /** Test seams of the refresh activity. */
   hooks?: RefreshHooks;
+  /** Poll activity tasks only (tests use it to hold workflow tasks back). @default false */
+  activitiesOnly?: boolean;
   /** Worker identity shown in the Web UI. @default the SDK's (pid@host) */
   identity?: string;
   /** `HALFLIFE_PUBLIC_URL`: lets the worker make fresh connect links (`createConnectLink`). @default none: it cannot */
   publicUrl?: string;
+  /**
+   * Webhooks (docs/webhooks.md): the configured subscriptions and the retry policy; `false`: this
+   * worker neither notifies nor delivers. The registry's subscriptions (made through the API) are
+   * always looked up. @default from HALFLIFE_WEBHOOKS(_FILE) and HALFLIFE_WEBHOOK_*
+   */
+  webhooks?: Partial<WebhookSettings> | false;
+  /** Where the activities record refreshes, upstream calls and publications. @default none: nothing is recorded */
+  metrics?: WorkerMetrics;
 }
 
 /** `CredentialWorkerOptions` with every default filled in. */
@@ -88,6 +103,7 @@ export async function ensureSearchAttributes(connection: NativeConnection, names
 /** Creates (but does not run) a credential worker. */
 export async function createCredentialWorker(input: CredentialWorkerOptions): Promise<Worker> {
   const options = withDefaults(input);
+  const webhooks = options.webhooks === false ? undefined : withWebhookDefaults(options.webhooks ?? webhookSettingsFromEnv(process.env, options.egressPolicy));
   await ensureSearchAttributes(options.connection, options.namespace);
   const { namespace, redis } = options;
   const space = { prefix: options.redisPrefix, namespace };
@@ -101,11 +117,18 @@ export async function createCredentialWorker(input: CredentialWorkerOptions): Pr
   const { publicUrl } = options;
   let linkClient: ConnectClient | undefined;
   const connectClient = publicUrl ? () => (linkClient ??= new ConnectClient({ temporal: tokenClient().temporal, taskQueue: options.taskQueue, publicUrl })) : undefined;
+  // Webhooks: the notifier queues events in the delivery workflows; the delivery activity looks subscriptions up on every attempt.
+  const temporal = () => tokenClient().temporal;
+  const directory = webhooks && new WebhookDirectory(temporal, options.taskQueue, webhooks.subscriptions);
   const worker = await Worker.create({
     connection: options.connection,
     namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: require.resolve('./workflows') }),
+    ...(options.activitiesOnly
+      ? {}
+      : options.workflowBundlePath
+        ? { workflowBundle: { codePath: options.workflowBundlePath } }
+        : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities({
       provider: getProvider,
       send: (url, init) => send(url, init),
@@ -113,8 +136,15 @@ export async function createCredentialWorker(input: CredentialWorkerOptions): Pr
       codecs,
       ...(redis ? { cache: new TokenCache(redis, space), answers: new AnswerLog(redis, space) } : {}),
       hooks: options.hooks,
+      metrics: options.metrics,
       tokenClient,
       connectClient,
+      ...(webhooks && directory
+        ? {
+            notify: createNotifier({ temporal, directory, policy: webhooks.policy }),
+            webhooks: { directory, send: (url: string, init: RequestInit) => send(url, init), metrics: webhookMetrics },
+          }
+        : {}),
     }),
     dataConverter: options.dataConverter,
     identity: options.identity,

@@ -46,6 +46,8 @@ export interface RefreshDeps {
   /** The worker's payload codecs (they encrypt the write-ahead log). */
   codecs?: readonly PayloadCodec[];
   hooks?: RefreshHooks;
+  /** Counts the requests sent upstream (the worker's metrics); outcomes and durations are observed around the activity. */
+  metrics?: { observeUpstreamCall(provider: RefreshCredentialInput['provider']): void };
 }
 
 /** How often the activity heartbeats while a request is in flight. */
@@ -135,6 +137,7 @@ export function createRefreshCredential(deps: RefreshDeps) {
             send: deps.send ?? ((url, init) => cappedFetch(url.toString(), init)),
             now: Date.now,
             onSend: async (sentAt) => {
+              deps.metrics?.observeUpstreamCall(input.provider);
               await deps.hooks?.beforeRequest?.(input);
               beats.tick({ phase: 'sent', sentAt });
             },

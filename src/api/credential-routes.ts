@@ -88,7 +88,11 @@ export const credentialRoutes: FastifyPluginAsync<CredentialRoutesOptions> = asy
   });
 
   app.get<IdRoute>('/v1/credentials/:id', { onRequest: requireKey(keys, 'read', 'credential') }, async (request) => {
-    const description = describeResponse(await client.describe(request.params.id));
+    const full = describeResponse(await client.describe(request.params.id));
+    // The connect link is a capability: only a key that may re-connect the credential sees it.
+    const mayConnect = request.apiKey !== undefined && keys.allows(request.apiKey, 'connect', request.params.id);
+    const { connect_link: link, ...rest } = full;
+    const description = mayConnect && link ? { ...rest, connect_link: link } : rest;
     // Pending connect sessions are shown as they are found; a visibility hiccup never fails a describe.
     const pending = options.connect ? await options.connect.pending(request.params.id).catch(() => []) : [];
     return pending.length > 0 ? { ...description, connect: pending.map(sessionResponse) } : description;

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { InvalidConfigError } from '../errors';
+import { credentialGlobPattern, globToRegExp } from '../glob';
 import { createFileOnce, ensureStateDir, stateFiles } from '../state-folder';
 
 /** What a key may do: `read` tokens and descriptions, force a `refresh`, `admin` (register, reauthorize, revoke), `connect` (create connect links). */
@@ -47,8 +48,7 @@ interface Entry {
   readonly rank: number;
 }
 
-const globPattern = /^[A-Za-z0-9._*?-]{1,128}$/;
-const glob = z.string().regex(globPattern, 'must be a glob of 1-128 letters, digits, ".", "_", "-", "*" or "?"');
+const glob = z.string().regex(credentialGlobPattern, 'must be a glob of 1-128 letters, digits, ".", "_", "-", "*" or "?"');
 const entrySchema = z
   .object({
     // RFC 6750 b64token, so the key can travel in an Authorization header as it is.
@@ -69,11 +69,7 @@ export function hashApiKey(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();
 }
 
-/** A glob over credential ids as an anchored regular expression (`*` any run, `?` one character). */
-export function globToRegExp(pattern: string): RegExp {
-  const body = [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.\\^$+()[\]{}|-]/g, '\\$&'))).join('');
-  return new RegExp(`^${body}$`, 's');
-}
+export { globToRegExp } from '../glob';
 
 /** The token of an `Authorization: Bearer <token>` header, or undefined when there is none. */
 export function bearerToken(header: string | undefined): string | undefined {

@@ -8,6 +8,7 @@ import type { ProviderName } from '../credential';
 import { providerNames } from '../providers/names';
 import { getProvider } from '../providers/registry';
 import { connectPaths, connectSchemas } from './connect-openapi';
+import { webhookPaths, webhookSchemas } from './webhook-openapi';
 import type { ApiScope } from './keys';
 import * as r from './responses';
 import * as s from './schemas';
@@ -67,8 +68,8 @@ function op(summary: string, scope: ApiScope | undefined, extra: Json, ok: Json,
   };
 }
 
-/** Builds the document; `codec` adds the Web UI codec endpoint's routes, `connect` the connect routes. */
-export function openApiDocument(options: { codec?: boolean; connect?: boolean } = {}): Json {
+/** Builds the document; `codec` adds the Web UI codec endpoint's routes, `connect` the connect routes, `webhooks` the webhook routes. */
+export function openApiDocument(options: { codec?: boolean; connect?: boolean; webhooks?: boolean } = {}): Json {
   const ok = (name: string, description = 'OK', status = '200'): Json => ({ [status]: { description, ...json(ref(name)) } });
   const body = (name: string, required = true): Json => ({ requestBody: { required, ...json(ref(name)) } });
   const withId = { parameters: [idParam] };
@@ -127,6 +128,7 @@ export function openApiDocument(options: { codec?: boolean; connect?: boolean } 
         },
       },
       ...(options.connect ? connectPaths() : {}),
+      ...(options.webhooks ? webhookPaths() : {}),
       ...(options.codec ? { '/codec/decode': { post: codecOp('Decode (and redact) payloads') }, '/codec/encode': { post: codecOp('Encode payloads') } } : {}),
     },
     components: {
@@ -144,6 +146,7 @@ export function openApiDocument(options: { codec?: boolean; connect?: boolean } 
         Health: schemaOf(r.healthResponseSchema, 'output'),
         Error: schemaOf(r.errorResponseSchema, 'output'),
         ...(options.connect ? connectSchemas() : {}),
+        ...(options.webhooks ? webhookSchemas() : {}),
       },
     },
   };

@@ -57,6 +57,7 @@ export const describeResponseSchema = z.object({
   has_refresh_token: z.boolean(),
   created_at: instantOut,
   connect: z.array(sessionResponseSchema).optional().describe('pending connect sessions (when the API serves connect links; see docs/connect.md)'),
+  connect_link: z.object({ url: z.string(), expires_at: instantOut }).optional().describe('in reauth_required, a fresh link to re-connect a credential a connect link created (shown to keys with the connect or admin scope only)'),
 });
 
 /** Answer of `GET /v1/credentials`. */
@@ -127,6 +128,7 @@ export function describeResponse(d: CredentialDescription): z.infer<typeof descr
     quota: { calls_last_24h: d.quota.callsLast24h, max_per_day: d.quota.maxPerDay, min_interval_s: d.quota.minIntervalMs / 1000, next_allowed_at: new Date(d.quota.nextAllowedAt).toISOString() },
     has_refresh_token: d.hasRefreshToken,
     created_at: new Date(d.createdAt).toISOString(),
+    connect_link: d.connectLink && { url: d.connectLink.url, expires_at: new Date(d.connectLink.expiresAt).toISOString() },
   });
 }
 

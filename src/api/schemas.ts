@@ -11,6 +11,7 @@
  * `InvalidRequestError` (400). See `errors.ts`.
  */
 import { z } from 'zod';
+import { connectBodySchema } from '../connect/profile';
 import { credentialStatuses, type ProviderName, type RefreshPolicy } from '../credential';
 import type { RegisterInput } from '../client/registration';
 import { InvalidConfigError, InvalidRequestError } from '../errors';
@@ -20,6 +21,7 @@ import { providerNames } from '../providers/names';
 import type { Provider } from '../providers/provider';
 import { issueRule } from '../providers/url';
 import { getProvider, providerList } from '../providers/registry';
+import { subscriptionFieldNames } from '../webhooks/subscription-input';
 
 export { providerNames } from '../providers/names';
 export { isSecretName } from '../secrets/names';
@@ -128,11 +130,12 @@ export const listQuerySchema = z.strictObject({
  */
 export const knownFieldNames: ReadonlySet<string> = new Set([
   ...Object.values(providerBodySchemas).flatMap((schema) => Object.keys(schema.shape)),
-  ...[refreshBodySchema, reauthorizeGrantSchema, tokenQuerySchema, listQuerySchema].flatMap((schema) => Object.keys(schema.shape)),
+  ...[refreshBodySchema, reauthorizeGrantSchema, tokenQuerySchema, listQuerySchema, connectBodySchema].flatMap((schema) => Object.keys(schema.shape)),
   'id',
   'body',
   'query',
   'host',
+  ...subscriptionFieldNames,
 ]);
 
 /** Parses a JSON body with `schema`: 400 when it is not an object, 422 naming the first bad field. */

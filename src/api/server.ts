@@ -27,6 +27,7 @@ import { ApiMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { answerClientError, answerUnroutableRequests, requireHostHeader } from './transport-errors';
 import { installUnroutedAnswers } from './unrouted';
+import { webhookRoutes, type ApiWebhookClient } from './webhook-routes';
 
 /** The part of TokenClient the API uses. */
 export type { ApiTokenClient } from './credential-routes';
@@ -72,11 +73,14 @@ export interface ApiServerOptions {
   egressPolicy?: EgressPolicy;
   /** Serve connect links (`/v1/credentials/{id}/connect`, `/connect/…`; see docs/connect.md). @default not served */
   connect?: ApiConnectClient;
+  /** Serve the webhook routes (`/v1/webhooks`; see docs/webhooks.md): a `WebhookClient`. @default not served */
+  webhooks?: ApiWebhookClient;
 }
 
 /** `ApiServerOptions` with every default filled in. */
-export interface ResolvedApiServerOptions extends Required<Omit<ApiServerOptions, 'codec' | 'health' | 'connect'>> {
+export interface ResolvedApiServerOptions extends Required<Omit<ApiServerOptions, 'codec' | 'health' | 'connect' | 'webhooks'>> {
   connect?: ApiConnectClient;
+  webhooks?: ApiWebhookClient;
   health: Required<Pick<ApiHealthChecks, 'timeoutMs'>> & ApiHealthChecks;
   codec?: Required<ApiCodecOptions>;
 }
@@ -168,7 +172,9 @@ export function createApiServer(given: ApiServerOptions): FastifyInstance {
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
-    request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
+    // Debug level: an access line through the redacting logger costs more than the request itself in a
+    // storm; the Prometheus request metrics count every request (errors are logged by the error handler).
+    request.log.debug({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
   });
 
   // Every route lives in a plugin, so hooks added to the instance before `ready()` see all of them.
@@ -181,7 +187,7 @@ export function createApiServer(given: ApiServerOptions): FastifyInstance {
       if (!up) void reply.header('Retry-After', String(defaultRetryAfterS));
       return reply.code(up ? 200 : 503).header('Cache-Control', 'no-store').send({ status: up ? 'ok' : 'unavailable', temporal: up, redis });
     });
-    const document = openApiDocument({ codec: options.codec !== undefined, connect: options.connect !== undefined });
+    const document = openApiDocument({ codec: options.codec !== undefined, connect: options.connect !== undefined, webhooks: options.webhooks !== undefined });
     api.get('/openapi.json', async () => document);
     api.get('/metrics', { onRequest: requireKey(keys, 'read', 'all') }, async (_request, reply) => {
       const { contentType, body } = await metrics.render();
@@ -190,6 +196,7 @@ export function createApiServer(given: ApiServerOptions): FastifyInstance {
   });
   void app.register(credentialRoutes, { tokenClient: options.tokenClient, keys, metrics, egressPolicy: options.egressPolicy, connect: options.connect });
   if (options.connect) void app.register(connectRoutes, { connect: options.connect, tokenClient: options.tokenClient, keys });
+  if (options.webhooks) void app.register(webhookRoutes, { webhooks: options.webhooks, keys });
   if (options.codec) {
     const { codec, redact, allowLoopbackWithoutKey } = options.codec;
     void app.register(codecRoutes, {

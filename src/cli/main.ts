@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `halflife`: the service (`start`, `worker`, `api`), the credential commands, `watch`, `demo`
+ * `halflife`: the service (`start`, `worker`, `api`), the credential commands, `webhooks`, `watch`, `demo`
  * and `fake`. Every command takes `--json`; exit codes are listed by `halflife --help`.
  */
 import { Command, CommanderError } from 'commander';
@@ -12,6 +12,7 @@ import { addFakeCommand } from './fake-command';
 import { Output } from './output';
 import { addServiceCommands } from './service-commands';
 import { addWatchCommand } from './watch';
+import { addWebhookCommands } from './webhook-commands';
 
 /** The version in package.json (two folders up from both src/cli and dist/cli). */
 function packageVersion(): string {
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   addCredentialCommands(program, output);
   addConnectCommand(program, output);
   addWatchCommand(program, output);
+  addWebhookCommands(program, output);
   addDemoCommand(program, output);
   addFakeCommand(program, output);
   for (const command of program.commands) command.exitOverride();

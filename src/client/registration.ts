@@ -5,6 +5,7 @@
  * (`checkOutboundUrls`): a refused one names the field and the egress `rule`.
  */
 import { z } from 'zod';
+import type { ConnectSettings } from '../connect/messages';
 import type { ProviderName, RefreshPolicy } from '../credential';
 import { defaultEgressPolicy, type EgressLookup, type EgressPolicy } from '../egress';
 import { InvalidConfigError } from '../errors';
@@ -30,6 +31,8 @@ export interface RegisterInput {
   /** A token the caller already holds; without it the first refresh happens at once. */
   token?: { accessToken: string; tokenType?: string; expiresAt: number | string | Date; scope?: string };
   policy?: Partial<RefreshPolicy>;
+  /** How to make a fresh connect link for it (credentials created by a connect link keep these; docs/connect.md). */
+  connect?: ConnectSettings;
 }
 
 const secret = tokenString();
@@ -49,6 +52,7 @@ const schema = z.object({
     .strict()
     .optional(),
   policy: z.record(z.string(), z.unknown()).optional(),
+  connect: z.record(z.string(), z.unknown()).optional(),
 }).strict();
 
 /** Throws the first zod issue as an InvalidConfigError. */
@@ -102,6 +106,7 @@ export function parseRegistration(input: unknown, options: RegistrationOptions =
     settings: publicSettings(reg.provider, config),
     grant: provider.needsRefreshToken ? { refreshToken: reg.grant?.refreshToken } : {},
     policy: reg.policy as Partial<RefreshPolicy> | undefined,
+    ...(reg.connect ? { connect: reg.connect as unknown as ConnectSettings } : {}),
   };
   if (reg.token) {
     const expiresAt = new Date(reg.token.expiresAt).getTime();

@@ -20,7 +20,7 @@ import { RefreshCoalescer } from './refresh-coalescer';
 import { SingleFlight } from './single-flight';
 import { completeRegistration, parseRegistration, type RegisterInput } from './registration';
 import { Subscriptions, type CredentialListener } from './subscriptions';
-import { isUpdateLimit, withUpdateRetries } from './update-calls';
+import { isUpdateLimit, withQueryRetries, withUpdateRetries } from './update-calls';
 
 export { withDefaults, type TokenClientOptions } from './token-client-options';
 export type { CredentialSummary } from './list-query';
@@ -138,7 +138,7 @@ export class TokenClient {
   /** Status, times, counts and last error of a credential (no secrets). */
   async describe(id: string): Promise<CredentialDescription> {
     try {
-      return await this.handle(id).query(describeQuery);
+      return await withQueryRetries(() => this.handle(id).query(describeQuery));
     } catch (err) {
       throw translateError(err, id);
     }
@@ -211,7 +211,7 @@ export class TokenClient {
 
   private async query(id: string): Promise<TokenView | null> {
     try {
-      const view = await this.handle(id).query(getTokenQuery);
+      const view = await withQueryRetries(() => this.handle(id).query(getTokenQuery));
       if (view?.status === 'revoked') throw new CredentialNotFoundError(id);
       return view;
     } catch (err) {

@@ -58,3 +58,32 @@ export async function withUpdateRetries<T>(call: () => Promise<T>, options: Upda
     }
   }
 }
+
+/** How long a query refused by a worker's activation guard is retried (past the 10 s sticky timeout). */
+export const queryRetryMs = 15_000;
+
+/**
+ * True for a query the worker could not answer because it refused to apply history without a
+ * workflow task (src/workflows/activation-guard.ts): the SDK reports it as a failed or "not
+ * registered" query, although Halflife's queries always are. It succeeds once the task has run.
+ */
+export function isRefusedQuery(err: unknown): boolean {
+  for (const e of chain(err)) {
+    const name = (e as { name?: unknown }).name;
+    if (name === 'QueryNotRegisteredError' || name === 'WorkflowQueryFailedError' || name === 'StaleActivationError') return true;
+  }
+  return false;
+}
+
+/** Runs a query, retrying it while the worker refuses it (see `isRefusedQuery`). */
+export async function withQueryRetries<T>(call: () => Promise<T>, deadlineMs = queryRetryMs): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!isRefusedQuery(err) || Date.now() + delay >= deadline) throw err;
+      await sleep(delay);
+    }
+  }
+}

@@ -7,13 +7,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Redis } from 'ioredis';
+import type { RefreshHooks } from '../activities/refresh-credential';
+import type { Keyring } from '../codec/keyring';
 import type { HalflifeConfig } from '../config';
 import type { Logger } from '../logger';
+import type { WorkerMetrics } from '../metrics/worker-metrics';
 import { createCredentialWorker } from '../worker';
 import { createWorkerDataConverter } from '../codec/data-converter';
 import { keyringOf, loadServiceApiKeys, openRedis } from './connections';
-import { installTemporalLogging } from './temporal-logging';
 import { temporalUnreachable } from './temporal-unreachable';
+import { installTemporalRuntime, sdkMetricsPort, serveWorkerMetrics } from './worker-metrics';
 
 /** A Temporal server started for the service by its caller (the CLI's dev server). */
 export interface TemporalServer {
@@ -35,14 +39,59 @@ export interface ServiceParts {
   temporalServer?: () => Promise<TemporalServer>;
   /** Stop on SIGINT / SIGTERM. @default true */
   handleSignals?: boolean;
+  /** Test seams of the worker (the integration tests' worker processes). @default none */
+  workerSeams?: ServiceWorkerSeams;
+}
+
+/** What a test may change in the service's worker; everything else is the product's wiring. */
+export interface ServiceWorkerSeams {
+  /** Hooks inside the refresh activity (the crash seam). */
+  hooks?: RefreshHooks;
+  /** Worker identity. @default the worker's */
+  identity?: string;
+  /** How long in-flight refreshes may finish after shutdown. @default the worker's (45 s) */
+  shutdownGraceTimeMs?: number;
+  /** A workflow bundle built by `scripts/bundle-workflows.ts`. @default the prebuilt one next to `dist/`, else bundled at start-up */
+  workflowBundlePath?: string;
+  /** Run activities only (no workflow tasks), to hold workflow tasks back while activities complete. */
+  activitiesOnly?: boolean;
 }
 
 /** `ServiceParts` with every default filled in. */
 export type ResolvedServiceParts = Required<Omit<ServiceParts, 'temporalServer'>> & Pick<ServiceParts, 'temporalServer'>;
 
+/**
+ * The service's credential worker: the one factory `halflife start` / `halflife worker` and the
+ * integration tests' worker processes use, so tests run the wiring users run.
+ */
+export function createServiceWorker(
+  config: HalflifeConfig,
+  connection: NativeConnection,
+  redis: Redis | undefined,
+  keyring: Keyring,
+  seams: ServiceWorkerSeams = {},
+  metrics?: WorkerMetrics,
+): Promise<Worker> {
+  return createCredentialWorker({
+    connection,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    redis,
+    redisPrefix: config.redisPrefix,
+    dataConverter: createWorkerDataConverter(keyring),
+    workflowBundlePath: seams.workflowBundlePath ?? prebuiltBundle(),
+    publicUrl: config.publicUrl,
+    metrics,
+    ...(seams.identity !== undefined ? { identity: seams.identity } : {}),
+    ...(seams.shutdownGraceTimeMs !== undefined ? { shutdownGraceTimeMs: seams.shutdownGraceTimeMs } : {}),
+    ...(seams.hooks ? { hooks: seams.hooks } : {}),
+    ...(seams.activitiesOnly ? { activitiesOnly: true } : {}),
+  });
+}
+
 /** Fills in the defaults of `ServiceParts`: everything runs, signals stop it. */
 export function withServiceDefaults(parts: ServiceParts = {}): ResolvedServiceParts {
-  return { worker: true, api: true, handleSignals: true, ...parts };
+  return { worker: true, api: true, handleSignals: true, workerSeams: {}, ...parts };
 }
 
 /** A running service. */
@@ -69,7 +118,8 @@ export async function startService(config: HalflifeConfig, logger: Logger, optio
   // Loaded once for the worker, the API's client and the codec endpoint; a bad ring or key set fails before anything starts.
   const keyring = keyringOf(config);
   const apiKeys = parts.api ? loadServiceApiKeys(config, logger) : undefined;
-  installTemporalLogging(logger, 'WARN');
+  const sdkPort = parts.worker ? await sdkMetricsPort(config) : undefined;
+  installTemporalRuntime(logger, sdkPort);
   // Closers of what has started, run in reverse order on stop (or when a later part fails to start).
   const closers: (() => Promise<void> | void)[] = [];
   const closeAll = async () => {
@@ -94,16 +144,12 @@ export async function startService(config: HalflifeConfig, logger: Logger, optio
     if (redis) closers.push(() => redis.disconnect());
     logger.info({ temporal: address, namespace: config.namespace, redis: redis ? 'on' : 'off' }, 'connected');
     if (parts.worker) {
-      worker = await createCredentialWorker({
-        connection,
-        namespace: config.namespace,
-        taskQueue: config.taskQueue,
-        redis,
-        redisPrefix: config.redisPrefix,
-        dataConverter: createWorkerDataConverter(keyring),
-        workflowBundlePath: prebuiltBundle(),
-        publicUrl: config.publicUrl,
-      });
+      const served = config.workerMetrics ? await serveWorkerMetrics(config.workerMetrics, connection, config.namespace, sdkPort) : undefined;
+      if (served) {
+        closers.push(() => served.server.close());
+        logger.info({ url: `${served.server.url}/metrics` }, 'worker metrics');
+      }
+      worker = await createServiceWorker(config, connection, redis, keyring, parts.workerSeams, served?.metrics);
     }
     if (apiKeys) {
       // Loaded on demand: a worker-only process never loads Fastify.

@@ -146,6 +146,7 @@ export function describeState(state: CredentialState, now: number): CredentialDe
     ...(state.warning ? { warning: state.warning } : {}),
     ...(round ? { refresh: { cause: round.cause, attempt: round.attempt, nextAttemptAt: round.nextAttemptAt, inFlight: round.inFlight } } : {}),
     ...(state.reprobe ? { reprobeAt: state.reprobe.at } : {}),
+    ...(state.status === 'reauth_required' && state.connectLink?.url ? { connectLink: { url: state.connectLink.url, expiresAt: state.connectLink.expiresAt } } : {}),
     counts: { ...state.counts },
     policy: { ...state.policy },
     quota: {

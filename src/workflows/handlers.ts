@@ -128,6 +128,7 @@ export async function onRegister(state: CredentialState, req: RegisterRequest): 
   if (req.mode === 'create') throw credentialExistsFailure(state.id);
   state.fingerprint = req.fingerprint;
   state.registrationAnswered = true;
+  if (req.connect) state.connect = req.connect;
   if (req.policy) state.policy = { ...state.policy, ...req.policy };
   if (req.grantFingerprint === state.grantFingerprint && state.status !== 'reauth_required') {
     // Same grant, new configuration: applied without a refresh (the current token stays valid).

@@ -5,6 +5,7 @@
  * a field added in a release is never `undefined` in a credential registered before it.
  */
 import { defaultPolicy, type Grant, type ProviderName, type RefreshPolicy, type TokenSet } from '../credential';
+import type { ConnectSettings } from '../connect/messages';
 import { hasValidToken } from './credential-state';
 import { reprobeDelayMs } from './schedule';
 import type { CredentialState } from './state';
@@ -20,6 +21,8 @@ export interface CredentialSpec {
   policy?: Partial<RefreshPolicy>;
   /** A token the caller already holds (e.g. from the authorization code exchange). */
   token?: TokenSet;
+  /** How to make a fresh connect link (credentials created by a connect link). */
+  connect?: ConnectSettings;
 }
 
 /** Input of the credential workflow. */
@@ -48,6 +51,7 @@ export function initialState(spec: CredentialSpec, now: number, fingerprints: { 
     stamp: 0,
     roundSeq: 0,
     mirror: { revision: 0, failures: 0 },
+    ...(spec.connect ? { connect: spec.connect } : {}),
     ...(fingerprints.fingerprint !== undefined ? { fingerprint: fingerprints.fingerprint } : {}),
     ...(fingerprints.grantFingerprint !== undefined ? { grantFingerprint: fingerprints.grantFingerprint } : {}),
   };

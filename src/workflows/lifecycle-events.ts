@@ -37,6 +37,7 @@ export function eventsOf(state: CredentialState, before: Seen | undefined, now: 
     ...(type === 'credential.reauth_required' || type === 'credential.degraded' || type === 'credential.expired'
       ? state.lastError ? { reason: { code: state.lastError.code, message: state.lastError.message } } : {}
       : {}),
+    ...(type === 'credential.reauth_required' && state.connectLink?.url ? { data: { connectUrl: state.connectLink.url, connectUrlExpiresAt: state.connectLink.expiresAt } } : {}),
   }));
 }
 

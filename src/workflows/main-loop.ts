@@ -5,11 +5,12 @@
  * loop continues only afterwards, the order in which an update and a timer or activity completion
  * arrive in one workflow task cannot change the commands: replay stays deterministic.
  */
-import { CancellationScope, condition, isCancellation, log, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { condition, isCancellation, log, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { RefreshCredentialResult } from '../activities/contracts';
 import { applyFailure, applySuccess, endRound, expireIfDue, keepRotatedRefreshToken, recordCall, startRound } from './credential-state';
 import { forceBudgetOf } from './force-budget';
 import { admitAttempt, nextStep, scheduledAt, type RunFacts } from './next-step';
+import { connectLinkDue, makeConnectLink } from './connect-link';
 import { eventsOf, queueEvents } from './lifecycle-events';
 import { flushEvents } from './notification';
 import { currentDetails, timerSummary } from './operator-view';
@@ -48,20 +49,22 @@ async function runAttempt(state: CredentialState, round: Round): Promise<void> {
   }
   recordCall(state, Date.now(), { forced: admission.useForce, forcePerDay: budget?.perDay, report: round.cause === 'report' && round.attempt === 1 });
   round.inFlight = true;
-  const scope = new CancellationScope();
+  // The attempt waits for its own activity only. (Waking also on a handler's change, a revoke or a
+  // new grant, would race with the activity's completion when both arrive in one workflow task:
+  // the handler's change is applied while the jobs are, the completion only in a later microtask,
+  // so the decision would depend on the order of the jobs, which replay need not keep.) A request
+  // in flight is never abandoned anyway: its answer may hold the rotated refresh token.
   let settled: { ok: true; value: RefreshCredentialResult } | { ok: false; error: unknown } | undefined;
-  void scope.run(() => upstreamActivities(state).refreshCredential(attemptInput(state, admission.useForce))).then(
+  void upstreamActivities(state).refreshCredential(attemptInput(state, admission.useForce)).then(
     (value) => (settled = { ok: true, value }),
     (error: unknown) => (settled = { ok: false, error }),
   );
-  await condition(() => settled !== undefined || state.status === 'revoked' || state.round !== round);
+  await condition(() => settled !== undefined);
   round.inFlight = false;
   const now = Date.now();
-  if (settled === undefined) {
-    // Revoked, or a new grant replaced the round: the call is abandoned (its answer cannot matter any more).
-    scope.cancel();
-    return;
-  }
+  if (!settled) return;
+  if (state.status === 'revoked') return; // revoked meanwhile: the credential ends, whatever came back
+  if (state.round !== round) return; // a new grant replaced this round meanwhile: the new round runs with it
   if (settled.ok) {
     const { token, refreshToken, warning, recovered } = settled.value;
     const fresh = applySuccess(state, token, refreshToken, now);
@@ -80,7 +83,7 @@ async function runAttempt(state: CredentialState, round: Round): Promise<void> {
   log.warn('refresh attempt failed', { credentialId: state.id, attempt: round.attempt, kind: failure.error.kind, code: failure.error.code });
   if (status === 'reauth_required') {
     // A configuration failure (a CDN's 403, a wrong URL) may be fixed without anyone telling us: look again later.
-    if (failure.error.kind === 'configuration' && failure.error.code !== 'invalid_client' && failure.error.code !== 'invalid_grant') {
+    if (failure.error.kind === 'configuration' && !['invalid_client', 'invalid_grant', 'missing_refresh_token'].includes(failure.error.code)) {
       const count = state.reprobe?.count ?? 0;
       state.reprobe = { at: now + reprobeDelayMs(count), count: count + 1 };
     }
@@ -99,6 +102,7 @@ export async function runMainLoop(state: CredentialState): Promise<'revoked' | '
     if (state.status === 'revoked') return 'revoked';
     expireIfDue(state, Date.now());
     state.nextRefreshAt = state.round ? state.round.nextAttemptAt : scheduledAt(state);
+    if (connectLinkDue(state)) await makeConnectLink(state);
     const before = state.mirror.shown;
     const event = noteChange(state);
     if (event) queueEvents(state, eventsOf(state, before, Date.now()));

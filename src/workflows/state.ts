@@ -4,6 +4,7 @@
  * `CredentialDescription` (../credential.ts). Field additions need a default in ./migrate.ts.
  */
 import type { CredentialLifecycleEvent } from '../activities/contracts';
+import type { ConnectSettings } from '../connect/messages';
 import type { CredentialCounts, CredentialStatus, Grant, LastError, ProviderName, RefreshPolicy, TokenSet } from '../credential';
 
 /** Why a refresh round runs. */
@@ -114,6 +115,10 @@ export interface CredentialState {
   lastRound?: RoundEnd;
   lastAttempt?: AttemptEnd;
   mirror: MirrorState;
+  /** How to make a fresh connect link (a credential created by a connect link). */
+  connect?: ConnectSettings;
+  /** The connect link made when the credential last entered `reauth_required` (a capability: shown to admins only). */
+  connectLink?: { url: string; expiresAt: number; forErrorAt: number };
   /** Lifecycle events waiting to be handed to the notifier (webhooks). */
   notifier?: { pending: CredentialLifecycleEvent[]; failures: number; retryAt?: number; off?: boolean };
   /** A credential parked for a configuration failure is tried again at `at` (1 h, growing to 24 h). */

@@ -40,7 +40,6 @@ export function useConnectStack(peerOptions: OidcPeerOptions = {}): ConnectStack
   let logged = '';
   beforeAll(async () => {
     parts.peer = await startOidcPeer({ issuerPath: '/oauth2/default', deviceIntervalS: 1, ...peerOptions });
-    parts.worker = await startWorkerProcess(taskQueue);
     parts.client = await openTokenClient(taskQueue);
     const sink = new Writable({ write: (chunk: Buffer, _enc, done) => ((logged += chunk.toString()), done()) });
     // The public URL is known once the server listens: the routes reach the ConnectClient through this holder.
@@ -64,6 +63,8 @@ export function useConnectStack(peerOptions: OidcPeerOptions = {}): ConnectStack
     await parts.app.listen({ port: 0, host: '127.0.0.1' });
     parts.base = `http://127.0.0.1:${(parts.app.server.address() as AddressInfo).port}`;
     holder.connect = new ConnectClient({ temporal: parts.client.temporal, taskQueue, publicUrl: parts.base });
+    // The worker knows the public URL too: it makes the fresh links of credentials that enter reauth_required.
+    parts.worker = await startWorkerProcess(taskQueue, { HALFLIFE_PUBLIC_URL: parts.base });
     parts.connect = holder.connect;
     parts.peerClient = await parts.peer.addClient({ clientId: uniqueId('halflife'), auth: 'client_secret_basic', redirectUris: [holder.connect.redirectUri] });
   });

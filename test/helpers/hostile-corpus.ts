@@ -4,6 +4,7 @@
  * must be answered with where that is known (status, code, field, egress rule); every case is also
  * held to the invariants the test checks for all of them (the error shape, no 5xx, no secret).
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { METHODS } from 'node:http';
 import fc from 'fast-check';
 import { z } from 'zod';
@@ -56,10 +57,19 @@ function validBody(provider: string, ctx: CorpusContext): Record<string, unknown
       return { provider, token_endpoint: 'https://idp.example.com/token', client_id: 'client-1', client_secret: clientSecret };
     case 'wechat':
       return { provider, appid: 'wx0123456789abcdef', secret: appSecret };
-    default:
+    case 'wecom':
       return { provider, corpid: 'ww0123456789', corpsecret: appSecret };
+    case 'jwt_bearer':
+      return { provider, token_endpoint: 'https://idp.example.com/token', issuer: 'svc@example.com', private_key: signingKeyPem };
+    case 'github_app':
+      return { provider, app_id: '12345', installation_id: '67890', private_key: signingKeyPem };
+    default:
+      throw new Error(`the corpus has no valid body for provider ${provider}: add one`);
   }
 }
+
+/** A private key for the JWT-signing providers (a secret the corpus checks is never echoed). */
+export const signingKeyPem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 let counter = 0;
 /** A fresh credential id under `billing-` (the scoped key's pattern). */
@@ -111,6 +121,8 @@ function kindOf(schema: z.ZodType): string {
 
 /** Values that are invalid for a field of `kind`, whatever its bounds. */
 function badValuesFor(kind: string): unknown[] {
+  if (kind === 'object') return [null, [], [1], true, 0, 'text', tooLong];
+  if (kind === 'array') return [null, {}, { $ne: 1 }, true, 0, 'text', tooLong];
   const shapes = [null, [], [1], {}, { $ne: 1 }];
   if (kind === 'boolean') return [...shapes, 0, 1, 'true', 'yes', ''];
   if (kind === 'number' || kind === 'integer') return [...shapes, true, '5', '0x10', '', -1e308, 1e308];
@@ -126,7 +138,8 @@ function typeCases(ctx: CorpusContext): CorpusCase[] {
     const base = validBody(provider, ctx);
     for (const [field, schema] of Object.entries(shape)) {
       const kind = kindOf(schema);
-      for (const value of badValuesFor(kind)) {
+      // Only values the field's own schema refuses (a numeric string is a valid installation id, say).
+      for (const value of badValuesFor(kind).filter((v) => !schema.safeParse(v).success)) {
         const body = { ...base, [field]: value };
         const name = `${provider}.${field} (${kind}) = ${JSON.stringify(value)?.slice(0, 40)}`;
         cases.push({ group: 'types', name, request: jsonRequest('PUT', `/v1/credentials/${freshId()}`, body, ctx.keys.scopedAdmin), status: 422, code: 'invalid_config', field });

@@ -4,13 +4,15 @@ import type { Registration, TokenClient } from '../../src/client/token-client';
 import type { FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { uniqueId } from './test-env';
 
-/** Policy for tests: short timeouts, no cooldown unless a test asks for one. */
+/**
+ * Policy for tests: the default policy (its cooldown and daily cap included) except for the retry
+ * and timeout clocks, shortened so a retried failure settles within seconds instead of minutes. A
+ * test that needs another cooldown sets it and says why.
+ */
 export const fastPolicy: Partial<RefreshPolicy> = {
-  minRefreshIntervalMs: 0,
   retryInitialMs: 200,
   retryMaxMs: 2000,
   upstreamTimeoutMs: 2000,
-  jitterRatio: 0.02,
 };
 
 /** Registers a new oauth2 credential with its own client at the fake; returns its id and first token. */

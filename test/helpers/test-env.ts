@@ -44,6 +44,32 @@ export function uniqueId(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
+/** What a test may change in the environment of a Halflife process it starts. */
+export interface ServiceEnvOptions {
+  taskQueue: string;
+  /** @default the test Redis */
+  redisUrl?: string;
+  /** @default the shared test key ring */
+  encryptionKeys?: string;
+  /** @default the global dev server */
+  temporalAddress?: string;
+}
+
+/**
+ * The environment `halflife worker`, `halflife api` or any CLI command sees in a test: the test
+ * servers, a task queue and the key ring, nothing else set (the rest are the product's defaults).
+ */
+export function serviceEnv(options: ServiceEnvOptions): Record<string, string> {
+  const env = testEnv();
+  return {
+    TEMPORAL_ADDRESS: options.temporalAddress ?? env.temporalAddress,
+    TEMPORAL_NAMESPACE: env.namespace,
+    REDIS_URL: options.redisUrl ?? env.redisUrl,
+    HALFLIFE_TASK_QUEUE: options.taskQueue,
+    HALFLIFE_ENCRYPTION_KEYS: options.encryptionKeys ?? env.encryptionKeys,
+  };
+}
+
 /** Opens a Redis connection to the test Redis. */
 export function openRedis(): Redis {
   return new Redis(testEnv().redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false });
@@ -52,12 +78,12 @@ export function openRedis(): Redis {
 /** A TokenClient on the test server; `close()` closes its connection and Redis too. */
 export async function openTokenClient(
   taskQueue: string,
-  options: Partial<TokenClientOptions> & { withRedis?: boolean; encryptionKeys?: string } = {},
+  options: Partial<TokenClientOptions> & { withRedis?: boolean; encryptionKeys?: string; temporalAddress?: string } = {},
 ): Promise<TokenClient & { shutdown(): Promise<void> }> {
   const env = testEnv();
-  const connection = await connectTemporal({ address: env.temporalAddress });
+  const connection = await connectTemporal({ address: options.temporalAddress ?? env.temporalAddress });
   const redis = options.withRedis === false ? undefined : openRedis();
-  const { withRedis: _withRedis, encryptionKeys, ...rest } = options;
+  const { withRedis: _withRedis, encryptionKeys, temporalAddress: _temporalAddress, ...rest } = options;
   const dataConverter = createDataConverter(parseKeyring(encryptionKeys ?? env.encryptionKeys));
   const client = new TokenClient({ connection, namespace: env.namespace, taskQueue, redis, dataConverter, ...rest });
   return Object.assign(client, {

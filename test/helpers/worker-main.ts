@@ -1,27 +1,27 @@
 /**
- * A credential worker as its own process, for tests that kill or replace workers. It is wired as
- * the product wires it: the production Redis options (`openRedis`), the production SDK logging
- * through the redacting logger, the prebuilt bundle, the encrypting data converter.
+ * A credential worker as its own process, for tests that kill or replace workers. It is the
+ * product's worker: `startService` with the worker part only, as `halflife worker` runs it (the
+ * production Redis options, the production SDK logging through the redacting logger, the
+ * encrypting data converter from the key ring), configured by `loadConfig` from the environment.
+ * Test seams only: the prebuilt test bundle, the identity, the shutdown grace time and the hooks.
  *
  * Environment: HALFLIFE_TEST_ENV (the test env JSON), HALFLIFE_TEST_TASK_QUEUE,
  * HALFLIFE_TEST_ENCRYPTION_KEYS (a key ring other than the shared one), HALFLIFE_TEST_REDIS_URL,
+ * HALFLIFE_TEST_TEMPORAL_ADDRESS (a dev server of the test's own), HALFLIFE_TEST_LOG_LEVEL,
+ * HALFLIFE_TEST_SHUTDOWN_GRACE_MS,
  * and a crash seam: HALFLIFE_TEST_AT = before_request | after_answer | after_save (the refresh
  * instant), HALFLIFE_TEST_FOR = a credential id or `*`, HALFLIFE_TEST_DO = kill (SIGKILL inside
  * the seam, in its first microseconds) | hang (print `AT <instant> <id>` and wait to be killed).
- * The first token of a credential (registration) always passes. HALFLIFE_TEST_BUNDLE runs another
+ * The first token of a credential (registration) always passes. HALFLIFE_TEST_ACTIVITIES_ONLY=1 polls
+ * activity tasks only (workflow tasks wait meanwhile). HALFLIFE_TEST_BUNDLE runs another
  * workflow bundle (a recorded release, for upgrade tests).
  */
-import { NativeConnection } from '@temporalio/worker';
 import type { RefreshCredentialInput } from '../../src/activities/contracts';
 import type { RefreshHooks } from '../../src/activities/refresh-credential';
-import { createWorkerDataConverter } from '../../src/codec/data-converter';
-import { parseKeyring } from '../../src/codec/keyring';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { openRedis } from '../../src/service/connections';
-import { installTemporalLogging } from '../../src/service/temporal-logging';
-import { createCredentialWorker } from '../../src/worker';
-import { testEnv } from './test-env';
+import { startService } from '../../src/service/start';
+import { serviceEnv, testEnv } from './test-env';
 
 function seam(): RefreshHooks {
   const at = process.env.HALFLIFE_TEST_AT;
@@ -40,33 +40,42 @@ function seam(): RefreshHooks {
   return { [name]: hook };
 }
 
-async function main(): Promise<void> {
-  const env = testEnv();
-  const config = loadConfig({ ...process.env, REDIS_URL: process.env.HALFLIFE_TEST_REDIS_URL ?? env.redisUrl, TEMPORAL_ADDRESS: env.temporalAddress });
-  installTemporalLogging(createLogger(process.env.HALFLIFE_TEST_LOG_LEVEL ?? 'warn', process.stderr as never), 'WARN');
-  const connection = await NativeConnection.connect({ address: env.temporalAddress });
-  const redis = await openRedis(config, { probeLocal: false });
-  const worker = await createCredentialWorker({
-    connection,
-    namespace: env.namespace,
-    taskQueue: process.env.HALFLIFE_TEST_TASK_QUEUE ?? 'halflife-test',
-    redis,
-    workflowBundlePath: process.env.HALFLIFE_TEST_BUNDLE ?? env.workflowBundlePath,
-    dataConverter: createWorkerDataConverter(parseKeyring(process.env.HALFLIFE_TEST_ENCRYPTION_KEYS ?? env.encryptionKeys)),
-    identity: `test-worker-${process.pid}`,
-    ...(process.env.HALFLIFE_TEST_SHUTDOWN_GRACE_MS ? { shutdownGraceTimeMs: Number(process.env.HALFLIFE_TEST_SHUTDOWN_GRACE_MS) } : {}),
-    hooks: seam(),
-  });
-  const stop = () => worker.shutdown();
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  process.stdout.write('WORKER READY\n');
-  await worker.run();
-  redis?.disconnect();
-  await connection.close();
+/** The environment `halflife worker` would see in this test (see `serviceEnv`), plus the parent's. */
+function workerEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...serviceEnv({
+      taskQueue: process.env.HALFLIFE_TEST_TASK_QUEUE ?? 'halflife-test',
+      redisUrl: process.env.HALFLIFE_TEST_REDIS_URL,
+      encryptionKeys: process.env.HALFLIFE_TEST_ENCRYPTION_KEYS,
+      temporalAddress: process.env.HALFLIFE_TEST_TEMPORAL_ADDRESS,
+    }),
+    HALFLIFE_LOG_LEVEL: process.env.HALFLIFE_TEST_LOG_LEVEL ?? 'warn',
+  };
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`worker failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+async function main(): Promise<void> {
+  const config = loadConfig(workerEnv());
+  const logger = createLogger(config.logLevel, process.stderr as never);
+  const service = await startService(config, logger, {
+    api: false,
+    workerSeams: {
+      workflowBundlePath: process.env.HALFLIFE_TEST_BUNDLE ?? testEnv().workflowBundlePath,
+      identity: `test-worker-${process.pid}`,
+      ...(process.env.HALFLIFE_TEST_SHUTDOWN_GRACE_MS ? { shutdownGraceTimeMs: Number(process.env.HALFLIFE_TEST_SHUTDOWN_GRACE_MS) } : {}),
+      hooks: seam(),
+      ...(process.env.HALFLIFE_TEST_ACTIVITIES_ONLY === '1' ? { activitiesOnly: true } : {}),
+    },
+  });
+  process.stdout.write('WORKER READY\n');
+  await service.done;
+}
+
+// Exit explicitly once stopped, as the CLI does.
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`worker failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

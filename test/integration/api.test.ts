@@ -1,15 +1,12 @@
 /**
- * The HTTP API with real parts: it listens on a port and is called with `fetch`; behind it a
- * TokenClient on the test Temporal dev server and Redis, a worker process, and the fake OAuth 2.0
- * token endpoint.
+ * The HTTP API as users run it: `halflife api` as a child process (the product's wiring: its own
+ * TokenClient, Redis options, health probes, metrics), configured from the environment, called with
+ * `fetch`; behind it the test Temporal dev server and Redis, a worker process, and the fake OAuth
+ * 2.0 token endpoint.
  */
-import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
-import { ApiKeys } from '../../src/api/keys';
-import { createApiServer } from '../../src/api/server';
 import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
-import { openRedis, openTokenClient, uniqueId } from '../helpers/test-env';
+import { startApiProcess, type ApiProcessHandle } from '../helpers/api-process';
+import { uniqueId } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
@@ -20,9 +17,7 @@ describe('HTTP API over real Temporal, Redis and a token endpoint', () => {
   const taskQueue = uniqueId('tq-api');
   let fake: FakeOAuth2Server;
   let worker: WorkerProcess;
-  let client: Awaited<ReturnType<typeof openTokenClient>>;
-  let redis: Redis;
-  let app: FastifyInstance;
+  let api: ApiProcessHandle;
   let base: string;
   /** Every response body and header seen, to search for secrets at the end. */
   const seen: string[] = [];
@@ -45,27 +40,15 @@ describe('HTTP API over real Temporal, Redis and a token endpoint', () => {
     fake = await startFakeOAuth2Server();
     fake.setExpiresIn(3600);
     worker = await startWorkerProcess(taskQueue);
-    client = await openTokenClient(taskQueue);
-    redis = openRedis();
-    app = createApiServer({
-      tokenClient: client,
-      keys: ApiKeys.of([
-        { key: adminKey, scopes: ['admin'], credentials: '*' },
-        { key: otherTeamKey, scopes: ['read'], credentials: 'other-*' },
-      ]),
-      health: {
-        temporal: async () => Boolean(await client.temporal.workflowService.getSystemInfo({})),
-        redis: async () => (await redis.ping()) === 'PONG',
-      },
-    });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    api = await startApiProcess(taskQueue, [
+      { key: adminKey, scopes: ['admin'], credentials: '*' },
+      { key: otherTeamKey, scopes: ['read'], credentials: 'other-*' },
+    ]);
+    base = api.url;
   });
 
   afterAll(async () => {
-    await app?.close();
-    await client?.shutdown();
-    redis?.disconnect();
+    await api?.stop();
     await worker?.stop();
     await fake?.close();
   });
@@ -78,7 +61,7 @@ describe('HTTP API over real Temporal, Redis and a token endpoint', () => {
     const refreshToken = fake.issueRefreshToken(clientId);
 
     const put = await call('PUT', `/v1/credentials/${id}`, {
-      body: { provider: 'oauth2', token_endpoint: fake.tokenEndpoint, client_id: clientId, client_secret: clientSecret, refresh_token: refreshToken, min_refresh_interval_s: 0 },
+      body: { provider: 'oauth2', token_endpoint: fake.tokenEndpoint, client_id: clientId, client_secret: clientSecret, refresh_token: refreshToken },
     });
     expect(put.status).toBe(201);
     expect(put.body).toMatchObject({ id, provider: 'oauth2', created: true, token: { token_type: expect.any(String), status: 'active' } });

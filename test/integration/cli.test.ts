@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { generateKey } from '../../src/codec/keyring';
 import { freePort } from '../../src/dev/net';
 import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { runCli, spawnCli, waitForCliOutput } from '../helpers/cli-process';
@@ -54,7 +55,7 @@ describe('halflife CLI', () => {
     fake.addClient(clientId, clientSecret);
     const refreshToken = fake.issueRefreshToken(clientId);
     const file = path.join(stateDir, `${clientId}.json`);
-    const body = { provider: 'oauth2', token_endpoint: fake.tokenEndpoint, client_id: clientId, client_secret: clientSecret, refresh_token: refreshToken, min_refresh_interval_s: 0 };
+    const body = { provider: 'oauth2', token_endpoint: fake.tokenEndpoint, client_id: clientId, client_secret: clientSecret, refresh_token: refreshToken };
     fs.writeFileSync(file, JSON.stringify(body));
     return { file, clientId, clientSecret, refreshToken };
   }
@@ -137,17 +138,14 @@ describe('halflife CLI', () => {
     expect(fromStdin.code).toBe(0);
     expect(fromStdin.stdout).toContain(`registered ${id}`);
 
-    // The same body again is a no-op (a retried command never replays the refresh token) ...
-    const again = await runCli(['register', id, '--file', file], env);
-    expect(again.code).toBe(0);
-    expect(again.stdout).toContain(`already registered so ${id}`);
-    // ... another one without --replace is a conflict.
-    const other = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-    const otherFile = `${file}.other.json`;
-    fs.writeFileSync(otherFile, JSON.stringify({ ...other, scope: 'another scope' }));
-    const conflict = await runCli(['--json', 'register', id, '--file', otherFile], env);
-    expect(conflict.code).toBe(6);
-    expect(JSON.parse(conflict.stderr)).toMatchObject({ error: { code: 'credential_exists' } });
+    // The same body again is a no-op (registration is idempotent); another body for the same id is a conflict.
+    const same = await runCli(['--json', 'register', id, '--file', file], env);
+    expect(same.code).toBe(0);
+    expect(JSON.parse(same.stdout)).toMatchObject({ id, created: false });
+    const other = bodyFile();
+    const again = await runCli(['--json', 'register', id, '--file', other.file], env);
+    expect(again.code).toBe(6);
+    expect(JSON.parse(again.stderr)).toMatchObject({ error: { code: 'credential_exists' } });
 
     const missing = await runCli(['get', uniqueId('missing')], env);
     expect(missing.code).toBe(3);
@@ -177,6 +175,29 @@ describe('halflife CLI', () => {
     expect(unreachable.stderr).toContain('cannot reach Temporal');
 
     await runCli(['revoke', id], env);
+  });
+
+  it('exits 4 when the credential needs re-authorization, and 1 on an unexpected failure (a key ring without the credential\'s key)', async () => {
+    const { file, clientId } = bodyFile();
+    const id = uniqueId('cli-reauth');
+    expect((await runCli(['register', id, '--file', file], env)).code).toBe(0);
+    fake.rejectNextWith(1, 'invalid_grant');
+    const reauth = await runCli(['refresh', id, '--stale-version', '1'], env);
+    expect(reauth.code).toBe(4);
+    expect(reauth.stderr).toMatch(/re-?authori[sz]/i);
+    expect(fake.callsFor(clientId)).toBe(2);
+    expect((await runCli(['revoke', id], env)).code).toBe(0);
+
+    const second = bodyFile();
+    const id2 = uniqueId('cli-keys');
+    expect((await runCli(['register', id2, '--file', second.file], env)).code).toBe(0);
+
+    // A CLI whose key ring lacks the key the credential is encrypted with: an unexpected failure.
+    const stranger = await runCli(['describe', id2], { ...env, HALFLIFE_ENCRYPTION_KEYS: generateKey('stranger') });
+    expect(stranger.code).toBe(1);
+    expect(stranger.stderr).toMatch(/names key 'test1', which is not in the key ring/);
+    expect(stranger.stderr).not.toContain(testEnv().encryptionKeys.split(':')[1] as string);
+    expect((await runCli(['revoke', id2], env)).code).toBe(0);
   });
 
   it('runs a fake provider that writes a registration body', async () => {

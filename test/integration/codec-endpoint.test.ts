@@ -6,7 +6,10 @@
  * payloads decoded and redacted: shape, version, expiry and the last four characters of secrets,
  * never a secret. Browser preflights from the UI origin get the CORS headers the UI needs.
  *
- * Control: the same request to a server configured with `redact: false` does show the secrets, so
+ * The endpoint under test is the product's: `halflife api` as a child process, configured from the
+ * environment (`NODE_ENV=production` for the strict one, the development default for the one that
+ * admits keyless loopback callers). Control: the same request to an API server built by hand with
+ * `redact: false` (no configuration of the service turns redaction off) does show the secrets, so
  * the search below would catch a redaction that stopped working.
  */
 import { request as httpRequest } from 'node:http';
@@ -14,13 +17,14 @@ import type { AddressInfo } from 'node:net';
 import { Connection } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
-import { ApiKeys } from '../../src/api/keys';
+import { ApiKeys, type ApiKeyConfig } from '../../src/api/keys';
 import { createApiServer } from '../../src/api/server';
 import { AesGcmCodec, isEncrypted, keyIdMetadataKey } from '../../src/codec/aes-gcm-codec';
 import type { WirePayload } from '../../src/codec/codec-server';
 import { generateKey, parseKeyring } from '../../src/codec/keyring';
 import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { workflowIdPrefix } from '../../src/messages';
+import { startApiProcess, type ApiProcessHandle } from '../helpers/api-process';
 import { registerOAuth2 } from '../helpers/oauth2-credential';
 import { findSecrets, metadataText, payloadsIn, rawHistories } from '../helpers/secrets-scan';
 import { openTokenClient, testEnv, uniqueId } from '../helpers/test-env';
@@ -30,10 +34,10 @@ import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-proces
 const uiOrigin = 'http://localhost:8233';
 const readAllKey = 'codec-it-read-all-0000000001';
 const teamKey = 'codec-it-team-admin-000000001';
-const keys = ApiKeys.of([
+const keyConfig: ApiKeyConfig[] = [
   { key: readAllKey, scopes: ['read'], credentials: '*', name: 'ui' },
   { key: teamKey, scopes: ['admin'], credentials: 'team-*', name: 'team' },
-]);
+];
 
 interface HttpAnswer {
   status: number;
@@ -77,6 +81,7 @@ describe('codec endpoint: real key ring, real history payloads, real HTTP', () =
   let client: Awaited<ReturnType<typeof openTokenClient>>;
   let raw: Connection;
   const servers: FastifyInstance[] = [];
+  const apis: ApiProcessHandle[] = [];
   let strict: string;
   let devLoopback: string;
   let unredacted: string;
@@ -84,8 +89,16 @@ describe('codec endpoint: real key ring, real history payloads, real HTTP', () =
   let secrets: Map<string, string>;
   let historyPayloads: WirePayload[];
 
-  async function serve(options: { allowLoopbackWithoutKey: boolean; redact?: boolean }): Promise<string> {
-    const app = createApiServer({ tokenClient: client, keys, health: { temporal: async () => true }, codec: { codec, ...options }, uiOrigins: [uiOrigin] });
+  /** The product's API (`halflife api`), in production mode or not; returns its base URL. */
+  async function product(production: boolean): Promise<string> {
+    const api = await startApiProcess(taskQueue, keyConfig, { HALFLIFE_UI_ORIGINS: uiOrigin, ...(production ? { NODE_ENV: 'production' } : {}) });
+    apis.push(api);
+    return api.url;
+  }
+
+  /** The control: an API server built by hand with redaction off. */
+  async function unredactedServer(): Promise<string> {
+    const app = createApiServer({ tokenClient: client, keys: ApiKeys.of(keyConfig), health: { temporal: async () => true }, codec: { codec, allowLoopbackWithoutKey: false, redact: false }, uiOrigins: [uiOrigin] });
     servers.push(app);
     await app.listen({ host: '127.0.0.1', port: 0 });
     return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -98,9 +111,7 @@ describe('codec endpoint: real key ring, real history payloads, real HTTP', () =
       openTokenClient(taskQueue),
       Connection.connect({ address: env.temporalAddress }),
     ]);
-    strict = await serve({ allowLoopbackWithoutKey: false });
-    devLoopback = await serve({ allowLoopbackWithoutKey: true });
-    unredacted = await serve({ allowLoopbackWithoutKey: false, redact: false });
+    [strict, devLoopback, unredacted] = await Promise.all([product(true), product(false), unredactedServer()]);
 
     const cred = await registerOAuth2(client, fake);
     credentialId = cred.id;
@@ -113,6 +124,7 @@ describe('codec endpoint: real key ring, real history payloads, real HTTP', () =
 
   afterAll(async () => {
     for (const app of servers) await app.close();
+    for (const api of apis) await api.stop();
     if (credentialId) await client?.revoke(credentialId).catch(() => undefined);
     await client?.shutdown();
     await worker?.stop();

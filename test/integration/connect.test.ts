@@ -92,10 +92,15 @@ describe('connect links (authorization code + PKCE) against oidc-provider', () =
     await stack.client.refresh(id, { staleVersion: first.version }).catch(() => undefined);
     await waitFor('reauth_required', async () => (await stack.client.describe(id)).status === 'reauth_required');
 
+    // Entering reauth_required, the credential made a fresh connect link itself (it was created by one):
+    // admins see it in describe, and it is one of the pending sessions.
+    const fresh = await waitFor('the fresh connect link', async () => (await call('GET', `/v1/credentials/${id}`)).body.connect_link as { url: string } | undefined);
+    expect(fresh.url).toMatch(new RegExp(`^${stack.base}/connect/`));
+
     // A new link for the existing credential needs only what Halflife cannot read back: the client secret.
     const again = await link(id, { client_secret: stack.peerClient.clientSecret });
     const described = await call('GET', `/v1/credentials/${id}`);
-    expect(described.body.connect).toEqual([expect.objectContaining({ url: again.url, status: 'pending' })]);
+    expect(described.body.connect).toEqual(expect.arrayContaining([expect.objectContaining({ url: again.url, status: 'pending' }), expect.objectContaining({ url: fresh.url, status: 'pending' })]));
     const resumed = await follow((await authorize(again.url)).redirectTo);
     expect(resumed.body).toEqual({ result: 'connected', credential_id: id, registration: 'replaced', version: 2 });
 
@@ -107,7 +112,11 @@ describe('connect links (authorization code + PKCE) against oidc-provider', () =
     });
     expect(await stack.peer.isAccessTokenValid(second.accessToken)).toBe(true);
     expect((await stack.peer.stats()).authorizationCodeGrants).toBeGreaterThanOrEqual(2);
-    expect((await call('GET', `/v1/credentials/${id}`)).body.connect).toBeUndefined();
+    // The link used is done; the fresh one the credential made stays pending until it expires, and describe
+    // no longer offers it (the credential is active again).
+    const after = (await call('GET', `/v1/credentials/${id}`)).body;
+    expect(after.connect).toEqual([expect.objectContaining({ url: fresh.url, status: 'pending' })]);
+    expect(after.connect_link).toBeUndefined();
 
     // A replayed callback is refused and changes nothing.
     const reopened = await call('GET', `/connect/${created.session}`, { accept: 'text/html' });
@@ -236,7 +245,7 @@ describe('connect links (authorization code + PKCE) against oidc-provider', () =
 
   it('no secret reaches the API log or an answer', async () => {
     const log = stack.log();
-    expect(log).toContain('"url":"/connect/…"'); // the connect requests were logged, by path only
+    expect(log).toContain('"route":"/connect/:session"'); // the connect requests were logged, by route only
     expect(log).not.toMatch(/\/connect\/[A-Za-z0-9_-]{43}/);
     expect(log).not.toMatch(/code=|state=/);
     expect(log).not.toContain(stack.peerClient.clientSecret!);

@@ -17,12 +17,14 @@ describe('refresh cycle', () => {
   });
 
   it('refreshes the first time between 45% and 65% of the lifetime', async () => {
-    stack.fake.setExpiresIn(10);
+    // 24 s: half of it (12 s) is past the default cooldown (10 s), so the default policy's ratio
+    // alone decides (a shorter token would be refreshed at 90 %, before expiry, by the cooldown rule).
+    stack.fake.setExpiresIn(24);
     const cred = await registerOAuth2(stack.client, stack.fake);
     expect(stack.fake.callsFor(cred.clientId)).toBe(1);
     const times = stack.fake.callTimesFor(cred.clientId);
-    await waitFor('the first scheduled refresh', () => stack.fake.callsFor(cred.clientId) >= 2, { timeoutMs: 20_000 });
-    const fraction = (stack.fake.callTimesFor(cred.clientId)[1]! - times[0]!) / 10_000;
+    await waitFor('the first scheduled refresh', () => stack.fake.callsFor(cred.clientId) >= 2, { timeoutMs: 30_000 });
+    const fraction = (stack.fake.callTimesFor(cred.clientId)[1]! - times[0]!) / 24_000;
     expect(fraction).toBeGreaterThanOrEqual(0.45);
     expect(fraction).toBeLessThanOrEqual(0.65);
     await stack.client.revoke(cred.id);

@@ -54,6 +54,7 @@ describe('refresh update', () => {
   });
 
   it('the first report of a version is honoured even right after the first token; a second report inside the cooldown is answered with the current token and no call', async () => {
+    // A cooldown longer than the test, so the second report is inside it however slow the machine.
     const cred = await registerOAuth2(stack.client, stack.fake, { minRefreshIntervalMs: 60_000 });
     const calls = stack.fake.callsFor(cred.clientId);
     const first = await stack.client.refresh(cred.id, { staleVersion: cred.token.version });

@@ -47,7 +47,9 @@ describe('stable_token force_refresh budget and the quota guard', () => {
   const clockPast = (at: number) => waitFor(`the clock to pass ${at}`, () => Date.now() > at, { timeoutMs: at - Date.now() + 2000 });
 
   it('forces only for a consumer that reports the current token invalid, and only within the budget', async () => {
-    const cred = await register({ stable: true, renewWindowMs: 5000, forceRefreshPerDay: 2, forceRefreshMinIntervalMs: forceSpacingMs });
+    // No cooldown: the force budget's own spacing (2.5 s) is under test, and the default cooldown
+    // (10 s, checked first) would answer every report inside it with reason `cooldown`.
+    const cred = await register({ stable: true, renewWindowMs: 5000, forceRefreshPerDay: 2, forceRefreshMinIntervalMs: forceSpacingMs }, { minRefreshIntervalMs: 0 });
     const forceBefore = fake.forceCalls;
     expect((await client.describe(cred.id)).settings).toMatchObject({ forceRefreshPerDay: 2, forceRefreshMinIntervalMs: forceSpacingMs });
 
@@ -121,6 +123,7 @@ describe('stable_token force_refresh budget and the quota guard', () => {
   });
 
   it('the quota guard: a repeated report in the cooldown or any past the daily cap gets the current token and the reason, no call; describe shows the quota', async () => {
+    // The guard under test: a cooldown longer than the test and a daily cap reached within it.
     const cred = await register({ stable: false }, { minRefreshIntervalMs: 60_000, maxRefreshesPerDay: 3 });
     const firstCallAt = fake.callTimesFor(cred.appid)[0]!;
     const fresh = await client.describe(cred.id);

@@ -68,7 +68,11 @@ describe('storms under the default policy against a strictly rotating OpenID pro
     expect(f.byStatus).toEqual({ 200: callers });
     expect(f.versions).toEqual([cred.version + 1]);
     expect(f.callersOk).toBe(callers);
-    expect(f.allServedMs).toBeLessThanOrEqual(2 * single + 100);
+    // Over HTTP, 1,000 requests through one API process are CPU-bound on this 2-core machine (the
+    // callers share the cores): the bound allows the measured ~0.3 ms of API work per request on
+    // top of the TokenClient path's bound. BENCHMARKS.md has the figures.
+    const httpAllowance = 0.3 * callers;
+    expect(f.allServedMs).toBeLessThanOrEqual(2 * single + 100 + httpAllowance);
 
     const second = await halflifeStorm(ctx, cred, { via: 'http', callers, staleVersion: cred.version + 1 });
     const s = second.figures;
@@ -77,7 +81,7 @@ describe('storms under the default policy against a strictly rotating OpenID pro
     expect(s.byStatus).toEqual({ 200: callers });
     expect(s.byCode).toEqual({ 'not_refreshed:cooldown': callers });
     expect(s.versions).toEqual([cred.version + 1]);
-    expect(s.allServedMs).toBeLessThanOrEqual(single + 100);
+    expect(s.allServedMs).toBeLessThanOrEqual(single + 100 + httpAllowance);
     await ctx.owner.revoke(cred.id);
   });
 

@@ -124,6 +124,26 @@ describe('the dev server ports', () => {
   });
 });
 
+describe('worker metrics', () => {
+  it('are off by default, on with HALFLIFE_WORKER_METRICS_PORT (loopback unless HALFLIFE_WORKER_METRICS_HOST), with an optional SDK port', () => {
+    expect(loadConfig({ ...isolated }).workerMetrics).toBeUndefined();
+    expect(loadConfig({ ...isolated, HALFLIFE_WORKER_METRICS_PORT: '9464' }).workerMetrics).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(loadConfig({ ...isolated, HALFLIFE_WORKER_METRICS_PORT: '9464', HALFLIFE_WORKER_METRICS_HOST: '0.0.0.0', HALFLIFE_SDK_METRICS_PORT: '9465' }).workerMetrics).toEqual({
+      host: '0.0.0.0',
+      port: 9464,
+      sdkPort: 9465,
+    });
+  });
+
+  it('a bad or colliding port names its variable', () => {
+    expect(configError(() => loadConfig({ ...isolated, HALFLIFE_WORKER_METRICS_PORT: '0' })).field).toBe('HALFLIFE_WORKER_METRICS_PORT');
+    expect(configError(() => loadConfig({ ...isolated, HALFLIFE_WORKER_METRICS_PORT: '9464', HALFLIFE_SDK_METRICS_PORT: 'x' })).field).toBe('HALFLIFE_SDK_METRICS_PORT');
+    const same = configError(() => loadConfig({ ...isolated, HALFLIFE_WORKER_METRICS_PORT: '9464', HALFLIFE_SDK_METRICS_PORT: '9464' }));
+    expect(same.field).toBe('HALFLIFE_SDK_METRICS_PORT');
+    expect(same.reason).toContain('9464');
+  });
+});
+
 describe('a bad value names its variable', () => {
   it.each([
     ['TEMPORAL_ADDRESS', 'no-port-here', /host:port/],

@@ -13,6 +13,10 @@ it('exports exactly the listed runtime names', () => {
       'ReauthRequiredError', 'TokenExpiredError', 'RefreshFailedError', 'CredentialUnavailableError', 'UpstreamFailingError',
       'WorkflowFailingError', 'NoWorkerError', 'ProviderError', 'DecryptionError', 'InvalidRequestError', 'AuthenticationError',
       'PermissionDeniedError', 'ProviderMismatchError', 'TemporalUnreachableError',
+      'WebhookNotFoundError', 'WebhookConflictError', 'WebhookVerificationError', 'WebhookTestTimeoutError',
+      // webhooks
+      'verifyWebhook', 'credentialEventTypes', 'defaultEventTypes', 'testEventType', 'generateWebhookSecret', 'WebhookClient',
+      'webhookMetrics', 'registerWebhookMetrics',
       // message contract
       'defaultTaskQueue', 'workflowIdPrefix', 'credentialWorkflowId', 'credentialIdOf', 'getTokenQuery', 'describeQuery',
       'forceRefreshSignal', 'refreshUpdate', 'reauthorizeUpdate', 'reconfigureUpdate', 'revokeUpdate',

@@ -10,6 +10,7 @@
  * `reauthorize` with the same refresh token would overwrite the rotated one the first already got,
  * and replay it.
  */
+import { connectSettingsOf } from '../../connect/messages';
 import type { TokenClient } from '../../client/token-client';
 import { isHalflifeError } from '../../errors';
 import { connectFailure } from './authorization-server';
@@ -44,7 +45,7 @@ export function createHandOverGrant(deps: HandOverDeps) {
     const token = { accessToken: grant.token.accessToken, tokenType: grant.token.tokenType, expiresAt: grant.token.expiresAt, ...(grant.token.scope ? { scope: grant.token.scope } : {}) };
     try {
       const registration = await client.register(
-        { id, provider: 'oauth2', config: profile.config, grant: { refreshToken: grant.refreshToken }, ...(exists ? {} : { token }) },
+        { id, provider: 'oauth2', config: profile.config, grant: { refreshToken: grant.refreshToken }, connect: connectSettingsOf(profile), ...(exists ? {} : { token }) },
         { replace: true },
       );
       return { registration: registration.result, version: registration.token.version };

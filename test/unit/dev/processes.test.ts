@@ -23,10 +23,7 @@ describe('startChildProcess', () => {
   it('stops a child with SIGTERM, and with SIGKILL when it ignores SIGTERM', async () => {
     const stubborn = startChildProcess('sh', ['-c', 'trap "" TERM; echo ready; while :; do sleep 0.1; done']);
     const polite = startChildProcess('sh', ['-c', 'echo ready; exec sleep 60']);
-    const deadline = Date.now() + 10_000;
-    while (!(stubborn.outputTail().includes('ready') && polite.outputTail().includes('ready')) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor('both children ready', () => stubborn.outputTail().includes('ready') && polite.outputTail().includes('ready'), { timeoutMs: 10_000, intervalMs: 20 });
     await polite.stop(5_000);
     expect((await polite.exited).signal).toBe('SIGTERM');
     await stubborn.stop(300);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cacheDir, findOnPath, isExecutable, withFileLock } from '../../../src/dev/tool-files';
+import { waitFor } from '../../helpers/wait';
 
 const savedEnv = { ...process.env };
 let tmp: string;
@@ -47,7 +48,7 @@ describe('findOnPath / isExecutable', () => {
     expect(findOnPath('nothing-here')).toBeUndefined();
     expect(isExecutable(exe)).toBe(true);
     expect(isExecutable(tmp)).toBe(false); // a folder
-    if (process.getuid?.() !== 0) expect(isExecutable(plain)).toBe(false); // root may execute anything with an x bit only
+    expect(isExecutable(plain)).toBe(false); // no x bit: not executable, even for root
   });
 });
 
@@ -75,8 +76,7 @@ describe('withFileLock', () => {
       { pollMs: 20, log: (m) => messages.push(m) },
     );
     // The second holder must be waiting now: it announces that before its first poll.
-    const deadline = Date.now() + 10_000;
-    while (messages.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await waitFor('the second holder to announce its wait', () => messages.length > 0, { timeoutMs: 10_000, intervalMs: 10 });
     expect(events).toEqual(['first in']);
     releaseFirst();
     await Promise.all([first, second]);

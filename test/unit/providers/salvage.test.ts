@@ -68,18 +68,18 @@ describe('oauth2 answers that fail validation', () => {
     expect(result.refreshToken).toBe('rt-rotated-0123456789');
   });
 
-  test.each<[string, string, string, Record<string, unknown>]>([
-    ['scope as a list', answer({ scope: ['read', 'write'] }), 'application/json', { scope: 'read write' }],
-    ['scope as a number (the configured one is kept)', answer({ scope: 5 }), 'application/json', { scope: 'configured' }],
-    ['a refresh_token that is not a string (dropped), expires_in as a string', answer({ expires_in: '600', refresh_token: 42 }), 'text/plain', {}],
-  ])('%s: used, with answer_not_conform', async (_what, body, contentType, token) => {
+  test.each<[string, string, string, Record<string, unknown>, string | undefined]>([
+    ['scope as a list', answer({ scope: ['read', 'write'] }), 'application/json', { scope: 'read write' }, 'rt-rotated-0123456789'],
+    ['scope as a number (the configured one is kept)', answer({ scope: 5 }), 'application/json', { scope: 'configured' }, 'rt-rotated-0123456789'],
+    ['a refresh_token that is not a string (dropped), expires_in as a string', answer({ expires_in: '600', refresh_token: 42 }), 'text/plain', {}, undefined],
+  ])('%s: used, with answer_not_conform', async (_what, body, contentType, token, refreshToken) => {
     const c = client({ scope: 'configured' });
     fake.respondNextWith(1, body, 200, contentType);
     const result = await refreshWith('oauth2', c.config, { refreshToken: c.refreshToken }, context());
     expect(result.token).toMatchObject({ accessToken: 'at-salvaged', ...token });
     expect(result.token.expiresAt - result.token.issuedAt).toBe(600_000);
     expect(result.warning?.code).toBe('answer_not_conform');
-    if (body.includes('"refresh_token":42')) expect(result.refreshToken).toBeUndefined();
+    expect(result.refreshToken).toBe(refreshToken);
   });
 
   test.each<[string, Record<string, unknown>, string]>([
