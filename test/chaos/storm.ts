@@ -6,7 +6,8 @@
  */
 import { StormFleet } from '../../bench/storm/fleet';
 import { oidcStormProvider } from '../../bench/storm/providers';
-import { halflifeStorm, registerWithClient, type StormContext, type StormFigures } from '../../bench/storm/scenarios';
+import type { StormGrant } from '../../bench/storm/providers';
+import { halflifeStorm, type StormContext, type StormCredential, type StormFigures } from '../../bench/storm/scenarios';
 import type { OidcPeer } from '../peers/oidc-peer';
 import type { ChaosCredential } from './credentials';
 import { openRedis } from '../helpers/test-env';
@@ -15,6 +16,10 @@ import type { ChaosStack } from './stack';
 /** One storm's figures. */
 export interface StormResult {
   via: 'client' | 'http';
+  credentialId: string;
+  /** Epoch ms the storm began and ended (kills in between are counted against it). */
+  from: number;
+  to: number;
   callers: number;
   upstreamCalls: number;
   callersOk: number;
@@ -32,8 +37,25 @@ export interface StormRig {
   close(): Promise<void>;
 }
 
-function resultOf(via: 'client' | 'http', f: StormFigures): StormResult {
-  return { via, callers: f.callers, upstreamCalls: f.upstreamCalls, callersOk: f.callersOk, allServedMs: Math.round(f.allServedMs), p50Ms: Math.round(f.p50Ms), byCode: f.byCode, lost: f.credentialLost, replays: f.provider.replays };
+function resultOf(via: 'client' | 'http', credentialId: string, window: { from: number; to: number }, f: StormFigures): StormResult {
+  return { via, credentialId, ...window, callers: f.callers, upstreamCalls: f.upstreamCalls, callersOk: f.callersOk, allServedMs: Math.round(f.allServedMs), p50Ms: Math.round(f.p50Ms), byCode: f.byCode, lost: f.credentialLost, replays: f.provider.replays };
+}
+
+/**
+ * Registers the storm's credential (default policy) with the token its grant came with, dated by the
+ * provider's own expiry: registration then makes no token request, so the storm's one refresh is
+ * the only request of the credential a kill can meet.
+ */
+async function registerStormCredential(stack: ChaosStack, peer: OidcPeer, grant: StormGrant, id: string): Promise<StormCredential> {
+  const expiresAt = grant.accessToken ? (await peer.lookupToken(grant.accessToken))?.expiresAt : undefined;
+  const registration = await stack.client.register({
+    id,
+    provider: 'oauth2',
+    config: { tokenEndpoint: peer.tokenEndpoint, clientId: grant.clientId, clientSecret: grant.clientSecret, clientAuth: 'client_secret_basic' },
+    grant: { refreshToken: grant.refreshToken },
+    ...(grant.accessToken && expiresAt ? { token: { accessToken: grant.accessToken, expiresAt } } : {}),
+  });
+  return { id, version: registration.token.version, grant };
 }
 
 /** Starts `processes` storm caller processes against the stack's API (admin key) and Temporal. */
@@ -48,9 +70,11 @@ export async function startStormRig(stack: ChaosStack, processes: number): Promi
       const credentials: ChaosCredential[] = [];
       for (const via of ['client', 'http'] as const) {
         const grant = await ctx.provider.newGrant();
-        const cred = await registerWithClient(ctx, grant, `chaos-storm-${via}-${Date.now()}`);
+        const cred = await registerStormCredential(stack, peer, grant, `chaos-storm-${via}-${Date.now()}`);
         credentials.push({ id: cred.id, peer, client: await peer.client(grant.clientId), grants: [grant.grantId ?? ''], version: cred.version });
-        results.push(resultOf(via, (await halflifeStorm(ctx, cred, { via, callers })).figures));
+        const from = Date.now();
+        const { figures } = await halflifeStorm(ctx, cred, { via, callers });
+        results.push(resultOf(via, cred.id, { from, to: Date.now() }, figures));
       }
       return { results, credentials };
     },

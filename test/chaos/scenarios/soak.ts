@@ -76,6 +76,7 @@ export async function runSoak(ctx: ScenarioContext, o: SoakOptions): Promise<Soa
   const all: ChaosCredential[] = [];
   const samples: RssSample[] = [];
   let sampling = true;
+  let medic: ReturnType<typeof startMedic> | undefined;
   try {
     if (stack.workers.live.length === 0) await stack.workers.start();
     ctx.step(`registering ${o.credentials} credentials (${o.lifetimeS} s tokens)`);
@@ -84,7 +85,7 @@ export async function runSoak(ctx: ScenarioContext, o: SoakOptions): Promise<Soa
     const [corpusTarget] = await registerCredentials(stack.client, peer, 1, `chaos-${ctx.tag}-soakcorpus`);
     all.push(...creds, corpusTarget!);
     for (const c of creds) readers.add(c.id, peer);
-    const medic = startMedic(stack.client, creds, readers);
+    medic = startMedic(stack.client, creds, readers);
     const statsBefore = await peer.stats();
     const soakStart = Date.now();
     const sampler = (async () => {
@@ -194,6 +195,7 @@ export async function runSoak(ctx: ScenarioContext, o: SoakOptions): Promise<Soa
     };
   } finally {
     sampling = false;
+    await medic?.stop();
     await readers.stop().catch(() => undefined);
     await storm.close();
     await inPool(all, 8, (c) => stack.client.revoke(c.id).catch(() => undefined));

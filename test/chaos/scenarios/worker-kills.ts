@@ -101,6 +101,8 @@ export async function runWorkerKills(ctx: ScenarioContext, o: WorkerKillsOptions
   const readers = new Readers({ url: stack.api.url, key: stack.api.keys.read }, new TokenAudit(), { intervalMs: o.readIntervalMs });
   const storm = o.stormCallers > 0 ? await startStormRig(stack, o.stormProcesses) : undefined;
   const all: ChaosCredential[] = [];
+  const background: Promise<unknown>[] = [];
+  let medic: ReturnType<typeof startMedic> | undefined;
   try {
     if (stack.workers.live.length === 0) await stack.workers.start();
     ctx.step(`registering ${o.credentials} credentials (${o.lifetimeS} s tokens, strict rotation)`);
@@ -110,10 +112,9 @@ export async function runWorkerKills(ctx: ScenarioContext, o: WorkerKillsOptions
     const [corpusTarget] = await registerCredentials(stack.client, corpusPeer, 1, `chaos-${ctx.tag}-corpus`);
     all.push(...creds, corpusTarget!);
     for (const c of creds) readers.add(c.id, peer);
-    const medic = startMedic(stack.client, creds, readers);
+    medic = startMedic(stack.client, creds, readers);
 
     const plan = o.plan ?? killPlan(o.kills, o.inFlightKills);
-    const background: Promise<unknown>[] = [];
     const storms: StormResult[] = [];
     let badInput: BadInputFigures | undefined;
     let seamMisses = 0;
@@ -207,6 +208,8 @@ export async function runWorkerKills(ctx: ScenarioContext, o: WorkerKillsOptions
       durationS: secondsSince(started),
     };
   } finally {
+    await Promise.allSettled(background);
+    await medic?.stop();
     await readers.stop().catch(() => undefined);
     await storm?.close();
     await inPool(all, 8, (c) => stack.client.revoke(c.id).catch(() => undefined));
