@@ -42,13 +42,22 @@ export interface LossFigures {
   lostInFlightByKillClass: Record<string, number>;
 }
 
+/**
+ * True when a request the provider received at `receivedAt`, after kill `k`, can only have been sent
+ * by the killed worker before it died: no other worker was running and the next one was not ready
+ * yet. (A busy provider reads a request some time after it was sent; the kill was then in flight.)
+ */
+function sentByTheDead(k: StopRecord, receivedAt: number): boolean {
+  return k.othersLive === 0 && (k.nextReadyAt === undefined || receivedAt < k.nextReadyAt);
+}
+
 /** Whether the grant `grantId` of `cred` was lost, and to what. */
 function classify(cred: ChaosCredential, grantId: string, events: OidcPeerTokenEvent[], kills: readonly StopRecord[]): Omit<Loss, 'lastErrorCode'> {
   const mine = events.filter((e) => e.grantId === grantId);
   const replay = mine.find((e) => e.replay === true);
   const original = replay ? mine.find((e) => e !== replay && e.presented === replay.presented && e.seq < replay.seq) : undefined;
   if (replay && original) {
-    const inFlight = kills.find((k) => k.at >= original.receivedAt && (original.answeredAt === undefined || original.aborted || k.at < original.answeredAt));
+    const inFlight = kills.find((k) => k.signal === 'SIGKILL' && (k.at >= original.receivedAt ? original.answeredAt === undefined || original.aborted || k.at < original.answeredAt : sentByTheDead(k, original.receivedAt)));
     if (inFlight) return { credentialId: cred.id, grantId, cause: 'in_flight', killClass: inFlight.killClass, ...(original.answeredAt !== undefined ? { gapMs: inFlight.at - original.answeredAt } : {}) };
     // The first kill after the request: the one that ended the attempt that had the answer.
     const before = kills.find((k) => k.at >= original.receivedAt && k.at <= replay.receivedAt);

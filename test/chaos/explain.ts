@@ -11,14 +11,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
+import type { OidcPeerTokenEvent } from '../peers/oidc-peer';
 import { replayHistories } from '../helpers/replay';
+import type { StopRecord } from './worker-fleet';
 
 const [dir, id, flag] = process.argv.slice(2);
 if (!dir || !id) throw new Error('usage: explain.ts <evidence dir> <credential id> [--replay]');
 const runs = JSON.parse(fs.readFileSync(`${dir}/${id}.histories.json`, 'utf8'));
-const prov = JSON.parse(fs.readFileSync(`${dir}/provider-events.json`, 'utf8'));
-const kills = JSON.parse(fs.readFileSync(`${dir}/kills.json`, 'utf8'));
-const cred = prov.credentials.find((c: any) => c.id === id);
+const prov = JSON.parse(fs.readFileSync(`${dir}/provider-events.json`, 'utf8')) as { credentials: { id: string; clientId: string }[]; events: (OidcPeerTokenEvent & { errorDetail?: string; issued?: string })[] };
+const kills = JSON.parse(fs.readFileSync(`${dir}/kills.json`, 'utf8')) as StopRecord[];
+const cred = prov.credentials.find((c) => c.id === id);
 const rows: [number, string][] = [];
 for (const r of runs) {
   const h = temporal.api.history.v1.History.decode(Buffer.from(r.historyBase64, 'base64'));
@@ -38,7 +40,7 @@ for (const r of runs) {
     rows.push([t, `H ${String(e.eventId).padStart(3)} ${type} ${extra}`]);
   }
 }
-for (const e of prov.events.filter((e: any) => e.clientId === cred.clientId)) {
+for (const e of prov.events.filter((e) => e.clientId === cred?.clientId)) {
   rows.push([e.receivedAt, `P recv seq=${e.seq} presented=${e.presented} status=${e.status ?? ''} ${e.error ?? ''} ${e.errorDetail ?? ''} replay=${e.replay ?? ''} issued=${e.issued ?? ''} decided=+${(e.decidedAt ?? 0) - e.receivedAt} answered=+${e.answeredAt ? e.answeredAt - e.receivedAt : 'none'} aborted=${e.aborted}`]);
 }
 const t0 = Math.min(...rows.map((r) => r[0]));

@@ -46,6 +46,11 @@ export interface ReadFigures {
   expiredServed: number;
   /** Of those, past Halflife's own `expires_at` (the rest only by the provider's clock). */
   expiredServedByHalflifeClock: number;
+  /**
+   * Of those, expired only by the provider's clock, inside the second that `expires_in` (whole
+   * seconds) hides: the provider's expiry less than 1 s before Halflife's (see RELIABILITY.md's risks).
+   */
+  expiredServedInRounding: number;
   /** The first few, with both expiries and how late the read was (ms after the earlier expiry). */
   expiredServedExamples: { id: string; version?: number; lateByMs: number; halflifeExpiresAt?: string; providerExpiresAt?: string }[];
   /** 200 with a token the provider refused when first seen although not expired (its grant was revoked). */
@@ -173,6 +178,7 @@ export class Readers {
     let fiveXxWithValidToken = 0;
     let expiredServed = 0;
     let expiredServedByHalflifeClock = 0;
+    let expiredServedInRounding = 0;
     const expiredServedExamples: ReadFigures['expiredServedExamples'] = [];
     let refusedServed = 0;
     // In the order they were sent, so "the last token served" is the one before each read.
@@ -188,6 +194,7 @@ export class Readers {
           if (expiredByHalflife || expiredByProvider) {
             expiredServed += 1;
             if (expiredByHalflife) expiredServedByHalflifeClock += 1;
+            else if (read.expiresAt !== undefined && verdict?.expiresAt !== undefined && read.expiresAt - verdict.expiresAt < 1000) expiredServedInRounding += 1;
             const earlier = Math.min(read.expiresAt ?? Number.POSITIVE_INFINITY, verdict?.expiresAt ?? Number.POSITIVE_INFINITY);
             const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
             if (expiredServedExamples.length < 5) expiredServedExamples.push({ id: read.id, version: read.version, lateByMs: read.sentAt - earlier, halflifeExpiresAt: iso(read.expiresAt), providerExpiresAt: iso(verdict?.expiresAt) });
@@ -213,6 +220,6 @@ export class Readers {
         if (last && verdict?.active && !verdict.grantRevoked && expiry > read.doneAt) fiveXxWithValidToken += 1;
       }
     }
-    return { reads, errors, byStatus, byCode, fiveXx, fiveXxExamples, fiveXxWithValidToken, expiredServed, expiredServedByHalflifeClock, expiredServedExamples, refusedServed, latencyMs: percentiles(latencies) };
+    return { reads, errors, byStatus, byCode, fiveXx, fiveXxExamples, fiveXxWithValidToken, expiredServed, expiredServedByHalflifeClock, expiredServedInRounding, expiredServedExamples, refusedServed, latencyMs: percentiles(latencies) };
   }
 }

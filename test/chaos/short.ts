@@ -8,6 +8,7 @@
 import { runProviderOutage, type ProviderOutageFigures, type ProviderOutageOptions } from './scenarios/provider-outage';
 import { runWorkerKills, type WorkerKillsFigures, type WorkerKillsOptions } from './scenarios/worker-kills';
 import type { ChaosStack } from './stack';
+import type { ReadFigures } from './readers';
 import type { StormResult } from './storm';
 
 /** Figures of the short run. */
@@ -45,6 +46,14 @@ export async function runShortChaos(stack: ChaosStack, tag: string, log: (line: 
 }
 
 /**
+ * Expired tokens served other than inside the second `expires_in` hides (a known product risk,
+ * counted and reported apart: see `expiredServedInRounding`).
+ */
+export function beyondRounding(r: ReadFigures): number {
+  return r.expiredServed - r.expiredServedInRounding;
+}
+
+/**
  * The storms that broke their promise (one upstream call, every caller served a valid token): a
  * storm whose one refresh a kill caught in flight is the accepted loss, counted as such, not here.
  */
@@ -59,8 +68,8 @@ export function problemsOf(f: ShortChaosFigures): string[] {
   const k = f.kills;
   const o = f.outage;
   if (k.lost) problems.push(`${k.lost} credential(s) lost other than in flight: ${JSON.stringify(k.losses.filter((l) => l.cause !== 'in_flight'))}`);
-  if (k.readers.expiredServed) problems.push(`${k.readers.expiredServed} expired token(s) served during the kills: ${JSON.stringify(k.readers.expiredServedExamples)}`);
-  if (o.readers.expiredServed) problems.push(`${o.readers.expiredServed} expired token(s) served during the provider outage: ${JSON.stringify(o.readers.expiredServedExamples)}`);
+  if (beyondRounding(k.readers)) problems.push(`${k.readers.expiredServed} expired token(s) served during the kills: ${JSON.stringify(k.readers.expiredServedExamples)}`);
+  if (beyondRounding(o.readers)) problems.push(`${o.readers.expiredServed} expired token(s) served during the provider outage: ${JSON.stringify(o.readers.expiredServedExamples)}`);
   if (k.wedged || o.wedged) problems.push(`wedged workflows: ${JSON.stringify([...k.wedges, ...o.wedges])}`);
   if (k.readers.fiveXx) problems.push(`${k.readers.fiveXx} reader 5xx during the kills: ${JSON.stringify(k.readers.fiveXxExamples)}`);
   if (o.readers.fiveXxWithValidToken) problems.push(`${o.readers.fiveXxWithValidToken} reader 5xx during the outage while a valid token existed`);

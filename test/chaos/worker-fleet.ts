@@ -24,6 +24,10 @@ export interface StopRecord {
   pid: number;
   /** The worker killed itself in the seam; `at` is when its exit was seen (a few ms late). */
   selfKill?: boolean;
+  /** Other workers running at that instant. */
+  othersLive?: number;
+  /** When the next worker started after it was ready (epoch ms): until then no live process could send a request. */
+  nextReadyAt?: number;
 }
 
 /** One crash: a worker that exited without being told to. */
@@ -71,11 +75,13 @@ export class WorkerFleet {
     const env = { ...this.extraEnv, ...(seam ? { HALFLIFE_TEST_AT: seam, HALFLIFE_TEST_FOR: '*', HALFLIFE_TEST_DO: mode } : {}) };
     const worker = await startWorkerProcess(this.taskQueue, env);
     this.running.add(worker);
+    const readyAt = Date.now();
+    for (const stop of this.stops) stop.nextReadyAt ??= readyAt;
     if (seam && mode === 'kill') this.told.add(worker);
     worker.child.once('exit', (code, signal) => {
       this.running.delete(worker);
       if (seam && mode === 'kill' && signal === 'SIGKILL' && !this.stops.some((s) => s.pid === worker.pid)) {
-        this.stops.push({ at: Date.now(), signal: 'SIGKILL', killClass: seam, pid: worker.pid, selfKill: true });
+        this.stops.push({ at: Date.now(), signal: 'SIGKILL', killClass: seam, pid: worker.pid, selfKill: true, othersLive: this.running.size });
       }
       if (this.told.has(worker) || this.closing) return;
       this.crashes.push({ at: Date.now(), pid: worker.pid, exit: signal ?? `code ${code}`, outputTail: worker.output().slice(-2000) });
@@ -99,7 +105,7 @@ export class WorkerFleet {
   /** SIGKILL, recorded as `killClass`; resolves once it exited. */
   async kill(worker: WorkerProcess, killClass: KillClass): Promise<StopRecord> {
     this.told.add(worker);
-    const record: StopRecord = { at: Date.now(), signal: 'SIGKILL', killClass, pid: worker.pid };
+    const record: StopRecord = { at: Date.now(), signal: 'SIGKILL', killClass, pid: worker.pid, othersLive: this.running.size - 1 };
     this.stops.push(record);
     await worker.kill();
     return record;
@@ -130,7 +136,7 @@ export class WorkerFleet {
   /** SIGTERM (graceful: in-flight requests finish); resolves once it exited. */
   async sigterm(worker: WorkerProcess): Promise<StopRecord> {
     this.told.add(worker);
-    const record: StopRecord = { at: Date.now(), signal: 'SIGTERM', pid: worker.pid };
+    const record: StopRecord = { at: Date.now(), signal: 'SIGTERM', pid: worker.pid, othersLive: this.running.size - 1 };
     this.stops.push(record);
     await worker.stop();
     return record;
