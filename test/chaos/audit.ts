@@ -22,6 +22,8 @@ export interface Loss {
   /** `in_flight`: a SIGKILL landed between the request reaching the provider and its answer being written; else the class of the kill before the replay, or `no_kill`. */
   cause: 'in_flight' | 'after_answer' | 'no_kill';
   killClass?: KillClass;
+  /** When that kill was sent (epoch ms). */
+  killAt?: number;
   /** Kill instant minus the instant the provider finished writing the answer that was lost (ms; negative: in flight). */
   gapMs?: number;
   /** After the answer: whether the worker had written it ahead to Redis (`absent`: the kill came before the worker read it). */
@@ -58,10 +60,10 @@ function classify(cred: ChaosCredential, grantId: string, events: OidcPeerTokenE
   const original = replay ? mine.find((e) => e !== replay && e.presented === replay.presented && e.seq < replay.seq) : undefined;
   if (replay && original) {
     const inFlight = kills.find((k) => k.signal === 'SIGKILL' && (k.at >= original.receivedAt ? original.answeredAt === undefined || original.aborted || k.at < original.answeredAt : sentByTheDead(k, original.receivedAt)));
-    if (inFlight) return { credentialId: cred.id, grantId, cause: 'in_flight', killClass: inFlight.killClass, ...(original.answeredAt !== undefined ? { gapMs: inFlight.at - original.answeredAt } : {}) };
+    if (inFlight) return { credentialId: cred.id, grantId, cause: 'in_flight', killClass: inFlight.killClass, killAt: inFlight.at, ...(original.answeredAt !== undefined ? { gapMs: inFlight.at - original.answeredAt } : {}) };
     // The first kill after the request: the one that ended the attempt that had the answer.
     const before = kills.find((k) => k.at >= original.receivedAt && k.at <= replay.receivedAt);
-    if (before) return { credentialId: cred.id, grantId, cause: 'after_answer', killClass: before.killClass, ...(original.answeredAt !== undefined ? { gapMs: before.at - original.answeredAt } : {}) };
+    if (before) return { credentialId: cred.id, grantId, cause: 'after_answer', killClass: before.killClass, killAt: before.at, ...(original.answeredAt !== undefined ? { gapMs: before.at - original.answeredAt } : {}) };
   }
   return { credentialId: cred.id, grantId, cause: 'no_kill' };
 }

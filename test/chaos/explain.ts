@@ -46,7 +46,7 @@ for (const e of prov.events.filter((e) => e.clientId === cred?.clientId)) {
 const t0 = Math.min(...rows.map((r) => r[0]));
 for (const k of kills) if (k.at >= t0 - 1000) rows.push([k.at, `K ${k.signal} ${k.killClass} pid=${k.pid} ${k.selfKill ? 'self' : ''}`]);
 rows.sort((a, b) => a[0] - b[0]);
-const end = rows.findIndex((r) => r[1].includes('replay=true'));
+const end = process.env.EXPLAIN_ALL ? -1 : rows.findIndex((r) => r[1].includes("replay=true"));
 for (const [t, s] of rows.slice(0, end >= 0 ? end + 8 : rows.length)) console.log(new Date(t).toISOString().slice(11, 23), s);
 
 if (flag === '--replay') {

@@ -9,6 +9,8 @@ import type { ChaosClient } from './stack';
 
 /** A running medic. */
 export interface Medic {
+  /** When each credential's reauthorize returned (epoch ms), oldest first. */
+  readonly healedAt: ReadonlyMap<string, readonly number[]>;
   /** Stops it; resolves with what it did. */
   stop(): Promise<{ reauthorized: number; failed: number }>;
 }
@@ -19,6 +21,7 @@ export function startMedic(client: ChaosClient, creds: readonly ChaosCredential[
   let reauthorized = 0;
   let failed = 0;
   let wake: (() => void) | undefined;
+  const healedAt = new Map<string, number[]>();
   const loop = (async () => {
     while (!stopped) {
       for (const cred of creds) {
@@ -29,6 +32,7 @@ export function startMedic(client: ChaosClient, creds: readonly ChaosCredential[
         try {
           await reauthorizeWithNewGrant(client, cred);
           reauthorized += 1;
+          healedAt.set(cred.id, [...(healedAt.get(cred.id) ?? []), Date.now()]);
         } catch {
           failed += 1;
         }
@@ -40,6 +44,7 @@ export function startMedic(client: ChaosClient, creds: readonly ChaosCredential[
     }
   })();
   return {
+    healedAt,
     async stop() {
       stopped = true;
       wake?.();

@@ -32,8 +32,11 @@ export interface Read {
 /** Figures of the reads in a window. */
 export interface ReadFigures {
   reads: number;
-  /** Answers other than 200. */
+  /** Answers other than 200, but for the excused ones. */
   errors: number;
+  /** Error answers excused as the consequence of an accepted loss (a credential lost in flight, until it was reauthorized), by code. */
+  excused: number;
+  excusedByCode: Record<string, number>;
   byStatus: Record<string, number>;
   /** Error answers by `error.code`. */
   byCode: Record<string, number>;
@@ -162,8 +165,8 @@ export class Readers {
     return read.token === undefined ? undefined : this.tokens[read.token];
   }
 
-  /** Figures of the reads sent in [from, to) (default: all), optionally of some credentials only. */
-  async figures(window: { from?: number; to?: number; ids?: ReadonlySet<string> } = {}): Promise<ReadFigures> {
+  /** Figures of the reads sent in [from, to) (default: all), optionally of some credentials only; `excuse` picks error answers that an accepted loss explains. */
+  async figures(window: { from?: number; to?: number; ids?: ReadonlySet<string>; excuse?: (read: Read) => boolean } = {}): Promise<ReadFigures> {
     await this.audit.settled();
     const from = window.from ?? 0;
     const to = window.to ?? Number.POSITIVE_INFINITY;
@@ -173,6 +176,8 @@ export class Readers {
     const latencies: number[] = [];
     let reads = 0;
     let errors = 0;
+    let excused = 0;
+    const excusedByCode: Record<string, number> = {};
     let fiveXx = 0;
     const fiveXxExamples: ReadFigures['fiveXxExamples'] = [];
     let fiveXxWithValidToken = 0;
@@ -208,6 +213,11 @@ export class Readers {
       latencies.push(read.doneAt - read.sentAt);
       byStatus[read.status] = (byStatus[read.status] ?? 0) + 1;
       if (read.status === 200) continue;
+      if (window.excuse?.(read)) {
+        excused += 1;
+        excusedByCode[read.code ?? '?'] = (excusedByCode[read.code ?? '?'] ?? 0) + 1;
+        continue;
+      }
       errors += 1;
       if (read.code) byCode[read.code] = (byCode[read.code] ?? 0) + 1;
       if (read.status >= 500) {
@@ -220,6 +230,6 @@ export class Readers {
         if (last && verdict?.active && !verdict.grantRevoked && expiry > read.doneAt) fiveXxWithValidToken += 1;
       }
     }
-    return { reads, errors, byStatus, byCode, fiveXx, fiveXxExamples, fiveXxWithValidToken, expiredServed, expiredServedByHalflifeClock, expiredServedInRounding, expiredServedExamples, refusedServed, latencyMs: percentiles(latencies) };
+    return { reads, errors, excused, excusedByCode, byStatus, byCode, fiveXx, fiveXxExamples, fiveXxWithValidToken, expiredServed, expiredServedByHalflifeClock, expiredServedInRounding, expiredServedExamples, refusedServed, latencyMs: percentiles(latencies) };
   }
 }

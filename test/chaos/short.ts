@@ -72,6 +72,7 @@ export function problemsOf(f: ShortChaosFigures): string[] {
   if (beyondRounding(o.readers)) problems.push(`${o.readers.expiredServed} expired token(s) served during the provider outage: ${JSON.stringify(o.readers.expiredServedExamples)}`);
   if (k.wedged || o.wedged) problems.push(`wedged workflows: ${JSON.stringify([...k.wedges, ...o.wedges])}`);
   if (k.readers.fiveXx) problems.push(`${k.readers.fiveXx} reader 5xx during the kills: ${JSON.stringify(k.readers.fiveXxExamples)}`);
+  else if (k.readers.errors) problems.push(`${k.readers.errors} reader errors during the kills that no accepted loss explains: ${JSON.stringify(k.readers.byCode)}`);
   if (o.readers.fiveXxWithValidToken) problems.push(`${o.readers.fiveXxWithValidToken} reader 5xx during the outage while a valid token existed`);
   if (k.badInput && (k.badInput.fiveXx || k.badInput.noAnswer)) problems.push(`bad input: ${k.badInput.fiveXx} 5xx, ${k.badInput.noAnswer} without an answer: ${JSON.stringify(k.badInput.unexpectedExamples)}`);
   if (k.crashes) problems.push(`${k.crashes} crash(es) of a worker or the API`);

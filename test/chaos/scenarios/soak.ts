@@ -12,6 +12,7 @@ import { revokeCorpusLeftovers, sendCorpus } from '../bad-input';
 import { inPool, registerCredentials, type ChaosCredential } from '../credentials';
 import { startFaultyProxy } from '../faulty-proxy';
 import { between, pause, secondsSince } from '../figures';
+import { lostInFlightExcuse } from '../excuses';
 import { startMedic } from '../medic';
 import { Readers, type ReadFigures } from '../readers';
 import type { ScenarioContext } from '../scenario';
@@ -182,7 +183,7 @@ export async function runSoak(ctx: ScenarioContext, o: SoakOptions): Promise<Soa
       replaysAtProvider: stats.replays - statsBefore.replays,
       refreshesAtProvider: stats.refreshGrants - statsBefore.refreshGrants,
       reauthorized,
-      readers: await readers.figures({ from: soakStart }),
+      readers: await readers.figures({ from: soakStart, excuse: lostInFlightExcuse(losses.losses, medic.healedAt) }),
       wedged: wedges.length,
       wedges,
       notRecovered: recovery.pending,

@@ -17,6 +17,7 @@ import { answersBeforeKills, lossesOf, versionsOf, waitRecovered, wedgesOf, type
 import { revokeCorpusLeftovers, sendCorpus, type BadInputFigures } from '../bad-input';
 import { inPool, registerCredentials, type ChaosCredential } from '../credentials';
 import { between, pause, secondsSince } from '../figures';
+import { lostInFlightExcuse } from '../excuses';
 import { startMedic } from '../medic';
 import { Readers, type ReadFigures } from '../readers';
 import type { ScenarioContext } from '../scenario';
@@ -199,7 +200,7 @@ export async function runWorkerKills(ctx: ScenarioContext, o: WorkerKillsOptions
       reauthorized,
       wedged: wedges.length,
       wedges,
-      readers: await readers.figures(),
+      readers: await readers.figures({ excuse: lostInFlightExcuse(losses.losses, medic.healedAt) }),
       recovery,
       crashes: stack.workers.crashes.length + stack.api.crashes - crashesBefore,
       storms,
