@@ -6,13 +6,18 @@
  * sections. Progress goes to stderr (one line rewritten in place on a terminal). Flags: see
  * ./options.ts; the scenarios are in ./scenarios/.
  */
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { progress } from '../../bench/report';
 import { parseChaosOptions } from './options';
 import { runScenarios } from './suite';
 import { startChaosStack } from './stack';
 import { writeReliability } from './reliability-md';
+
+/** Where the run's full figures go (the last line is the summary only). */
+const detailsFile = path.join(__dirname, '..', '..', '.halflife', 'chaos', 'last-run.json');
 
 async function main(): Promise<void> {
   const options = parseChaosOptions(process.argv.slice(2));
@@ -25,7 +30,7 @@ async function main(): Promise<void> {
     const tag = randomBytes(3).toString('hex');
     const result = await runScenarios(stack, options, {
       tag,
-      step: (label) => ui.step(1, 1, label),
+      step: (label, index, total) => ui.step(index, total, label),
       log: (line) => ui.log(line),
       summary: (line) => {
         ui.done();
@@ -38,6 +43,9 @@ async function main(): Promise<void> {
       writeReliability(result, { startedAt: started, versions: stack.versions, options });
       ui.log('wrote RELIABILITY.md');
     }
+    fs.mkdirSync(path.dirname(detailsFile), { recursive: true });
+    fs.writeFileSync(detailsFile, JSON.stringify({ summary: result.summary, scenarios: result.scenarios }, null, 1));
+    ui.log(`every scenario's figures: ${path.relative(process.cwd(), detailsFile)}`);
     process.stdout.write(`${JSON.stringify(result.summary)}\n`);
   } catch (err) {
     failed = true;

@@ -11,6 +11,8 @@ import { halflifeStorm, type StormContext, type StormCredential, type StormFigur
 import type { OidcPeer } from '../peers/oidc-peer';
 import type { ChaosCredential } from './credentials';
 import { openRedis } from '../helpers/test-env';
+import { pause } from './figures';
+import { errorStory } from './grpc-details';
 import type { ChaosStack } from './stack';
 
 /** One storm's figures. */
@@ -32,6 +34,8 @@ export interface StormResult {
 
 /** Storm caller processes over the stack, ready for storms. */
 export interface StormRig {
+  /** Registrations refused so far (each sent again), with the error's whole story. */
+  readonly registrationErrors: string[];
   /** Runs one storm per path on fresh credentials (default policy) at `peer`; the credentials are returned for the loss audit. */
   run(peer: OidcPeer, callers: number): Promise<{ results: StormResult[]; credentials: ChaosCredential[] }>;
   close(): Promise<void>;
@@ -46,16 +50,26 @@ function resultOf(via: 'client' | 'http', credentialId: string, window: { from: 
  * provider's own expiry: registration then makes no token request, so the storm's one refresh is
  * the only request of the credential a kill can meet.
  */
-async function registerStormCredential(stack: ChaosStack, peer: OidcPeer, grant: StormGrant, id: string): Promise<StormCredential> {
+async function registerStormCredential(stack: ChaosStack, peer: OidcPeer, grant: StormGrant, id: string, errors: string[]): Promise<StormCredential> {
   const expiresAt = grant.accessToken ? (await peer.lookupToken(grant.accessToken))?.expiresAt : undefined;
-  const registration = await stack.client.register({
+  const spec = {
     id,
     provider: 'oauth2',
     config: { tokenEndpoint: peer.tokenEndpoint, clientId: grant.clientId, clientSecret: grant.clientSecret, clientAuth: 'client_secret_basic' },
     grant: { refreshToken: grant.refreshToken },
     ...(grant.accessToken && expiresAt ? { token: { accessToken: grant.accessToken, expiresAt } } : {}),
-  });
-  return { id, version: registration.token.version, grant };
+  } as const;
+  // A registration refused while workers are being killed is recorded and sent again (it is idempotent), as a caller would.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const registration = await stack.client.register(spec);
+      return { id, version: registration.token.version, grant };
+    } catch (err) {
+      errors.push(`${new Date().toISOString()} ${id}: ${errorStory(err)}`);
+      if (attempt >= 10) throw err;
+      await pause(2_000);
+    }
+  }
 }
 
 /** Starts `processes` storm caller processes against the stack's API (admin key) and Temporal. */
@@ -63,14 +77,16 @@ export async function startStormRig(stack: ChaosStack, processes: number): Promi
   const env = { temporalAddress: stack.env.temporalAddress, namespace: stack.env.namespace, taskQueue: stack.taskQueue, redisUrl: stack.env.redisUrl, encryptionKeys: stack.env.encryptionKeys, apiUrl: stack.api.url, apiKey: stack.api.keys.admin };
   const fleet = await StormFleet.start(env, processes);
   const redis = openRedis();
+  const registrationErrors: string[] = [];
   return {
+    registrationErrors,
     async run(peer, callers) {
       const ctx: StormContext = { env, fleet, provider: oidcStormProvider(peer), owner: stack.client, redis };
       const results: StormResult[] = [];
       const credentials: ChaosCredential[] = [];
       for (const via of ['client', 'http'] as const) {
         const grant = await ctx.provider.newGrant();
-        const cred = await registerStormCredential(stack, peer, grant, `chaos-storm-${via}-${Date.now()}`);
+        const cred = await registerStormCredential(stack, peer, grant, `chaos-storm-${via}-${Date.now()}`, registrationErrors);
         credentials.push({ id: cred.id, peer, client: await peer.client(grant.clientId), grants: [grant.grantId ?? ''], version: cred.version });
         const from = Date.now();
         const { figures } = await halflifeStorm(ctx, cred, { via, callers });

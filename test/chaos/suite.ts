@@ -19,7 +19,8 @@ import { runWorkerKills } from './scenarios/worker-kills';
 /** What the runner hands the suite for output. */
 export interface SuiteIo {
   tag: string;
-  step(label: string): void;
+  /** The current step of scenario `index` (1-based) of `total`. */
+  step(label: string, index: number, total: number): void;
   log(line: string): void;
   /** One scenario's summary line. */
   summary(line: string): void;
@@ -35,8 +36,10 @@ export interface SuiteResult {
 export async function runScenarios(stack: ChaosStack, options: ChaosOptions, io: SuiteIo): Promise<SuiteResult> {
   const scenarios: ScenarioFigures = {};
   const wanted = (n: number) => options.only.includes(n);
-  const ctx = (n: number, name: string): ScenarioContext => ({ stack, tag: `${io.tag}${n}`, step: (label) => io.step(`${n} ${name}: ${label}`), log: io.log });
   const started = Date.now();
+  const order = [...new Set(options.only.map((n) => (n === 7 || n === 8 ? 1 : n)))].sort((a, b) => a - b);
+  const elapsed = () => `${Math.floor((Date.now() - started) / 60_000)}:${String(Math.floor(((Date.now() - started) / 1000) % 60)).padStart(2, '0')}`;
+  const ctx = (n: number, name: string): ScenarioContext => ({ stack, tag: `${io.tag}${n}`, step: (label) => io.step(`${elapsed()} scenario ${n} ${name}: ${label}`, order.indexOf(n) + 1, order.length), log: io.log });
   if (wanted(1) || wanted(7) || wanted(8)) {
     scenarios.workerKills = await runWorkerKills(ctx(1, 'worker SIGKILL'), options.kills);
     io.summary(summaryLine('workerKills', scenarios));

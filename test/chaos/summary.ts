@@ -71,7 +71,7 @@ export function summaryLine(name: keyof ScenarioFigures, all: ScenarioFigures): 
 
 const sum = (values: (number | undefined)[]) => values.reduce<number>((a, b) => a + (b ?? 0), 0);
 
-/** The JSON summary of the run. */
+/** The JSON summary of the run (each scenario's full figures are written apart: see run.ts). */
 export function summaryOf(all: ScenarioFigures, extra: { history: { maxEvents: number; runs: number }; stack: ChaosStack; durationS: number }): Record<string, unknown> {
   const { workerKills: k, rollingDeploy: d, temporalRestart: t, redisOutage: r, providerOutage: p, grantRevoked: g, soak } = all;
   const lossFigures = [k, d, t, r, p, soak];
@@ -86,8 +86,11 @@ export function summaryOf(all: ScenarioFigures, extra: { history: { maxEvents: n
     lost_in_flight: sum(lossFigures.map((f) => f?.lostInFlight)),
     replays_at_provider: sum([k?.replaysAtProvider, d?.replaysAtProvider, t?.replaysAtProvider, r?.replaysAtProvider, p?.replaysAtProvider, soak?.replaysAtProvider]),
     expired_tokens_served: sum(everyReader.map((f) => f?.expiredServed)),
+    expired_tokens_served_past_halflife_expiry: sum(everyReader.map((f) => f?.expiredServedByHalflifeClock)),
+    expired_tokens_served_in_expires_in_rounding: sum(everyReader.map((f) => f?.expiredServedInRounding)),
     wedged_workflows: sum([k?.wedged, d?.wedged, t?.wedged, r?.wedged, p?.wedged, g?.wedged, soak?.wedged]),
     reader_errors: sum(plainReaders.map((f) => f?.errors)),
+    reader_errors_excused_by_loss_in_flight: sum(everyReader.map((f) => f?.excused)),
     reader_5xx: sum(plainReaders.map((f) => f?.fiveXx)) + (p?.readers.fiveXxWithValidToken ?? 0),
     reader_5xx_with_valid_token: sum(everyReader.map((f) => f?.fiveXxWithValidToken)),
     reader_errors_during_redis_outage: r ? r.readersDuring.errors : null,
@@ -101,6 +104,5 @@ export function summaryOf(all: ScenarioFigures, extra: { history: { maxEvents: n
     provider_outage_calls_per_minute_max: p?.callsPerMinuteMax ?? null,
     reauth_required_attempts_max: g?.maxAttemptsAfterRevocation ?? null,
     duration_s: extra.durationS,
-    scenarios: all,
   };
 }

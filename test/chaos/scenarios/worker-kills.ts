@@ -69,6 +69,8 @@ export interface WorkerKillsFigures extends LossFigures {
   recovery: { ms: number; pending: { id: string; status: string }[] };
   crashes: number;
   storms: StormResult[];
+  /** Storm registrations refused (and sent again) while workers were being killed, with the error's story. */
+  stormRegistrationErrors: string[];
   badInput?: BadInputFigures;
   /** Where the histories and provider log of lost and wedged credentials were saved. */
   evidence?: string;
@@ -204,6 +206,7 @@ export async function runWorkerKills(ctx: ScenarioContext, o: WorkerKillsOptions
       recovery,
       crashes: stack.workers.crashes.length + stack.api.crashes - crashesBefore,
       storms,
+      stormRegistrationErrors: storm?.registrationErrors ?? [],
       ...(badInput ? { badInput } : {}),
       ...(evidence ? { evidence } : {}),
       durationS: secondsSince(started),
