@@ -33,6 +33,8 @@ export const shortSizes: { kills: WorkerKillsOptions; outage: ProviderOutageOpti
     corpusRounds: 1,
     recoveryTimeoutMs: 90_000,
     plan: ['random', 'after_answer', 'in_flight', 'random', 'before_request'],
+    // After the kill aimed at a request in flight, which would otherwise catch the storm's one refresh.
+    stormAt: 3,
   },
   outage: { credentials: 4, lifetimeS: 12, outageMs: 18_000, readIntervalMs: 1_000 },
 };

@@ -46,6 +46,8 @@ export interface WorkerKillsOptions {
   recoveryTimeoutMs: number;
   /** The kills in order (instead of a random plan of `kills` with `inFlightKills`). */
   plan?: KillClass[];
+  /** The storm starts with this kill (0-based). @default a third of the way */
+  stormAt?: number;
 }
 
 /** Figures of scenario 1. */
@@ -134,7 +136,7 @@ export async function runWorkerKills(ctx: ScenarioContext, o: WorkerKillsOptions
           badInput = f;
           await revokeCorpusLeftovers(stack.client);
         }));
-      if (i === Math.floor(plan.length / 3) && storm) {
+      if (i === (o.stormAt ?? Math.floor(plan.length / 3)) && storm) {
         background.push(storm.run(peer, o.stormCallers).then(({ results, credentials }) => {
           storms.push(...results);
           all.push(...credentials);
