@@ -4,13 +4,12 @@
  * got, and waiting until every credential has recovered.
  */
 import { isGrpcServiceError } from '@temporalio/client';
-import { Redis } from 'ioredis';
-import { answerKey, type KeySpace } from '../../src/redis/keys';
 import type { CredentialDescription } from '../../src/credential';
 import { credentialWorkflowId, describeQuery } from '../../src/messages';
 import type { OidcPeer, OidcPeerTokenEvent } from '../peers/oidc-peer';
 import type { ChaosCredential } from './credentials';
-import { failedAttemptSlot, lastTaskFailure } from './evidence';
+import type { AnswerWatch } from './answer-watch';
+import { lastTaskFailure } from './evidence';
 import { pause } from './figures';
 import type { ChaosClient } from './stack';
 import type { KillClass, StopRecord } from './worker-fleet';
@@ -26,8 +25,8 @@ export interface Loss {
   killAt?: number;
   /** Kill instant minus the instant the provider finished writing the answer that was lost (ms; negative: in flight). */
   gapMs?: number;
-  /** After the answer: whether the worker had written it ahead to Redis (`absent`: the kill came before the worker read it). */
-  writeAhead?: 'present' | 'absent' | 'unknown';
+  /** After the provider wrote the answer: whether the worker had logged it to the Redis write-ahead log before the kill (`absent`: it never read it, so the loss counts as in flight). */
+  writeAhead?: 'present' | 'absent';
   /** The credential's last error code (`invalid_grant_after_crash` when it knows). */
   lastErrorCode?: string;
 }
@@ -68,37 +67,28 @@ function classify(cred: ChaosCredential, grantId: string, events: OidcPeerTokenE
   return { credentialId: cred.id, grantId, cause: 'no_kill' };
 }
 
-/** Whether the lost attempt's answer is in the Redis write-ahead log (the worker had read and logged it). */
-async function writeAheadOf(client: ChaosClient, redis: Redis | undefined, space: KeySpace, loss: Omit<Loss, 'lastErrorCode'>, replayAt: number): Promise<Loss['writeAhead']> {
-  if (!redis) return 'unknown';
-  const slot = await failedAttemptSlot(client, loss.credentialId, replayAt - 1_000, replayAt + 30_000);
-  if (!slot) return 'unknown';
-  const value = await redis.get(answerKey(space, loss.credentialId, slot.runId, slot.activityId)).catch(() => null);
-  return value ? 'present' : 'absent';
-}
-
-/** Every grant of `creds` the provider revoked other than by the run's own `revokeGrant`, classified against `kills` (and the Redis write-ahead log at `redisUrl`). */
-export async function lossesOf(peer: OidcPeer, client: ChaosClient, creds: readonly ChaosCredential[], kills: readonly StopRecord[], redisAt?: { url: string; namespace: string }): Promise<LossFigures> {
+/**
+ * Every grant of `creds` the provider revoked other than by the run's own `revokeGrant`, classified
+ * against `kills`; with `watch` (the write-ahead log's commands), a loss after the answer was
+ * written by the provider is told apart: logged by the worker (a product loss) or never read by it
+ * (the kill came while the answer's bytes were still on their way: in flight).
+ */
+export async function lossesOf(peer: OidcPeer, client: ChaosClient, creds: readonly ChaosCredential[], kills: readonly StopRecord[], watch?: AnswerWatch): Promise<LossFigures> {
   const events = await peer.events();
   const losses: Loss[] = [];
-  const redis = redisAt ? new Redis(redisAt.url, { maxRetriesPerRequest: 1, lazyConnect: true }) : undefined;
-  redis?.on('error', () => undefined);
-  await redis?.connect().catch(() => undefined);
-  const space: KeySpace = { prefix: 'halflife', namespace: redisAt?.namespace ?? 'default' };
-  try {
-    for (const cred of creds) {
-      for (const grantId of cred.grants) {
-        const grant = await peer.grant(grantId);
-        if (!grant?.revoked || grant.revokedBy === 'admin') continue;
-        const described = await client.describe(cred.id).catch(() => undefined);
-        const loss = classify(cred, grantId, events, kills);
-        const replayAt = events.find((e) => e.grantId === grantId && e.replay === true)?.receivedAt;
-        const writeAhead = loss.cause === 'after_answer' && replayAt !== undefined ? await writeAheadOf(client, redis, space, loss, replayAt) : undefined;
-        losses.push({ ...loss, ...(writeAhead ? { writeAhead } : {}), ...(described?.lastError ? { lastErrorCode: described.lastError.code } : {}) });
+  for (const cred of creds) {
+    for (const grantId of cred.grants) {
+      const grant = await peer.grant(grantId);
+      if (!grant?.revoked || grant.revokedBy === 'admin') continue;
+      const described = await client.describe(cred.id).catch(() => undefined);
+      let loss = classify(cred, grantId, events, kills);
+      if (loss.cause === 'after_answer' && watch && loss.killAt !== undefined) {
+        const original = events.find((e) => e.grantId === grantId && e.replay !== true && e.answeredAt !== undefined && e.answeredAt <= loss.killAt!);
+        const logged = watch.of(cred.id, original?.receivedAt ?? loss.killAt - 60_000, loss.killAt).some((c) => c.command === 'set');
+        loss = logged ? { ...loss, writeAhead: 'present' } : { ...loss, cause: 'in_flight', writeAhead: 'absent' };
       }
+      losses.push({ ...loss, ...(described?.lastError ? { lastErrorCode: described.lastError.code } : {}) });
     }
-  } finally {
-    redis?.disconnect();
   }
   const count = (pick: (l: Loss) => boolean) => {
     const by: Record<string, number> = {};

@@ -51,20 +51,3 @@ export async function saveEvidence(client: ChaosClient, env: TestEnv, tag: strin
   }
   return dir;
 }
-
-/** The run and activity id of the refresh attempt of `id` that failed in [from, to] (epoch ms): the Redis write-ahead slot of a lost answer. */
-export async function failedAttemptSlot(client: ChaosClient, id: string, from: number, to: number): Promise<{ runId: string; activityId: string } | undefined> {
-  const runs = await historiesOf(client.temporal, credentialWorkflowId(id)).catch(() => []);
-  for (const run of runs) {
-    const events = temporal.api.history.v1.History.decode(Buffer.from(run.historyBase64, 'base64')).events ?? [];
-    for (const e of events) {
-      const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
-      const failed = e.activityTaskFailedEventAttributes;
-      if (!failed || at < from || at > to) continue;
-      const scheduled = events.find((x) => Number(x.eventId) === Number(failed.scheduledEventId));
-      const activityId = scheduled?.activityTaskScheduledEventAttributes?.activityId;
-      if (activityId) return { runId: run.runId, activityId };
-    }
-  }
-  return undefined;
-}

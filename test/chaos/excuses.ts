@@ -10,15 +10,20 @@ import type { Read } from './readers';
 /** Reads are still excused this long after the reauthorize returned (the API's caches, a read already sent). */
 const settleMs = 2_000;
 
-/** A predicate for `Readers.figures`: true for a failed read of a credential between its in-flight loss and the next reauthorize after it. */
-export function lostInFlightExcuse(losses: readonly Loss[], healedAt: ReadonlyMap<string, readonly number[]>): (read: Read) => boolean {
+/**
+ * A predicate for `Readers.figures`: true for a failed read of a credential between its in-flight
+ * loss (or a revocation of its grant by the run itself, `revoked`) and the next reauthorize after it.
+ */
+export function lostInFlightExcuse(losses: readonly Loss[], healedAt: ReadonlyMap<string, readonly number[]>, revoked: readonly { id: string; at: number }[] = []): (read: Read) => boolean {
   const windows = new Map<string, [number, number][]>();
-  for (const loss of losses) {
-    if (loss.cause !== 'in_flight' || loss.killAt === undefined) continue;
-    const from = loss.killAt;
-    const healed = (healedAt.get(loss.credentialId) ?? []).find((t) => t >= from);
+  const starts = [
+    ...losses.filter((l) => l.cause === 'in_flight' && l.killAt !== undefined).map((l) => ({ id: l.credentialId, at: l.killAt! })),
+    ...revoked,
+  ];
+  for (const { id, at: from } of starts) {
+    const healed = (healedAt.get(id) ?? []).find((t) => t >= from);
     const to = healed === undefined ? Number.POSITIVE_INFINITY : healed + settleMs;
-    windows.set(loss.credentialId, [...(windows.get(loss.credentialId) ?? []), [from, to]]);
+    windows.set(id, [...(windows.get(id) ?? []), [from, to]]);
   }
   return (read) => (windows.get(read.id) ?? []).some(([from, to]) => read.sentAt >= from && read.sentAt < to);
 }

@@ -52,6 +52,6 @@ for (const [t, s] of rows.slice(0, end >= 0 ? end + 8 : rows.length)) console.lo
 if (flag === '--replay') {
   process.env.HALFLIFE_TEST_ENV = path.resolve(dir, 'env.json');
   void replayHistories(runs).then((outcomes) => {
-    for (const o of outcomes) console.log(`replay ${o.runId}: ${o.error ? `${o.error.name}: ${o.error.message.slice(0, 300)}` : 'ok'}`);
+    for (const o of outcomes) console.log(`replay ${o.runId}: ${o.error ? `${o.error.name}: ${o.error.message.slice(0, 2000)}` : 'ok'}`);
   });
 }

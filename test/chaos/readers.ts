@@ -54,6 +54,13 @@ export interface ReadFigures {
    * seconds) hides: the provider's expiry less than 1 s before Halflife's (see RELIABILITY.md's risks).
    */
   expiredServedInRounding: number;
+  /**
+   * Distinct tokens served whose Halflife expiry is more than 1 s after the provider's own (beyond
+   * what `expires_in` rounding explains): Halflife believes they live longer than they do, and
+   * serves them past their real expiry whenever their refresh is late. The largest overshoot (ms).
+   */
+  misdatedTokens: number;
+  misdatedByMsMax: number;
   /** The first few, with both expiries and how late the read was (ms after the earlier expiry). */
   expiredServedExamples: { id: string; version?: number; lateByMs: number; halflifeExpiresAt?: string; providerExpiresAt?: string }[];
   /** 200 with a token the provider refused when first seen although not expired (its grant was revoked). */
@@ -186,6 +193,7 @@ export class Readers {
     let expiredServedInRounding = 0;
     const expiredServedExamples: ReadFigures['expiredServedExamples'] = [];
     let refusedServed = 0;
+    const misdated = new Map<number, number>();
     // In the order they were sent, so "the last token served" is the one before each read.
     for (const read of [...this.reads].sort((a, b) => a.sentAt - b.sentAt)) {
       if (window.ids && !window.ids.has(read.id)) continue;
@@ -195,6 +203,8 @@ export class Readers {
           const token = this.tokenOf(read);
           const verdict = token ? await this.audit.verdict(token) : undefined;
           const expiredByHalflife = read.expiresAt !== undefined && read.expiresAt <= read.sentAt;
+          const overshoot = read.expiresAt !== undefined && verdict?.expiresAt !== undefined ? read.expiresAt - verdict.expiresAt : 0;
+          if (overshoot > 1000 && read.token !== undefined) misdated.set(read.token, overshoot);
           const expiredByProvider = verdict?.expiresAt !== undefined && verdict.expiresAt <= read.sentAt;
           if (expiredByHalflife || expiredByProvider) {
             expiredServed += 1;
@@ -230,6 +240,6 @@ export class Readers {
         if (last && verdict?.active && !verdict.grantRevoked && expiry > read.doneAt) fiveXxWithValidToken += 1;
       }
     }
-    return { reads, errors, excused, excusedByCode, byStatus, byCode, fiveXx, fiveXxExamples, fiveXxWithValidToken, expiredServed, expiredServedByHalflifeClock, expiredServedInRounding, expiredServedExamples, refusedServed, latencyMs: percentiles(latencies) };
+    return { reads, errors, excused, excusedByCode, byStatus, byCode, fiveXx, fiveXxExamples, fiveXxWithValidToken, expiredServed, expiredServedByHalflifeClock, expiredServedInRounding, expiredServedExamples, misdatedTokens: misdated.size, misdatedByMsMax: Math.max(0, ...misdated.values()), refusedServed, latencyMs: percentiles(latencies) };
   }
 }

@@ -71,6 +71,9 @@ export function problemsOf(f: ShortChaosFigures): string[] {
   const o = f.outage;
   if (k.lost) problems.push(`${k.lost} credential(s) lost other than in flight: ${JSON.stringify(k.losses.filter((l) => l.cause !== 'in_flight'))}`);
   if (beyondRounding(k.readers)) problems.push(`${k.readers.expiredServed} expired token(s) served during the kills: ${JSON.stringify(k.readers.expiredServedExamples)}`);
+  for (const [when, r] of [['the kills', k.readers], ['the provider outage', o.readers]] as const) {
+    if (r.misdatedTokens) problems.push(`${r.misdatedTokens} token(s) served during ${when} dated up to ${r.misdatedByMsMax} ms later than the provider's expiry (a recovered answer's lifetime counted from its recovery, not its request)`);
+  }
   if (beyondRounding(o.readers)) problems.push(`${o.readers.expiredServed} expired token(s) served during the provider outage: ${JSON.stringify(o.readers.expiredServedExamples)}`);
   if (k.wedged || o.wedged) problems.push(`wedged workflows: ${JSON.stringify([...k.wedges, ...o.wedges])}`);
   if (k.readers.fiveXx) problems.push(`${k.readers.fiveXx} reader 5xx during the kills: ${JSON.stringify(k.readers.fiveXxExamples)}`);

@@ -88,6 +88,8 @@ export function summaryOf(all: ScenarioFigures, extra: { history: { maxEvents: n
     expired_tokens_served: sum(everyReader.map((f) => f?.expiredServed)),
     expired_tokens_served_past_halflife_expiry: sum(everyReader.map((f) => f?.expiredServedByHalflifeClock)),
     expired_tokens_served_in_expires_in_rounding: sum(everyReader.map((f) => f?.expiredServedInRounding)),
+    misdated_tokens: sum(everyReader.map((f) => f?.misdatedTokens)),
+    misdated_by_ms_max: Math.max(0, ...everyReader.map((f) => f?.misdatedByMsMax ?? 0)),
     wedged_workflows: sum([k?.wedged, d?.wedged, t?.wedged, r?.wedged, p?.wedged, g?.wedged, soak?.wedged]),
     reader_errors: sum(plainReaders.map((f) => f?.errors)),
     reader_errors_excused_by_loss_in_flight: sum(everyReader.map((f) => f?.excused)),

@@ -99,6 +99,7 @@ export async function runSoak(ctx: ScenarioContext, o: SoakOptions): Promise<Soa
     const timeline: SoakFigures['timeline'] = [];
     const stormUpstreamCalls: number[] = [];
     let badInput5xx = 0;
+    const revoked: { id: string; at: number }[] = [];
     let n = 0;
     while (Date.now() - soakStart + o.faultEveryMs <= o.durationMs) {
       await pause(soakStart + (n + 1) * o.faultEveryMs - Date.now() - between(0, o.faultEveryMs / 4));
@@ -141,6 +142,7 @@ export async function runSoak(ctx: ScenarioContext, o: SoakOptions): Promise<Soa
           break;
         case 'grant_revoked': {
           const victim = creds[Math.floor(Math.random() * creds.length)]!;
+          revoked.push({ id: victim.id, at: Date.now() });
           await peer.revokeGrant(victim.grants.at(-1)!);
           note = victim.id;
           break;
@@ -183,7 +185,7 @@ export async function runSoak(ctx: ScenarioContext, o: SoakOptions): Promise<Soa
       replaysAtProvider: stats.replays - statsBefore.replays,
       refreshesAtProvider: stats.refreshGrants - statsBefore.refreshGrants,
       reauthorized,
-      readers: await readers.figures({ from: soakStart, excuse: lostInFlightExcuse(losses.losses, medic.healedAt) }),
+      readers: await readers.figures({ from: soakStart, excuse: lostInFlightExcuse(losses.losses, medic.healedAt, revoked) }),
       wedged: wedges.length,
       wedges,
       notRecovered: recovery.pending,

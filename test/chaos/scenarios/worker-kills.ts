@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startOidcPeer } from '../../peers/oidc-peer';
+import { watchAnswers } from '../answer-watch';
 import { saveEvidence } from '../evidence';
 import { answersBeforeKills, lossesOf, versionsOf, waitRecovered, wedgesOf, type LossFigures, type Wedge } from '../audit';
 import { revokeCorpusLeftovers, sendCorpus, type BadInputFigures } from '../bad-input';
@@ -108,6 +109,7 @@ export async function runWorkerKills(ctx: ScenarioContext, o: WorkerKillsOptions
   const all: ChaosCredential[] = [];
   const background: Promise<unknown>[] = [];
   let medic: ReturnType<typeof startMedic> | undefined;
+  const watch = await watchAnswers(stack.env.redisUrl);
   try {
     if (stack.workers.live.length === 0) await stack.workers.start();
     ctx.step(`registering ${o.credentials} credentials (${o.lifetimeS} s tokens, strict rotation)`);
@@ -175,7 +177,7 @@ export async function runWorkerKills(ctx: ScenarioContext, o: WorkerKillsOptions
 
     ctx.step('auditing at the provider and in Temporal');
     const kills = stack.workers.kills(started);
-    const losses = await lossesOf(peer, stack.client, all.filter((c) => c.peer === peer), kills, { url: stack.env.redisUrl, namespace: stack.env.namespace });
+    const losses = await lossesOf(peer, stack.client, all.filter((c) => c.peer === peer), kills, watch);
     const wedges = await wedgesOf(stack.client, all.map((c) => c.id));
     const stats = await peer.stats();
     const events = await peer.events();
@@ -187,7 +189,10 @@ export async function runWorkerKills(ctx: ScenarioContext, o: WorkerKillsOptions
     const randomKills = kills.filter((k) => k.killClass === 'random');
     const randomKillsWithRequestInFlight = randomKills.filter((k) => events.some((e) => e.receivedAt <= k.at && (e.answeredAt === undefined || e.answeredAt > k.at))).length;
     const evidence = await saveEvidence(stack.client, stack.env, ctx.tag, [...losses.losses.map((l) => l.credentialId), ...wedges.map((w) => w.credentialId)], all, peer);
-    if (evidence) fs.writeFileSync(path.join(evidence, 'kills.json'), JSON.stringify(kills, null, 1));
+    if (evidence) {
+      fs.writeFileSync(path.join(evidence, 'kills.json'), JSON.stringify(kills, null, 1));
+      fs.writeFileSync(path.join(evidence, 'answer-log.json'), JSON.stringify(watch.commands, null, 1));
+    }
     const killsByClass: Record<string, number> = {};
     for (const k of kills) killsByClass[k.killClass ?? 'unknown'] = (killsByClass[k.killClass ?? 'unknown'] ?? 0) + 1;
     return {
@@ -214,6 +219,7 @@ export async function runWorkerKills(ctx: ScenarioContext, o: WorkerKillsOptions
       durationS: secondsSince(started),
     };
   } finally {
+    await watch.stop();
     await Promise.allSettled(background);
     await medic?.stop();
     await readers.stop().catch(() => undefined);
