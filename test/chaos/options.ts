@@ -12,6 +12,8 @@ export interface ChaosOptions {
   /** Soak duration in ms (0: no soak). */
   soakMs: number;
   write: boolean;
+  /** Measure the crash window with bench/durability.ts after a full run (`--no-durability`: skip). */
+  durability: boolean;
   kills: { credentials: number; kills: number; inFlightKills: number; lifetimeS: number; minGapMs: number; maxGapMs: number; readIntervalMs: number; stormCallers: number; stormProcesses: number; corpusRounds: number; recoveryTimeoutMs: number };
   deploy: { credentials: number; sigterms: number; lifetimeS: number; answerDelayMs: number; readIntervalMs: number };
   temporal: { credentials: number; downMs: number; lifetimeS: number; readIntervalMs: number };
@@ -26,6 +28,7 @@ const spec = {
   soak: { type: 'string' },
   quick: { type: 'boolean', default: false },
   'no-write': { type: 'boolean', default: false },
+  'no-durability': { type: 'boolean', default: false },
   credentials: { type: 'string' },
   kills: { type: 'string' },
   'in-flight-kills': { type: 'string' },
@@ -86,6 +89,7 @@ export function parseChaosOptions(argv: string[]): ChaosOptions {
     only,
     soakMs,
     write: values['no-write'] !== true,
+    durability: values['no-durability'] !== true,
     kills,
     deploy: { credentials: 20, sigterms: int('sigterms', quick ? 3 : 10, 1), lifetimeS: 60, answerDelayMs: 1_500, readIntervalMs: kills.readIntervalMs },
     temporal: { credentials: 20, downMs: int('temporal-down-s', 30, 1) * 1000, lifetimeS: 90, readIntervalMs: kills.readIntervalMs },

@@ -52,51 +52,56 @@ export function soakMarkdown(f: SoakFigures, meta: ReportMeta): string {
 }
 
 type Stat = { p50: number; p99: number; max: number; n: number };
+type Durability = { with_redis?: { writeAheadUs?: Stat; durableMs?: Stat }; without_redis?: { durableMs?: Stat }; credentials?: number; seconds?: number };
+const ms = (x?: Stat, unit = 'ms') => (x ? `${x.p50} ${unit} (p50), ${x.p99} ${unit} (p99), ${x.max} ${unit} (max) over ${x.n} answers` : '(not measured)');
 
 /** The residual risks' block: what a full run and the durability benchmark measured of the known risks. */
 export function risksMarkdown(result: SuiteResult, meta: ReportMeta): string {
-  const k = result.scenarios.workerKills;
-  const p = result.scenarios.providerOutage;
-  const r = result.scenarios.redisOutage;
-  const dur = meta.durability as { with_redis?: { writeAheadUs?: Stat; durableMs?: Stat }; without_redis?: { durableMs?: Stat }; credentials?: number; seconds?: number } | undefined;
-  const inFlightKills = k?.killsByClass.in_flight ?? 0;
+  const { workerKills: k, providerOutage: p, redisOutage: r, temporalRestart: t } = result.scenarios;
+  const dur = meta.durability as Durability | undefined;
+  const unread = k?.losses.filter((l) => l.cause === 'in_flight' && l.writeAhead === 'absent').length ?? 0;
+  const perAimed = k ? k.losses.filter((l) => l.cause === 'in_flight' && l.killClass === 'in_flight').length / Math.max(1, k.killsByClass.in_flight ?? 0) : 0;
   const lines = [
     '## Residual risks, measured',
     '',
-    '1. **A SIGKILL while a refresh is in flight to a provider without a reuse grace window** loses that grant (the provider',
-    '   rotated in an answer nobody read; the retry is a replay and a strict provider revokes the grant). The credential says',
-    '   so (`invalid_grant_after_crash`) and needs a new grant. Every request in flight at the instant is exposed.',
+    'Accepted losses are counted apart from unexplained ones everywhere above; these are the risks a deployment keeps.',
+    '',
+    '1. **A SIGKILL while a refresh is in flight to a provider without a reuse grace window** loses that grant: the provider',
+    '   rotated in an answer nobody read, the retry presents the old refresh token, and a strict provider revokes the grant. The',
+    '   credential ends `reauth_required` with the honest error `invalid_grant_after_crash` and needs a new grant (an operator',
+    '   reconnects it). Every request in flight at the instant is exposed, and so is an answer whose bytes had not been read yet.',
   ];
   if (k) {
-    lines.push(`   Measured in scenario 1: ${k.lostInFlight} grants lost in flight over ${k.kills} kills (${inFlightKills} aimed at a request held 1.5 s by the provider,`, `   ${JSON.stringify(k.lostInFlightByKillClass)} by class); ${k.randomKillsWithRequestInFlight} of ${k.killsByClass.random ?? 0} random kills found a request in flight with ${k.credentials} credentials refreshing every ${Math.round(meta.options.kills.lifetimeS / 2)} s`, '   (a loopback provider answering in milliseconds). SIGTERM loses nothing (scenario 2); grace-window providers lose nothing (test/integration/crash-window.test.ts).');
-  }
-  if (dur) {
-    const wa = dur.with_redis?.writeAheadUs;
-    const hb = dur.with_redis?.durableMs;
-    const hbNo = dur.without_redis?.durableMs;
     lines.push(
-      '2. **The crash window after the answer arrived** (`npx tsx bench/durability.ts`' + (dur.credentials ? `, ${dur.credentials} credentials for ${dur.seconds} s` : '') + '): with Redis, the answer\'s',
-      `   encrypted write-ahead is on the socket ${wa ? `${wa.p50} µs (p50), ${wa.p99} µs (p99), ${wa.max} µs (max)` : '(not measured)'} after its last byte; the heartbeat is`,
-      `   acknowledged after ${hb ? `${hb.p50} ms (p50), ${hb.p99} ms (p99), ${hb.max} ms (max)` : '(not measured)'}. Without Redis the window is the heartbeat's:`,
-      `   ${hbNo ? `${hbNo.p50} ms (p50), ${hbNo.p99} ms (p99), ${hbNo.max} ms (max)` : '(not measured)'}; a kill inside it is like a kill in flight. Redis losing its memory at the same instant as the worker also reopens it.`,
+      `   Measured in scenario 1: ${k.lostInFlight} grants lost in flight over ${k.kills} kills (${JSON.stringify(k.lostInFlightByKillClass)} by kill class;`,
+      `   ${perAimed.toFixed(1)} per kill aimed at a request the provider held for 1.5 s, with ${k.credentials} credentials refreshing every ${Math.round(meta.options.kills.lifetimeS / 2)} s;`,
+      `   ${unread} of them answers the provider had written that the killed worker never read: no write-ahead entry); ${k.randomKillsWithRequestInFlight} of ${k.killsByClass.random ?? 0} random`,
+      '   kills found a request in flight (a loopback provider answers in milliseconds). SIGTERM loses nothing (scenario 2); providers with a grace',
+      '   window lose nothing (test/integration/crash-window.test.ts).',
     );
-  } else {
-    lines.push('2. **The crash window after the answer arrived**: run `npx tsx bench/durability.ts` (not measured in this run).');
-  }
-  if (p) {
-    lines.push(
-      `3. **Expiry dated from \`expires_in\` in whole seconds.** Providers truncate \`expires_in\`; Halflife dates a token at the answer's arrival plus`,
-      `   \`expires_in\`, so its \`expires_at\` can be up to a second later than the provider's. When refreshes fail (scenario 5), the last token is`,
-      `   served into that second: ${p.readers.expiredServed} reads were answered with a token the provider had already expired (the latest ${Math.max(0, ...p.readers.expiredServedExamples.map((e) => e.lateByMs))} ms late among those listed), none past Halflife's own expiry.`,
-    );
-  }
-  if (r) {
-    lines.push(`4. **Redis comes back empty**: it is filled again by each credential's next publication (its next refresh), not at once: ${Math.round(r.repopulatedWithinMs / 1000)} s for ${r.credentials - r.revoked} credentials with ${meta.options.redis.lifetimeS} s tokens. Until then reads are workflow queries (latency above), which need a running worker.`);
   }
   lines.push(
-    '5. **A dead worker is noticed after the 10 s heartbeat timeout**, and its cached workflows\' tasks after the sticky queue timeout: tokens',
-    '   living less than about twice that (plus a worker start, ~2–3 s here) can expire before a crashed refresh is retried; readers are then',
-    '   answered 503 `token_expired` (no valid token exists). The soak with 10 s tokens shows it.',
+    `2. **The crash window after the answer arrived**${dur ? ` (\`bench/durability.ts\`, ${dur.credentials} credentials for ${dur.seconds} s, during the run)` : ''}: with Redis, the answer's encrypted`,
+    `   write-ahead entry is on the socket ${ms(dur?.with_redis?.writeAheadUs, 'µs')} after its last byte; the heartbeat that makes it durable in`,
+    `   Temporal is acknowledged after ${ms(dur?.with_redis?.durableMs)}. Without Redis the window is the heartbeat's: ${ms(dur?.without_redis?.durableMs)}.`,
+    '   A kill inside it is a kill in flight; so is Redis losing its memory at the same instant as the worker dies.',
+  );
+  if (p || k) {
+    const rounding = (p?.readers.expiredServedInRounding ?? 0) + (k?.readers.expiredServedInRounding ?? 0);
+    const late = Math.max(0, ...[...(p?.readers.expiredServedExamples ?? []), ...(k?.readers.expiredServedExamples ?? [])].filter((e) => e.lateByMs < 1000).map((e) => e.lateByMs));
+    lines.push(
+      '3. **`expires_in` is whole seconds.** The provider stores an expiry truncated to its second; Halflife dates a token from the instant it sent',
+      `   the request plus \`expires_in\`, up to a second later. When refreshes fail (scenario 5) the last token is served into that second: ${rounding} reads`,
+      `   in this run were answered with a token the provider had expired less than a second before (the latest ${late} ms among those listed), none past Halflife's`,
+      '   own expiry. Counting the lifetime as `expires_in` − 1 s would close it.',
+    );
+  }
+  if (r) lines.push(`4. **Redis comes back empty**: it is filled again by each credential's next publication, not at once: ${Math.round(r.repopulatedWithinMs / 1000)} s for ${r.credentials - r.revoked} credentials with ${meta.options.redis.lifetimeS} s tokens. Until then reads are workflow queries (p99 ${r.readersDuring.latencyMs.p99} ms during the outage), which need a running worker.`);
+  if (t) lines.push(`5. **Temporal down**: reads go on from Redis (${t.readersWhileDown.reads} reads in ${Math.round(t.downMs / 1000)} s, ${t.readersWhileDown.errors} errors), but nothing refreshes: a token that expires during the outage is not replaced until Temporal is back (${Math.round(t.resumedWithinMs / 1000)} s after the restart for all ${t.credentials} here).`);
+  lines.push(
+    '6. **A dead worker is noticed after the 10 s heartbeat timeout** (its cached workflows\' tasks after the sticky queue timeout), plus a worker',
+    '   start (2–5 s on this machine): a refresh caught by a kill lands that much later. Tokens living less than about twice that can expire first;',
+    '   readers are then answered 503 (no valid token exists), never an expired token.',
   );
   return lines.join('\n');
 }

@@ -14,6 +14,7 @@ import { progress } from '../../bench/report';
 import { parseChaosOptions } from './options';
 import { runScenarios } from './suite';
 import { startChaosStack } from './stack';
+import { measureCrashWindow } from './crash-window';
 import { writeReliability } from './reliability-md';
 
 /** Where the run's full figures go (the last line is the summary only). */
@@ -40,7 +41,10 @@ async function main(): Promise<void> {
     ui.done();
     const fullRun = options.only.length === 8 && options.soakMs === 0;
     if (options.write && (fullRun || options.soakMs > 0)) {
-      writeReliability(result, { startedAt: started, versions: stack.versions, options });
+      ui.step(1, 1, 'measuring the crash window (bench/durability.ts)');
+      const durability = fullRun && options.durability ? await measureCrashWindow((line) => ui.step(1, 1, line)) : undefined;
+      ui.done();
+      writeReliability(result, { startedAt: started, versions: stack.versions, options, ...(durability ? { durability } : {}) });
       ui.log('wrote RELIABILITY.md');
     }
     fs.mkdirSync(path.dirname(detailsFile), { recursive: true });
