@@ -72,7 +72,7 @@ export interface ReadFigures {
 export interface ReadersOptions {
   /** Pause between two reads of one reader. @default 1000 */
   intervalMs?: number;
-  /** A read gives up after this long (status 0). @default 10000 */
+  /** A read gives up after this long (status 0): longer than the API's own 30 s deadline, so the API's answer is seen. @default 35000 */
   deadlineMs?: number;
 }
 
@@ -91,7 +91,7 @@ export class Readers {
 
   constructor(private readonly api: { url: string; key: string }, private readonly audit: TokenAudit, options: ReadersOptions = {}) {
     this.intervalMs = options.intervalMs ?? 1000;
-    this.deadlineMs = options.deadlineMs ?? 10_000;
+    this.deadlineMs = options.deadlineMs ?? 35_000;
   }
 
   /** Starts a reader on credential `id`, whose tokens come from `peer`. */

@@ -28,6 +28,7 @@ export interface StormResult {
   allServedMs: number;
   p50Ms: number;
   byCode: Record<string, number>;
+  /** The provider revoked the storm credential's grant (a replay): the authoritative loss. */
   lost: boolean;
   replays: number;
 }
@@ -42,7 +43,7 @@ export interface StormRig {
 }
 
 function resultOf(via: 'client' | 'http', credentialId: string, window: { from: number; to: number }, f: StormFigures): StormResult {
-  return { via, credentialId, ...window, callers: f.callers, upstreamCalls: f.upstreamCalls, callersOk: f.callersOk, allServedMs: Math.round(f.allServedMs), p50Ms: Math.round(f.p50Ms), byCode: f.byCode, lost: f.credentialLost, replays: f.provider.replays };
+  return { via, credentialId, ...window, callers: f.callers, upstreamCalls: f.upstreamCalls, callersOk: f.callersOk, allServedMs: Math.round(f.allServedMs), p50Ms: Math.round(f.p50Ms), byCode: f.byCode, lost: f.grantRevoked, replays: f.provider.replays };
 }
 
 /**
