@@ -23,6 +23,8 @@ export interface Loss {
   killClass?: KillClass;
   /** When that kill was sent (epoch ms). */
   killAt?: number;
+  /** When the provider received the request whose answer was lost (epoch ms). */
+  requestAt?: number;
   /** Kill instant minus the instant the provider finished writing the answer that was lost (ms; negative: in flight). */
   gapMs?: number;
   /** After the provider wrote the answer: whether the worker had logged it to the Redis write-ahead log before the kill (`absent`: it never read it, so the loss counts as in flight). */
@@ -62,7 +64,7 @@ function classify(cred: ChaosCredential, grantId: string, events: OidcPeerTokenE
     if (inFlight) return { credentialId: cred.id, grantId, cause: 'in_flight', killClass: inFlight.killClass, killAt: inFlight.at, ...(original.answeredAt !== undefined ? { gapMs: inFlight.at - original.answeredAt } : {}) };
     // The first kill after the request: the one that ended the attempt that had the answer.
     const before = kills.find((k) => k.at >= original.receivedAt && k.at <= replay.receivedAt);
-    if (before) return { credentialId: cred.id, grantId, cause: 'after_answer', killClass: before.killClass, killAt: before.at, ...(original.answeredAt !== undefined ? { gapMs: before.at - original.answeredAt } : {}) };
+    if (before) return { credentialId: cred.id, grantId, cause: 'after_answer', killClass: before.killClass, killAt: before.at, requestAt: original.receivedAt, ...(original.answeredAt !== undefined ? { gapMs: before.at - original.answeredAt } : {}) };
   }
   return { credentialId: cred.id, grantId, cause: 'no_kill' };
 }
@@ -83,8 +85,7 @@ export async function lossesOf(peer: OidcPeer, client: ChaosClient, creds: reado
       const described = await client.describe(cred.id).catch(() => undefined);
       let loss = classify(cred, grantId, events, kills);
       if (loss.cause === 'after_answer' && watch && loss.killAt !== undefined) {
-        const original = events.find((e) => e.grantId === grantId && e.replay !== true && e.answeredAt !== undefined && e.answeredAt <= loss.killAt!);
-        const logged = watch.of(cred.id, original?.receivedAt ?? loss.killAt - 60_000, loss.killAt).some((c) => c.command === 'set');
+        const logged = watch.of(cred.id, loss.requestAt ?? loss.killAt, loss.killAt).some((c) => c.command === 'set');
         loss = logged ? { ...loss, writeAhead: 'present' } : { ...loss, cause: 'in_flight', writeAhead: 'absent' };
       }
       losses.push({ ...loss, ...(described?.lastError ? { lastErrorCode: described.lastError.code } : {}) });

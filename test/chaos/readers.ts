@@ -62,7 +62,7 @@ export interface ReadFigures {
   misdatedTokens: number;
   misdatedByMsMax: number;
   /** The first few, with both expiries and how late the read was (ms after the earlier expiry). */
-  expiredServedExamples: { id: string; version?: number; lateByMs: number; halflifeExpiresAt?: string; providerExpiresAt?: string }[];
+  expiredServedExamples: { id: string; version?: number; lateByMs: number; halflifeExpiresAt?: string; providerExpiresAt?: string; inRounding: boolean }[];
   /** 200 with a token the provider refused when first seen although not expired (its grant was revoked). */
   refusedServed: number;
   latencyMs: Percentiles;
@@ -208,11 +208,15 @@ export class Readers {
           const expiredByProvider = verdict?.expiresAt !== undefined && verdict.expiresAt <= read.sentAt;
           if (expiredByHalflife || expiredByProvider) {
             expiredServed += 1;
+            const inRounding = !expiredByHalflife && overshoot < 1000;
             if (expiredByHalflife) expiredServedByHalflifeClock += 1;
-            else if (read.expiresAt !== undefined && verdict?.expiresAt !== undefined && read.expiresAt - verdict.expiresAt < 1000) expiredServedInRounding += 1;
+            else if (inRounding) expiredServedInRounding += 1;
             const earlier = Math.min(read.expiresAt ?? Number.POSITIVE_INFINITY, verdict?.expiresAt ?? Number.POSITIVE_INFINITY);
             const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
-            if (expiredServedExamples.length < 5) expiredServedExamples.push({ id: read.id, version: read.version, lateByMs: read.sentAt - earlier, halflifeExpiresAt: iso(read.expiresAt), providerExpiresAt: iso(verdict?.expiresAt) });
+            // Up to 5 examples, those beyond the rounding first (they push out rounding ones).
+            const roundingShown = expiredServedExamples.findIndex((e) => e.inRounding);
+            if (expiredServedExamples.length >= 5 && !inRounding && roundingShown >= 0) expiredServedExamples.splice(roundingShown, 1);
+            if (expiredServedExamples.length < 5) expiredServedExamples.push({ inRounding, id: read.id, version: read.version, lateByMs: read.sentAt - earlier, halflifeExpiresAt: iso(read.expiresAt), providerExpiresAt: iso(verdict?.expiresAt) });
           }
           else if (verdict && !verdict.active && (verdict.expiresAt === undefined || verdict.expiresAt > verdict.checkedAt)) refusedServed += 1;
         }
