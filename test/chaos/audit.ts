@@ -171,6 +171,21 @@ export async function waitRecovered(client: ChaosClient, after: ReadonlyMap<stri
   return { pending: pending.map((id) => ({ id, status: statuses.get(id) ?? '?' })), ms: Date.now() - started };
 }
 
+/** Waits until every credential of `ids` is `active` with its next refresh more than 3 s away, or `reauth_required` (lost); false after `timeoutMs`. */
+export async function settled(client: ChaosClient, ids: readonly string[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const now = await versionsOf(client, ids);
+    const due = ids.filter((id) => {
+      const d = now.get(id);
+      return !(d && (d.status === 'reauth_required' || (d.status === 'active' && (d.nextRefreshAt ?? 0) - Date.now() > 3_000)));
+    });
+    if (due.length === 0) return true;
+    await pause(500);
+  }
+  return false;
+}
+
 /** One answer the provider wrote shortly before a SIGKILL, and whether its grant was then lost. */
 export interface AnswerBeforeKill {
   /** Kill instant minus the instant the answer was written (ms). */

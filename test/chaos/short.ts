@@ -35,6 +35,8 @@ export const shortSizes: { kills: WorkerKillsOptions; outage: ProviderOutageOpti
     plan: ['random', 'after_answer', 'in_flight', 'random', 'before_request'],
     // After the kill aimed at a request in flight, which would otherwise catch the storm's one refresh.
     stormAt: 3,
+    // Each aimed kill meets a refresh at its scheduled time, never a retry another kill held up.
+    settleBeforeAimed: true,
   },
   outage: { credentials: 4, lifetimeS: 12, outageMs: 18_000, readIntervalMs: 1_000 },
 };

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { startOidcPeer } from '../../peers/oidc-peer';
 import { watchAnswers } from '../answer-watch';
 import { saveEvidence } from '../evidence';
-import { answersBeforeKills, lossesOf, versionsOf, waitRecovered, wedgesOf, type LossFigures, type Wedge } from '../audit';
+import { answersBeforeKills, lossesOf, settled, versionsOf, waitRecovered, wedgesOf, type LossFigures, type Wedge } from '../audit';
 import { revokeCorpusLeftovers, sendCorpus, type BadInputFigures } from '../bad-input';
 import { inPool, registerCredentials, type ChaosCredential } from '../credentials';
 import { between, pause, secondsSince } from '../figures';
@@ -49,6 +49,12 @@ export interface WorkerKillsOptions {
   plan?: KillClass[];
   /** The storm starts with this kill (0-based). @default a third of the way */
   stormAt?: number;
+  /**
+   * Before each aimed kill, wait (with a plain worker) until no credential has a refresh due, so
+   * that one refresh is never held up by two aimed kills in a row (the short version's setting:
+   * its tokens must not expire for want of a worker). @default false
+   */
+  settleBeforeAimed?: boolean;
 }
 
 /** Figures of scenario 1. */
@@ -59,6 +65,8 @@ export interface WorkerKillsFigures extends LossFigures {
   killsByClass: Record<string, number>;
   /** Seam workers that did not reach their instant in time (then killed at random instead). */
   seamMisses: number;
+  /** With `settleBeforeAimed`: waits that ended before every refresh was done. */
+  settleTimeouts: number;
   /** Random kills that found at least one request in flight at the provider. */
   randomKillsWithRequestInFlight: number;
   /** Refresh answers the provider wrote shortly before a kill, by how long before, and how many of their grants were lost (the window between the answer leaving the provider and the worker logging it). */
@@ -125,6 +133,7 @@ export async function runWorkerKills(ctx: ScenarioContext, o: WorkerKillsOptions
     const storms: StormResult[] = [];
     let badInput: BadInputFigures | undefined;
     let seamMisses = 0;
+    let settleTimeouts = 0;
     let worker = stack.workers.live[0]!;
     const firstSeam = plan[0];
     if (isSeam(firstSeam)) {
@@ -164,7 +173,16 @@ export async function runWorkerKills(ctx: ScenarioContext, o: WorkerKillsOptions
         await stack.workers.kill(worker, 'random');
       }
       const next = plan[i + 1];
-      worker = await stack.workers.start(isSeam(next) ? next : undefined, next === 'after_answer' ? 'kill' : 'hang');
+      if (o.settleBeforeAimed && next !== undefined && next !== 'random') {
+        // A plain worker first, until every refresh the kills held up is done; then the aimed one.
+        worker = await stack.workers.start();
+        ctx.step(`kill ${i + 2}/${plan.length} (${next}): waiting until no refresh is due`);
+        if (!(await settled(stack.client, creds.map((c) => c.id), o.lifetimeS * 1000 + 30_000))) settleTimeouts += 1;
+        if (isSeam(next)) {
+          await stack.workers.sigterm(worker);
+          worker = await stack.workers.start(next, next === 'after_answer' ? 'kill' : 'hang');
+        }
+      } else worker = await stack.workers.start(isSeam(next) ? next : undefined, next === 'after_answer' ? 'kill' : 'hang');
     }
     ctx.step('waiting for the storm and the corpus');
     await Promise.all(background);
@@ -201,6 +219,7 @@ export async function runWorkerKills(ctx: ScenarioContext, o: WorkerKillsOptions
       kills: kills.length,
       killsByClass,
       seamMisses,
+      settleTimeouts,
       randomKillsWithRequestInFlight,
       answersJustBeforeKills: { '0-10ms': bucket(0, 10), '10-50ms': bucket(10, 50), '50-100ms': bucket(50, 100), '100-250ms': bucket(100, 251) },
       ...losses,
