@@ -33,6 +33,8 @@ export interface ChaosApi {
   readonly crashes: number;
   /** The last lines it printed. */
   output(): string;
+  /** Its error log lines (pino level 50 and up), the first 50, for evidence of a 5xx. */
+  readonly errorLines: string[];
   /** SIGTERM, then waits for the exit. */
   stop(): Promise<void>;
 }
@@ -65,12 +67,17 @@ export async function startChaosApi(env: TestEnv, taskQueue: string): Promise<Ch
     NO_COLOR: '1',
   };
   let printed = '';
+  const errorLines: string[] = [];
   let stopping = false;
   let crashes = 0;
   const url = `http://127.0.0.1:${port}`;
   const spawnApi = () => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts'), 'api'], { cwd: root, env: { ...process.env, ...variables }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const keep = (chunk: Buffer) => (printed = (printed + chunk.toString()).slice(-20_000));
+    const keep = (chunk: Buffer) => {
+      const text = chunk.toString();
+      printed = (printed + text).slice(-20_000);
+      for (const line of text.split('\n')) if (/"level":(5|6)\d/.test(line) && errorLines.length < 50) errorLines.push(line.slice(0, 2_000));
+    };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     child.once('exit', () => {
@@ -101,6 +108,7 @@ export async function startChaosApi(env: TestEnv, taskQueue: string): Promise<Ch
       return crashes;
     },
     output: () => printed,
+    errorLines,
     async stop() {
       stopping = true;
       if (current.exitCode === null && current.signalCode === null) current.kill('SIGTERM');

@@ -19,7 +19,7 @@ export interface ChaosOptions {
   temporal: { credentials: number; downMs: number; lifetimeS: number; readIntervalMs: number };
   redis: { credentials: number; downMs: number; lifetimeS: number; revoked: number; readIntervalMs: number };
   outage: { credentials: number; lifetimeS: number; outageMs: number; readIntervalMs: number };
-  revoke: { credentials: number; lifetimeS: number };
+  revoke: { credentials: number; lifetimeS: number; readIntervalMs: number };
   soak: { credentials: number; lifetimeS: number; faultEveryMs: number; readIntervalMs: number };
 }
 
@@ -42,6 +42,7 @@ const spec = {
   'redis-down-s': { type: 'string' },
   'outage-s': { type: 'string' },
   'outage-lifetime': { type: 'string' },
+  'revoke-lifetime': { type: 'string' },
   'soak-credentials': { type: 'string' },
   'soak-lifetime': { type: 'string' },
   'soak-fault-every-s': { type: 'string' },
@@ -95,7 +96,7 @@ export function parseChaosOptions(argv: string[]): ChaosOptions {
     temporal: { credentials: 20, downMs: int('temporal-down-s', 30, 1) * 1000, lifetimeS: 90, readIntervalMs: kills.readIntervalMs },
     redis: { credentials: 20, downMs: int('redis-down-s', quick ? 20 : 60, 1) * 1000, lifetimeS: 30, revoked: 3, readIntervalMs: kills.readIntervalMs },
     outage: { credentials: quick ? 4 : 10, lifetimeS: outageLifetimeS, outageMs: int('outage-s', Math.round(outageLifetimeS * 1.5), 1) * 1000, readIntervalMs: kills.readIntervalMs },
-    revoke: { credentials: quick ? 2 : 5, lifetimeS: 30 },
+    revoke: { credentials: quick ? 2 : 5, lifetimeS: int('revoke-lifetime', 30, 4), readIntervalMs: 250 },
     soak: { credentials: int('soak-credentials', 100, 1), lifetimeS: int('soak-lifetime', 10, 4), faultEveryMs: int('soak-fault-every-s', 60, 5) * 1000, readIntervalMs: 2_000 },
   };
 }

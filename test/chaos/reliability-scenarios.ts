@@ -149,6 +149,7 @@ export function scenarioSections(result: SuiteResult, meta: ReportMeta): string[
         ['last errors', json(g.lastErrorCodes)],
         ['the report was answered', json(g.reportOutcomes)],
         ['active again after `reauthorize` with a new grant', `${g.resumed}/${g.credentials}`, 'all'],
+        ['readers (every 250 ms, throughout)', reads(g.readers), '409 once revoked, no 5xx'],
         ['notification', g.notification],
       ]),
       '',

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
       ui.log('wrote RELIABILITY.md');
     }
     fs.mkdirSync(path.dirname(detailsFile), { recursive: true });
-    fs.writeFileSync(detailsFile, JSON.stringify({ summary: result.summary, scenarios: result.scenarios }, null, 1));
+    fs.writeFileSync(detailsFile, JSON.stringify({ summary: result.summary, scenarios: result.scenarios, apiErrorLines: stack.api.errorLines }, null, 1));
     ui.log(`every scenario's figures: ${path.relative(process.cwd(), detailsFile)}`);
     process.stdout.write(`${JSON.stringify(result.summary)}\n`);
   } catch (err) {

@@ -78,6 +78,8 @@ export async function startStormRig(stack: ChaosStack, processes: number): Promi
   const env = { temporalAddress: stack.env.temporalAddress, namespace: stack.env.namespace, taskQueue: stack.taskQueue, redisUrl: stack.env.redisUrl, encryptionKeys: stack.env.encryptionKeys, apiUrl: stack.api.url, apiKey: stack.api.keys.admin };
   const fleet = await StormFleet.start(env, processes);
   const redis = openRedis();
+  redis.on('error', () => undefined); // Redis is stopped in some scenarios
+
   const registrationErrors: string[] = [];
   return {
     registrationErrors,

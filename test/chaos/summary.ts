@@ -60,7 +60,7 @@ export function summaryLine(name: keyof ScenarioFigures, all: ScenarioFigures): 
     }
     case 'grantRevoked': {
       const f = all.grantRevoked!;
-      return `[chaos] 6 grant revoked: ${kv({ credentials: f.credentials, reauth_required: f.reauthRequired, max_attempts_after_revocation: f.maxAttemptsAfterRevocation, max_s_to_reauth_required: Math.round(f.maxMsToReauthRequired / 100) / 10, last_errors: f.lastErrorCodes, resumed_after_reauthorize: f.resumed, wedged: f.wedged, notification: 'skipped' })}`;
+      return `[chaos] 6 grant revoked: ${kv({ credentials: f.credentials, reauth_required: f.reauthRequired, max_attempts_after_revocation: f.maxAttemptsAfterRevocation, max_s_to_reauth_required: Math.round(f.maxMsToReauthRequired / 100) / 10, last_errors: f.lastErrorCodes, resumed_after_reauthorize: f.resumed, reads: f.readers.byStatus, wedged: f.wedged, notification: 'skipped' })}`;
     }
     case 'soak': {
       const f = all.soak!;
@@ -76,7 +76,7 @@ export function summaryOf(all: ScenarioFigures, extra: { history: { maxEvents: n
   const { workerKills: k, rollingDeploy: d, temporalRestart: t, redisOutage: r, providerOutage: p, grantRevoked: g, soak } = all;
   const lossFigures = [k, d, t, r, p, soak];
   const plainReaders = [k?.readers, d?.readers, t?.readers, r?.readersBefore, r?.readersDuring, r?.readersAfter];
-  const everyReader = [...plainReaders, p?.readers, soak?.readers];
+  const everyReader = [...plainReaders, p?.readers, g?.readers, soak?.readers];
   return {
     chaos: true,
     kills: extra.stack.workers.kills().length,
@@ -93,15 +93,16 @@ export function summaryOf(all: ScenarioFigures, extra: { history: { maxEvents: n
     wedged_workflows: sum([k?.wedged, d?.wedged, t?.wedged, r?.wedged, p?.wedged, g?.wedged, soak?.wedged]),
     reader_errors: sum(plainReaders.map((f) => f?.errors)),
     reader_errors_excused_by_loss_in_flight: sum(everyReader.map((f) => f?.excused)),
-    reader_5xx: sum(plainReaders.map((f) => f?.fiveXx)) + (p?.readers.fiveXxWithValidToken ?? 0),
+    reader_5xx: sum(plainReaders.map((f) => f?.fiveXx)) + (p?.readers.fiveXxWithValidToken ?? 0) + (g?.readers.fiveXx ?? 0) + (soak?.readers.fiveXxWithValidToken ?? 0),
     reader_5xx_with_valid_token: sum(everyReader.map((f) => f?.fiveXxWithValidToken)),
     reader_errors_during_redis_outage: r ? r.readersDuring.errors : null,
     resurrected_tokens: r ? r.resurrected + r.revokedTokensInRedis : null,
     bad_inputs_tried: k?.badInput?.tried ?? 0,
-    bad_input_5xx: k?.badInput?.fiveXx ?? 0,
+    bad_input_5xx: (k?.badInput?.fiveXx ?? 0) + (soak?.badInput5xx ?? 0),
     crashes: extra.stack.workers.crashes.length + extra.stack.api.crashes,
+    api_error_log_lines: extra.stack.api.errorLines.length,
     max_events_per_run: extra.history.maxEvents,
-    storm_upstream_calls: k?.storms.map((x) => x.upstreamCalls) ?? [],
+    storm_upstream_calls: [...(k?.storms.map((x) => x.upstreamCalls) ?? []), ...(soak?.stormUpstreamCalls ?? [])],
     storm_callers_served: k?.storms.map((x) => `${x.callersOk}/${x.callers}`) ?? [],
     provider_outage_calls_per_minute_max: p?.callsPerMinuteMax ?? null,
     reauth_required_attempts_max: g?.maxAttemptsAfterRevocation ?? null,

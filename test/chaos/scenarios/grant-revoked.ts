@@ -10,13 +10,16 @@ import { startOidcPeer } from '../../peers/oidc-peer';
 import { wedgesOf, type Wedge } from '../audit';
 import { inPool, reauthorizeWithNewGrant, registerCredentials } from '../credentials';
 import { pause, secondsSince } from '../figures';
+import { Readers, type ReadFigures } from '../readers';
 import type { ScenarioContext } from '../scenario';
+import { TokenAudit } from '../token-audit';
 import { waitFor } from '../../helpers/wait';
 
 /** Sizes of scenario 6. */
 export interface GrantRevokedOptions {
   credentials: number;
   lifetimeS: number;
+  readIntervalMs: number;
 }
 
 /** Figures of scenario 6. */
@@ -36,6 +39,8 @@ export interface GrantRevokedFigures {
   /** Credentials active on a newer version after `reauthorize`. */
   resumed: number;
   notification: string;
+  /** Readers on every credential throughout: `reauth_required` (409) is the expected answer once a grant is revoked; any 5xx is not. */
+  readers: ReadFigures;
   wedged: number;
   wedges: Wedge[];
   durationS: number;
@@ -47,10 +52,13 @@ export async function runGrantRevoked(ctx: ScenarioContext, o: GrantRevokedOptio
   const started = Date.now();
   const peer = await startOidcPeer({ accessTokenTtlS: o.lifetimeS, rotation: 'strict' });
   let creds: Awaited<ReturnType<typeof registerCredentials>> = [];
+  const readers = new Readers({ url: stack.api.url, key: stack.api.keys.read }, new TokenAudit(), { intervalMs: o.readIntervalMs });
   try {
     if (stack.workers.live.length === 0) await stack.workers.start();
     ctx.step(`registering ${o.credentials} credentials`);
     creds = await registerCredentials(stack.client, peer, o.credentials, `chaos-${ctx.tag}-revoked`);
+    for (const c of creds) readers.add(c.id, peer);
+    await pause(2_000);
     ctx.step('revoking their grants at the provider');
     const lastErrorCodes: Record<string, number> = {};
     const reportOutcomes: Record<string, number> = {};
@@ -83,6 +91,8 @@ export async function runGrantRevoked(ctx: ScenarioContext, o: GrantRevokedOptio
       const d = await stack.client.describe(c.id).catch(() => undefined);
       return version > before && d?.status === 'active';
     });
+    await pause(3_000); // reads after the reauthorize
+    await readers.stop();
     const wedges = await wedgesOf(stack.client, creds.map((c) => c.id));
     return {
       scenario: 'grant_revoked',
@@ -93,12 +103,14 @@ export async function runGrantRevoked(ctx: ScenarioContext, o: GrantRevokedOptio
       lastErrorCodes,
       reportOutcomes,
       resumed: resumed.filter(Boolean).length,
+      readers: await readers.figures(),
       notification: 'skipped: this branch has no webhook notifier (workers hand lifecycle events to none; see src/workflows/notification.ts)',
       wedged: wedges.length,
       wedges,
       durationS: secondsSince(started),
     };
   } finally {
+    await readers.stop().catch(() => undefined);
     await inPool(creds, 8, (c) => stack.client.revoke(c.id).catch(() => undefined));
     await peer.close();
   }
