@@ -9,7 +9,7 @@ import type { SuiteResult } from './suite';
 const n = (v: number) => v.toLocaleString('en-US');
 const json = (v: unknown) => `\`${JSON.stringify(v)}\``;
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const reads = (r: ReadFigures) => `${n(r.reads)} reads: ${Object.entries(r.byStatus).map(([k, v]) => `${k === '0' ? 'no answer' : k} × ${n(v)}`).join(', ')}${Object.keys(r.byCode).length ? ` (unexplained errors ${Object.entries(r.byCode).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}${r.excused ? `; ${n(r.excused)} failed reads of credentials lost in flight, until reauthorized (${Object.entries(r.excusedByCode).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`;
+const reads = (r: ReadFigures) => `${n(r.reads)} reads: ${Object.entries(r.byStatus).map(([k, v]) => `${k === '0' ? 'no answer' : k} × ${n(v)}`).join(', ')}${Object.keys(r.byCode).length ? ` (errors ${Object.entries(r.byCode).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}${r.excused ? `; ${n(r.excused)} failed reads of credentials lost in flight, until reauthorized (${Object.entries(r.excusedByCode).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`;
 const table = (rows: [string, string, string?][]) => markdownTable(['figure', 'value', 'target'], rows.map(([a, b, c]) => [a, b, c ?? '']));
 const expired = (r: ReadFigures) => `${r.expiredServed} (past Halflife's own expiry ${r.expiredServedByHalflifeClock}; in the second \`expires_in\` rounds away ${r.expiredServedInRounding})`;
 const misdated = (r: ReadFigures) => `${r.misdatedTokens}${r.misdatedTokens ? `, by up to ${s(r.misdatedByMsMax)}` : ''}`;
