@@ -150,7 +150,7 @@ export function scenarioSections(result: SuiteResult, meta: ReportMeta): string[
         ['the report was answered', json(g.reportOutcomes)],
         ['active again after `reauthorize` with a new grant', `${g.resumed}/${g.credentials}`, 'all'],
         ['readers (every 250 ms, throughout)', reads(g.readers), '409 once revoked, no 5xx'],
-        ['notification', g.notification],
+        ['signed `credential.reauth_required` webhooks received and verified', `${g.notified}/${g.credentials}, the slowest ${s(g.maxMsToNotification)} after the revocation`, 'all'],
       ]),
       '',
     );

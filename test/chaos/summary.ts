@@ -60,7 +60,7 @@ export function summaryLine(name: keyof ScenarioFigures, all: ScenarioFigures): 
     }
     case 'grantRevoked': {
       const f = all.grantRevoked!;
-      return `[chaos] 6 grant revoked: ${kv({ credentials: f.credentials, reauth_required: f.reauthRequired, max_attempts_after_revocation: f.maxAttemptsAfterRevocation, max_s_to_reauth_required: Math.round(f.maxMsToReauthRequired / 100) / 10, last_errors: f.lastErrorCodes, resumed_after_reauthorize: f.resumed, reads: f.readers.byStatus, wedged: f.wedged, notification: 'skipped' })}`;
+      return `[chaos] 6 grant revoked: ${kv({ credentials: f.credentials, reauth_required: f.reauthRequired, max_attempts_after_revocation: f.maxAttemptsAfterRevocation, max_s_to_reauth_required: Math.round(f.maxMsToReauthRequired / 100) / 10, last_errors: f.lastErrorCodes, resumed_after_reauthorize: f.resumed, reads: f.readers.byStatus, notified: `${f.notified}/${f.credentials}`, notified_within_ms: f.maxMsToNotification, wedged: f.wedged })}`;
     }
     case 'soak': {
       const f = all.soak!;
@@ -106,6 +106,7 @@ export function summaryOf(all: ScenarioFigures, extra: { history: { maxEvents: n
     storm_callers_served: k?.storms.map((x) => `${x.callersOk}/${x.callers}`) ?? [],
     provider_outage_calls_per_minute_max: p?.callsPerMinuteMax ?? null,
     reauth_required_attempts_max: g?.maxAttemptsAfterRevocation ?? null,
+    reauth_required_webhooks: g ? `${g.notified}/${g.credentials}` : null,
     duration_s: extra.durationS,
   };
 }

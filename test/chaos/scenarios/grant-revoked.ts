@@ -3,13 +3,16 @@
  * next call is refused, it reports the version (as after a 401); the refresh is answered
  * `invalid_grant` and the credential must move to `reauth_required` after that one attempt (no
  * retry loop against the provider), then resume when it is given a new grant (`reauthorize`).
- * The notification part (a webhook on `reauth_required`) needs a notifier in the worker; this
- * branch has none, so that figure is reported as skipped.
+ * A webhook subscription (a receiver on loopback) must get one signed `credential.reauth_required`
+ * per credential, which verifies with its secret.
  */
 import { startOidcPeer } from '../../peers/oidc-peer';
 import { wedgesOf, type Wedge } from '../audit';
 import { inPool, reauthorizeWithNewGrant, registerCredentials } from '../credentials';
 import { pause, secondsSince } from '../figures';
+import { verifyWebhook } from '../../../src/webhooks/verify';
+import { WebhookClient } from '../../../src/webhooks/webhook-client';
+import { startWebhookReceiver } from '../../helpers/webhook-receiver';
 import { Readers, type ReadFigures } from '../readers';
 import type { ScenarioContext } from '../scenario';
 import { TokenAudit } from '../token-audit';
@@ -38,7 +41,9 @@ export interface GrantRevokedFigures {
   reportOutcomes: Record<string, number>;
   /** Credentials active on a newer version after `reauthorize`. */
   resumed: number;
-  notification: string;
+  /** Credentials whose `credential.reauth_required` webhook arrived and verified, and the slowest revocation-to-delivery (ms). */
+  notified: number;
+  maxMsToNotification: number;
   /** Readers on every credential throughout: `reauth_required` (409) is the expected answer once a grant is revoked; any 5xx is not. */
   readers: ReadFigures;
   wedged: number;
@@ -52,12 +57,17 @@ export async function runGrantRevoked(ctx: ScenarioContext, o: GrantRevokedOptio
   const started = Date.now();
   const peer = await startOidcPeer({ accessTokenTtlS: o.lifetimeS, rotation: 'strict' });
   let creds: Awaited<ReturnType<typeof registerCredentials>> = [];
+  const receiver = await startWebhookReceiver();
+  const webhooks = new WebhookClient({ temporal: stack.client.temporal, taskQueue: stack.taskQueue });
+  let subscription: string | undefined;
   const readers = new Readers({ url: stack.api.url, key: stack.api.keys.read }, new TokenAudit(), { intervalMs: o.readIntervalMs });
   try {
     if (stack.workers.live.length === 0) await stack.workers.start();
     ctx.step(`registering ${o.credentials} credentials`);
     creds = await registerCredentials(stack.client, peer, o.credentials, `chaos-${ctx.tag}-revoked`);
     for (const c of creds) readers.add(c.id, peer);
+    const created = await webhooks.create({ url: receiver.url, events: ['credential.reauth_required'], credentials: `chaos-${ctx.tag}-revoked-*` });
+    subscription = created.view.id;
     await pause(2_000);
     ctx.step('revoking their grants at the provider');
     const lastErrorCodes: Record<string, number> = {};
@@ -79,8 +89,20 @@ export async function runGrantRevoked(ctx: ScenarioContext, o: GrantRevokedOptio
       if (d?.lastError) lastErrorCodes[d.lastError.code] = (lastErrorCodes[d.lastError.code] ?? 0) + 1;
       return { reauth: d !== undefined, ms, clientId: c.client.clientId, revokedAt, version: d?.version ?? version };
     }));
-    // Any retry against the revoked grant would show up in the provider's log within seconds.
+    // Any retry against the revoked grant would show up in the provider's log within seconds; the webhooks arrive meanwhile.
     await pause(5_000);
+    ctx.step('waiting for the reauth_required webhooks');
+    const notified: number[] = [];
+    for (const [i, c] of creds.entries()) {
+      const request = await receiver.waitFor(`${c.id}'s reauth_required webhook`, (rs) => rs.find((r) => r.body.includes(`"id":"${c.id}"`)), 15_000).catch(() => undefined);
+      if (!request) continue;
+      try {
+        verifyWebhook(request.body, request.headers, created.secret);
+        notified.push(request.receivedAt - results[i]!.revokedAt);
+      } catch {
+        // counted as not notified
+      }
+    }
     const events = await peer.events();
     // By client (one per credential): the provider no longer knows the grant of a revoked token.
     const attempts = results.map((r) => events.filter((e) => e.clientId === r.clientId && e.receivedAt >= r.revokedAt).length);
@@ -104,13 +126,16 @@ export async function runGrantRevoked(ctx: ScenarioContext, o: GrantRevokedOptio
       reportOutcomes,
       resumed: resumed.filter(Boolean).length,
       readers: await readers.figures(),
-      notification: 'skipped: this branch has no webhook notifier (workers hand lifecycle events to none; see src/workflows/notification.ts)',
+      notified: notified.length,
+      maxMsToNotification: Math.max(0, ...notified),
       wedged: wedges.length,
       wedges,
       durationS: secondsSince(started),
     };
   } finally {
     await readers.stop().catch(() => undefined);
+    if (subscription) await webhooks.remove(subscription).catch(() => undefined);
+    await receiver.close();
     await inPool(creds, 8, (c) => stack.client.revoke(c.id).catch(() => undefined));
     await peer.close();
   }
