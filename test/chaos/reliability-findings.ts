@@ -16,7 +16,7 @@ export function findingsMarkdown(result: SuiteResult): string {
       '  When an attempt finds an earlier attempt\'s answer (write-ahead log or heartbeat), `refreshCredential` passes `now: Date.now` to the',
       '  provider, which counts the lifetime from "now" instead of the saved answer\'s `sentAt`: a token recovered 10–20 s after it was',
       '  issued is believed to live 10–20 s longer, its refresh is scheduled that much too late, and it is served after the provider',
-      '  expired it. Most "expired tokens served" below the rounding come from this.',
+      '  expired it. Most "expired tokens served" beyond the rounding come from this.',
     );
   }
   if (k?.wedged) out.push(`- **Wedged workflows** (${k.wedges.map((w) => `${w.credentialId}: ${w.why}`).join('; ')}). Replay with \`npx tsx test/chaos/explain.ts ${k.evidence ?? '<evidence>'} <id> --replay\`: a nondeterminism error there is the workflow code's fault.`);

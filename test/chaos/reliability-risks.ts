@@ -53,7 +53,10 @@ export function soakMarkdown(f: SoakFigures, meta: ReportMeta): string {
 
 type Stat = { p50: number; p99: number; max: number; n: number };
 type Durability = { with_redis?: { writeAheadUs?: Stat; durableMs?: Stat }; without_redis?: { durableMs?: Stat }; credentials?: number; seconds?: number };
-const ms = (x?: Stat, unit = 'ms') => (x ? `${x.p50} ${unit} (p50), ${x.p99} ${unit} (p99), ${x.max} ${unit} (max) over ${x.n} answers` : '(not measured)');
+const ms = (x?: Stat, unit = 'ms') => {
+  const r = (v: number) => (unit === 'µs' ? Math.round(v) : Math.round(v * 10) / 10);
+  return x ? `${r(x.p50)} ${unit} (p50), ${r(x.p99)} ${unit} (p99), ${r(x.max)} ${unit} (max) over ${x.n} answers` : '(not measured)';
+};
 
 /** The residual risks' block: what a full run and the durability benchmark measured of the known risks. */
 export function risksMarkdown(result: SuiteResult, meta: ReportMeta): string {
@@ -88,7 +91,7 @@ export function risksMarkdown(result: SuiteResult, meta: ReportMeta): string {
   );
   if (p || k) {
     const rounding = (p?.readers.expiredServedInRounding ?? 0) + (k?.readers.expiredServedInRounding ?? 0);
-    const late = Math.max(0, ...[...(p?.readers.expiredServedExamples ?? []), ...(k?.readers.expiredServedExamples ?? [])].filter((e) => e.lateByMs < 1000).map((e) => e.lateByMs));
+    const late = Math.max(0, ...[...(p?.readers.expiredServedExamples ?? []), ...(k?.readers.expiredServedExamples ?? [])].filter((e) => e.inRounding).map((e) => e.lateByMs));
     lines.push(
       '3. **`expires_in` is whole seconds.** The provider stores an expiry truncated to its second; Halflife dates a token from the instant it sent',
       `   the request plus \`expires_in\`, up to a second later. When refreshes fail (scenario 5) the last token is served into that second: ${rounding} reads`,
@@ -101,7 +104,7 @@ export function risksMarkdown(result: SuiteResult, meta: ReportMeta): string {
   lines.push(
     '6. **A dead worker is noticed after the 10 s heartbeat timeout** (its cached workflows\' tasks after the sticky queue timeout), plus a worker',
     '   start (2–5 s on this machine): a refresh caught by a kill lands that much later. Tokens living less than about twice that can expire first;',
-    '   readers are then answered 503 (no valid token exists), never an expired token.',
+    '   readers are then answered 503 (no valid token exists), never a token past Halflife\'s own expiry.',
   );
   return lines.join('\n');
 }

@@ -51,7 +51,7 @@ export function scenarioSections(result: SuiteResult, meta: ReportMeta): string[
       ]),
       '',
     );
-    if (k.losses.length) out.push('Losses: ' + k.losses.map((l) => `${l.credentialId} ${l.cause}${l.killClass ? ` (${l.killClass} kill)` : ''}${l.gapMs !== undefined ? `, ${l.gapMs} ms after the provider wrote the answer` : ''}${l.writeAhead ? `, write-ahead ${l.writeAhead === 'present' ? 'logged' : 'never written (the answer unread)'}` : ''}${l.lastErrorCode ? `, last error ${l.lastErrorCode}` : ''}`).join('; ') + '.', '');
+    if (k.losses.length) out.push('Losses: ' + k.losses.map((l) => `${l.credentialId} ${l.cause}${l.killClass ? ` (${l.killClass} kill)` : ''}${l.gapMs !== undefined ? `, killed ${Math.abs(l.gapMs)} ms ${l.gapMs >= 0 ? 'after' : 'before'} the provider wrote the answer` : ''}${l.writeAhead ? `, write-ahead ${l.writeAhead === 'present' ? 'logged' : 'never written (the answer unread)'}` : ''}${l.lastErrorCode ? `, last error ${l.lastErrorCode}` : ''}`).join('; ') + '.', '');
     if (k.readers.expiredServedExamples.length) out.push(`Expired served, first ones: ${k.readers.expiredServedExamples.map((e) => `${e.id} v${e.version} ${e.lateByMs} ms late (Halflife's expiry ${e.halflifeExpiresAt}, the provider's ${e.providerExpiresAt})`).join('; ')}.`, '');
     if (k.wedges.length) out.push(`Wedged: ${k.wedges.map((w) => `${w.credentialId}: ${w.why}`).join('; ')}.`, '');
     if (k.readers.fiveXxExamples.length) out.push(`5xx, one per code: ${k.readers.fiveXxExamples.map((e) => `${e.code} (${e.id} at ${e.at}: ${e.message ?? ''})`).join('; ')}.`, '');
