@@ -31,6 +31,7 @@ import {
   revokeUpdate,
 } from '../messages';
 import { describeState, tokenView } from './credential-state';
+import { DecisionClock, decisionClockPatch } from './decision-clock';
 import { derivedCredentialsPatch, signalDependents } from './dependent-signals';
 import { onAddDependent, onParentRotated } from './dependents';
 import { onForceRefresh, onReauthorize, onReconfigure, onRefresh, onRegister, onRevoke } from './handlers';
@@ -92,16 +93,17 @@ export async function credentialWorkflow(input: CredentialWorkflowInput): Promis
   state.counts.runs++;
   state.cyclesThisRun = 0;
   wireHandlers(state);
+  const clock = new DecisionClock(patched(decisionClockPatch));
 
   try {
     for (;;) {
-      if ((await runMainLoop(state)) === 'revoked') break;
+      if ((await runMainLoop(state, clock)) === 'revoked') break;
       // Continue as new only with nothing in flight: every handler finished, no round due now. A
       // request arriving meanwhile is refused by the validators and retried by the client on the
       // next run; a round that became due goes back to the loop first.
       state.draining = true;
-      await condition(() => allHandlersFinished() || (state.round !== undefined && state.round.nextAttemptAt <= Date.now()));
-      if (allHandlersFinished() && !(state.round && state.round.nextAttemptAt <= Date.now())) {
+      await clock.server(() => condition(() => allHandlersFinished() || (state.round !== undefined && state.round.nextAttemptAt <= clock.now())));
+      if (allHandlersFinished() && !(state.round && state.round.nextAttemptAt <= clock.now())) {
         log.info('continuing as new', { credentialId: state.id, cycles: state.cyclesThisRun, version: state.version });
         const continueAsNew = makeContinueAsNewFunc<typeof credentialWorkflow>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
         return await continueAsNew({ state: { ...state, draining: undefined } });
@@ -115,17 +117,18 @@ export async function credentialWorkflow(input: CredentialWorkflowInput): Promis
   // Revoked: wake every waiting handler (they answer `revoked`), then leave a tombstone in Redis,
   // retried while Redis might still serve the old token (its key expires with the token).
   await CancellationScope.nonCancellable(async () => {
-    await condition(allHandlersFinished);
+    await clock.server(() => condition(allHandlersFinished));
     const before = state.mirror.shown;
-    if (noteChange(state)) queueEvents(state, eventsOf(state, before, Date.now()));
-    await flushEvents(state, () => Date.now());
-    await signalDependents(state, true); // derived credentials report the parent's end at once
+    if (noteChange(state)) queueEvents(state, eventsOf(state, before, clock.now()));
+    await clock.local(() => flushEvents(state, () => clock.now()));
+    await clock.server(() => signalDependents(state, true)); // derived credentials report the parent's end at once
     for (;;) {
-      await publish(state, () => Date.now(), 'revoked');
+      await clock.local(() => publish(state, () => clock.now(), 'revoked'));
       const servedUntil = state.token?.expiresAt ?? 0;
-      if (state.mirror.off || state.mirror.revision >= state.revision || Date.now() >= servedUntil) break;
-      await sleep(Math.max(1, Math.min(state.mirror.retryAt ?? Date.now() + 1_000, servedUntil) - Date.now()));
+      if (state.mirror.off || state.mirror.revision >= state.revision || clock.now() >= servedUntil) break;
+      const wakeAt = Math.min(state.mirror.retryAt ?? clock.now() + 1_000, servedUntil);
+      await clock.server(() => sleep(Math.max(1, wakeAt - Date.now())));
     }
   });
-  return describeState(state, Date.now());
+  return describeState(state, clock.now());
 }

@@ -14,6 +14,7 @@ import { connectLinkDue, makeConnectLink } from './connect-link';
 import { signalDependents } from './dependent-signals';
 import { eventsOf, queueEvents, refreshTokenExpiryEvent } from './lifecycle-events';
 import { flushEvents } from './notification';
+import type { DecisionClock } from './decision-clock';
 import { currentDetails, timerSummary } from './operator-view';
 import { noteChange, publish } from './publication';
 import { isReprobed, reprobeDelayMs, retryDelayMs } from './schedule';
@@ -21,35 +22,35 @@ import type { CredentialState, Round } from './state';
 import { attemptInput, toAttemptFailure, upstreamActivities } from './upstream';
 import { takeWarnings } from './warnings';
 
-function runFacts(): RunFacts {
+function runFacts(now: number): RunFacts {
   const info = workflowInfo();
-  return { continueAsNewSuggested: info.continueAsNewSuggested, historyLength: info.historyLength, runAgeMs: Date.now() - info.runStartTime.getTime() };
+  return { continueAsNewSuggested: info.continueAsNewSuggested, historyLength: info.historyLength, runAgeMs: now - info.runStartTime.getTime() };
 }
 
 /** Waits until `until` (or forever), or until a handler changes the state, or the server suggests continue-as-new. */
-async function waitForChange(state: CredentialState, until: number | undefined): Promise<void> {
+async function waitForChange(state: CredentialState, clock: DecisionClock, until: number | undefined): Promise<void> {
   const stamp = state.stamp;
   const changed = () => state.stamp !== stamp || workflowInfo().continueAsNewSuggested;
-  if (until === undefined) await condition(changed);
-  else if (until > Date.now()) await condition(changed, until - Date.now(), { summary: timerSummary(state, until) });
+  if (until === undefined) await clock.server(() => condition(changed));
+  else if (until > clock.now()) await clock.server(() => condition(changed, Math.max(1, until - Date.now()), { summary: timerSummary(state, until) }));
 }
 
 /** Runs one attempt of the round under way: admission, the upstream call, and what its outcome means. */
-async function runAttempt(state: CredentialState, round: Round): Promise<void> {
+async function runAttempt(state: CredentialState, clock: DecisionClock, round: Round): Promise<void> {
   const budget = forceBudgetOf(state.provider, state.config);
-  const admission = admitAttempt(state, round, Date.now(), budget);
+  const admission = admitAttempt(state, round, clock.now(), budget);
   if (admission.kind === 'decline') {
     log.info('refresh declined', { credentialId: state.id, reason: admission.reason, cause: round.cause });
-    endRound(state, 'declined', Date.now(), admission.reason);
+    endRound(state, 'declined', clock.now(), admission.reason);
     return;
   }
   if (admission.kind === 'wait') {
     log.warn('daily refresh quota reached; waiting', { credentialId: state.id, until: admission.until });
-    state.lastAttempt = { seq: round.seq, attempt: round.attempt, ok: false, at: Date.now() };
+    state.lastAttempt = { seq: round.seq, attempt: round.attempt, ok: false, at: clock.now() };
     round.nextAttemptAt = admission.until;
     return;
   }
-  recordCall(state, Date.now(), { forced: admission.useForce, forcePerDay: budget?.perDay, report: round.cause === 'report' && round.attempt === 1 });
+  recordCall(state, clock.now(), { forced: admission.useForce, forcePerDay: budget?.perDay, report: round.cause === 'report' && round.attempt === 1 });
   round.inFlight = true;
   // The attempt waits for its own activity only. (Waking also on a handler's change, a revoke or a
   // new grant, would race with the activity's completion when both arrive in one workflow task:
@@ -61,9 +62,9 @@ async function runAttempt(state: CredentialState, round: Round): Promise<void> {
     (value) => (settled = { ok: true, value }),
     (error: unknown) => (settled = { ok: false, error }),
   );
-  await condition(() => settled !== undefined);
+  await clock.server(() => condition(() => settled !== undefined));
   round.inFlight = false;
-  const now = Date.now();
+  const now = clock.now();
   if (!settled) return;
   if (state.status === 'revoked') return; // revoked meanwhile: the credential ends, whatever came back
   if (state.round !== round) return; // a new grant replaced this round meanwhile: the new round runs with it
@@ -101,52 +102,52 @@ async function runAttempt(state: CredentialState, round: Round): Promise<void> {
  * existed never have a known refresh-token expiry, so they never reach the patch check; new runs
  * record the marker the first time a warning is queued (the handing-over is a new command).
  */
-function warnOfRefreshTokenExpiry(state: CredentialState): void {
-  const warning = refreshTokenExpiryEvent(state, Date.now());
+function warnOfRefreshTokenExpiry(state: CredentialState, now: number): void {
+  const warning = refreshTokenExpiryEvent(state, now);
   if (!warning || !patched('halflife-refresh-token-expiry')) return;
   queueEvents(state, [warning]);
   state.refreshTokenWarnedFor = state.refreshTokenExpiresAt;
 }
 
 /** Runs the credential until it is revoked, or until this run should continue as new. */
-export async function runMainLoop(state: CredentialState): Promise<'revoked' | 'continue_as_new'> {
+export async function runMainLoop(state: CredentialState, clock: DecisionClock): Promise<'revoked' | 'continue_as_new'> {
   let shownDetails: string | undefined;
   for (;;) {
     if (state.status === 'revoked') return 'revoked';
-    expireIfDue(state, Date.now());
+    expireIfDue(state, clock.now());
     state.nextRefreshAt = state.round ? state.round.nextAttemptAt : scheduledAt(state);
-    if (connectLinkDue(state)) await makeConnectLink(state);
+    if (connectLinkDue(state)) await clock.server(() => makeConnectLink(state));
     const before = state.mirror.shown;
     const event = noteChange(state);
-    queueEvents(state, takeWarnings(state, Date.now()));
-    if (event) queueEvents(state, eventsOf(state, before, Date.now()));
-    warnOfRefreshTokenExpiry(state);
-    if (event && !state.mirror.off) await publish(state, () => Date.now(), event);
+    queueEvents(state, takeWarnings(state, clock.now()));
+    if (event) queueEvents(state, eventsOf(state, before, clock.now()));
+    warnOfRefreshTokenExpiry(state, clock.now());
+    if (event && !state.mirror.off) await clock.local(() => publish(state, () => clock.now(), event));
     const details = currentDetails(state);
     if (details !== shownDetails) setCurrentDetails((shownDetails = details));
-    const step = nextStep(state, Date.now(), runFacts());
+    const step = nextStep(state, clock.now(), runFacts(clock.now()));
     switch (step.kind) {
       case 'end':
         return 'revoked';
       case 'continue_as_new':
         return 'continue_as_new';
       case 'publish':
-        await publish(state, () => Date.now());
+        await clock.local(() => publish(state, () => clock.now()));
         break;
       case 'notify':
-        await flushEvents(state, () => Date.now());
+        await clock.local(() => flushEvents(state, () => clock.now()));
         break;
       case 'dependents':
-        await signalDependents(state);
+        await clock.server(() => signalDependents(state));
         break;
       case 'start':
-        startRound(state, step.cause, false, Date.now());
+        startRound(state, step.cause, false, clock.now());
         break;
       case 'attempt':
-        if (state.round) await runAttempt(state, state.round);
+        if (state.round) await runAttempt(state, clock, state.round);
         break;
       case 'wait':
-        await waitForChange(state, step.until);
+        await waitForChange(state, clock, step.until);
         break;
     }
   }
