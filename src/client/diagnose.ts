@@ -21,12 +21,33 @@ async function bounded<T>(promise: Promise<T>): Promise<T | undefined> {
   }
 }
 
+const { EventType } = temporal.api.enums.v1;
+
+/**
+ * How the last attempt of the pending workflow task ended: `failed` (the code threw or did not
+ * replay: an operator must act) or `timed_out` (the worker holding it stopped, as in a crash or a
+ * deploy: the next worker takes it over). Read from the newest events of the history.
+ */
+async function lastTaskEnd(client: Client, workflowId: string): Promise<'failed' | 'timed_out' | undefined> {
+  const page = await bounded(
+    client.workflowService.getWorkflowExecutionHistoryReverse({ namespace: client.options.namespace, execution: { workflowId }, maximumPageSize: 20 }),
+  );
+  for (const event of page?.history?.events ?? []) {
+    if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) return 'failed';
+    if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) return 'timed_out';
+  }
+  return undefined;
+}
+
 /** The error that says why credential `id` has no token for the caller now. */
 export async function diagnose(client: Client, taskQueue: string, id: string): Promise<Error> {
   const handle = client.workflow.getHandle(credentialWorkflowId(id));
   const described = await bounded(handle.describe());
   const task = described?.raw.pendingWorkflowTask;
   if (task && (task.attempt ?? 0) > 1) {
+    if ((await lastTaskEnd(client, handle.workflowId)) === 'timed_out') {
+      return new NoWorkerError(id, `the worker running its workflow task stopped (${(task.attempt ?? 2) - 1} times); the next worker polling ${taskQueue} takes it over`, { retryAfterS: 5 });
+    }
     return new WorkflowFailingError(id, `its workflow task has failed ${task.attempt} times; see docs/operations.md ("A credential that does not answer")`, { retryAfterS: 30 });
   }
   const queue = await bounded(

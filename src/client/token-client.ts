@@ -118,7 +118,7 @@ export class TokenClient {
       const call = withUpdateRetries(() => this.handle(id).executeUpdate(refreshUpdate, { args: [{ staleVersion }] }), { deadlineMs: this.options.refreshTimeoutMs });
       return await withDeadline(call, this.options.refreshTimeoutMs, () => Object.assign(new Error('refresh deadline'), { [timeout]: true }));
     } catch (err) {
-      if (!(err as Record<symbol, unknown>)[timeout] && !isUpdateLimit(err)) throw translateError(err, id);
+      if (!(err as Record<symbol, unknown>)[timeout] && !isUpdateLimit(err)) throw await this.explain(err, id);
       const current = (await this.readCache(id)) ?? (await this.query(id).catch(() => null));
       if (current && current.expiresAt > Date.now()) return { token: current, refreshed: false, reason: 'timeout' };
       throw await diagnose(this.temporal, this.options.taskQueue, id);
@@ -142,7 +142,7 @@ export class TokenClient {
     try {
       return await withQueryRetries(() => this.handle(id).query(describeQuery));
     } catch (err) {
-      throw translateError(err, id);
+      throw await this.explain(err, id);
     }
   }
 
@@ -218,8 +218,16 @@ export class TokenClient {
       return view;
     } catch (err) {
       if (isHalflifeError(err, 'CredentialNotFoundError')) throw err;
-      throw translateError(err, id);
+      throw await this.explain(err, id);
     }
+  }
+
+  /** The error for a failed workflow call; FAILED_PRECONDITION also means "its worker stopped mid-task" (then `no_worker`). */
+  private async explain(err: unknown, id: string): Promise<unknown> {
+    const translated = translateError(err, id);
+    if (!isHalflifeError(translated, 'WorkflowFailingError')) return translated;
+    const diagnosed = await diagnose(this.temporal, this.options.taskQueue, id);
+    return isHalflifeError(diagnosed, 'NoWorkerError') ? diagnosed : translated;
   }
 
   private async readCache(id: string): Promise<TokenView | undefined> {

@@ -3,8 +3,12 @@
  * call `lifetimeMs`; `docs/providers.md` embeds `lifetimeMarkdown()` (a unit test checks it) and a
  * unit test runs every example of every rule.
  *
- * The lifetime counts from the instant the request was sent, not when the answer arrived: a token
- * is never believed to live longer than the provider meant.
+ * The lifetime counts from the instant the request was sent, not when the answer arrived, and a
+ * whole number of seconds counts one second less: providers that date tokens in whole seconds
+ * (`exp` = `iat` + lifetime, with `iat` rounded down: oidc-provider, most JWT issuers) expire them
+ * up to a second before "sent + expires_in". A token is never believed to live longer than the
+ * provider meant (`npm run chaos` measured tokens served up to 0.7 s past the provider's expiry
+ * before this second was taken off).
  */
 import { ProviderError } from '../errors';
 
@@ -29,9 +33,10 @@ const invalid = '`invalid_expires_in` (malformed): retried with backoff, a rotat
 /** Every rule, in documentation order. */
 export const lifetimeRules: readonly LifetimeRule[] = [
   { seen: 'absent or `null`', rule: 'the default lifetime (`ctx.defaultLifetimeMs`: the credential\'s `policy.defaultLifetimeMs`, default 1 h)', examples: [[undefined, 'default'], [null, 'default']] },
-  { seen: 'a positive number (`3600`, `59.5`)', rule: 'that many seconds, to the millisecond', examples: [[3600, 3_600_000], [59.5, 59_500]] },
-  { seen: 'a numeric string (`"3600"`, `" 7200 "`)', rule: 'parsed, then as a number', examples: [['3600', 3_600_000], [' 7200 ', 7_200_000], ['90.5', 90_500]] },
-  { seen: 'under one second (`0.2`)', rule: 'one second, the shortest lifetime Halflife schedules', examples: [[0.2, minLifetimeMs], ['0.5', minLifetimeMs]] },
+  { seen: 'a whole number of seconds (`3600`)', rule: 'one second less (3,599 s): the provider may have rounded the instant it issued the token down to its second', examples: [[3600, 3_599_000], [2, 1_000]] },
+  { seen: 'a fraction of seconds (`59.5`)', rule: 'that many seconds, to the millisecond (a provider with sub-second clocks)', examples: [[59.5, 59_500], [1.5, 1_500]] },
+  { seen: 'a numeric string (`"3600"`, `" 7200 "`)', rule: 'parsed, then as a number', examples: [['3600', 3_599_000], [' 7200 ', 7_199_000], ['90.5', 90_500]] },
+  { seen: 'under one second (`0.2`), or one second (`1`)', rule: 'one second, the shortest lifetime Halflife schedules', examples: [[0.2, minLifetimeMs], ['0.5', minLifetimeMs], [1, minLifetimeMs]] },
   { seen: 'over 365 days (`2147483647`)', rule: 'clamped to 365 days (servers send it for "never"; the token is refreshed earlier than needed)', examples: [[2_147_483_647, maxLifetimeMs], [1e12, maxLifetimeMs]] },
   { seen: 'zero (`0`, `"0"`)', rule: `${invalid}; the token may be dead already, and a zero lifetime would refresh without pause`, examples: [[0, 'invalid'], ['0', 'invalid']] },
   { seen: 'negative (`-5`, `"-5"`)', rule: invalid, examples: [[-5, 'invalid'], ['-5', 'invalid']] },
@@ -51,7 +56,8 @@ export function lifetimeMs(expiresIn: unknown, defaultLifetimeMs: number): numbe
   if (expiresIn === undefined || expiresIn === null) return defaultLifetimeMs;
   const seconds = typeof expiresIn === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(expiresIn) ? Number(expiresIn) : expiresIn;
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) throw invalidExpiresIn(seconds);
-  return Math.min(Math.max(Math.round(seconds * 1000), minLifetimeMs), maxLifetimeMs);
+  const ms = Number.isInteger(seconds) ? (seconds - 1) * 1000 : Math.round(seconds * 1000);
+  return Math.min(Math.max(ms, minLifetimeMs), maxLifetimeMs);
 }
 
 /** The rules as the Markdown table `docs/providers.md` embeds. */

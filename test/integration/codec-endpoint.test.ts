@@ -106,7 +106,7 @@ describe('codec endpoint: real key ring, real history payloads, real HTTP', () =
 
   beforeAll(async () => {
     [fake, worker, client, raw] = await Promise.all([
-      startFakeOAuth2Server({ expiresIn: 2 }),
+      startFakeOAuth2Server({ expiresIn: 3 }),
       startWorkerProcess(taskQueue),
       openTokenClient(taskQueue),
       Connection.connect({ address: env.temporalAddress }),

@@ -81,7 +81,7 @@ describe('key ring rotation while credentials run', () => {
   const history = (id: string) => rawHistories(raw, env.namespace, `${workflowIdPrefix}${id}`);
 
   beforeAll(async () => {
-    fake = await startFakeOAuth2Server({ expiresIn: 2 });
+    fake = await startFakeOAuth2Server({ expiresIn: 3 });
     raw = await Connection.connect({ address: env.temporalAddress });
     await switchTo(k1);
   });

@@ -47,12 +47,12 @@ describe('every provider end to end (dev server, real Redis)', () => {
 
   beforeAll(async () => {
     [oauth, wechat, wecom, jwt, github, worker, client] = await Promise.all([
-      startFakeOAuth2Server({ expiresIn: 2 }),
+      startFakeOAuth2Server({ expiresIn: 3 }),
       // stable_token renews in the last second of a 3 s token
       startFakeWechatServer({ expiresIn: 3, renewWindowMs: 1000 }),
-      startFakeWecomServer({ expiresIn: 2 }),
-      startFakeJwtBearerServer({ expiresIn: 2 }),
-      startFakeGithubServer({ expiresIn: 2, pathPrefix: '/api/v3' }),
+      startFakeWecomServer({ expiresIn: 3 }),
+      startFakeJwtBearerServer({ expiresIn: 3 }),
+      startFakeGithubServer({ expiresIn: 3, pathPrefix: '/api/v3' }),
       startWorkerProcess(taskQueue),
       openTokenClient(taskQueue),
     ]);

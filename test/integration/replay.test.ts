@@ -14,7 +14,7 @@ import { waitFor } from '../helpers/wait';
 
 describe('workflow replay', () => {
   const taskQueue = uniqueId('tq-replay');
-  const stack = useOAuth2Stack(taskQueue, { expiresIn: 2 });
+  const stack = useOAuth2Stack(taskQueue, { expiresIn: 3 });
 
   it('every run of a busy credential replays deterministically; a different workflow does not', async () => {
     const cred = await registerOAuth2(stack.client, stack.fake, { maxCyclesPerRun: 3 });

@@ -52,7 +52,7 @@ describe('jwt_bearer provider', () => {
     const now = Date.now();
     const result = await refreshWith('jwt_bearer', { tokenEndpoint: fake.tokenEndpoint, privateKey, issuer, keyId: 'k-1' }, {}, context({ now: () => now }));
     expect(fake.isValidAccessToken(result.token.accessToken)).toBe(true);
-    expect(result.token).toMatchObject({ tokenType: 'Bearer', issuedAt: now, expiresAt: now + 3_600_000 });
+    expect(result.token).toMatchObject({ tokenType: 'Bearer', issuedAt: now, expiresAt: now + 3_599_000 });
     expect(result.refreshToken).toBeUndefined();
     const granted = fake.grantedFor(issuer);
     expect(granted).toHaveLength(before + 1);

@@ -19,7 +19,7 @@ describe('oauth2_client_credentials provider', () => {
     const second = await refreshWith('oauth2_client_credentials', config(), {}, context({ now: clock.now }));
     expect(first.token.accessToken).not.toBe(second.token.accessToken);
     expect(first.refreshToken).toBeUndefined();
-    expect(first.token).toMatchObject({ tokenType: 'Bearer', issuedAt: clock.now(), expiresAt: clock.now() + 3_600_000 });
+    expect(first.token).toMatchObject({ tokenType: 'Bearer', issuedAt: clock.now(), expiresAt: clock.now() + 3_599_000 });
     expect(fake.isValidAccessToken(second.token.accessToken)).toBe(true);
     expect(fake.requests.at(-1)).toMatchObject({ grantType: 'client_credentials', clientId: 'svc', authMethod: 'client_secret_basic' });
   });

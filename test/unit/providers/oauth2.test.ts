@@ -27,7 +27,7 @@ describe('oauth2 provider', () => {
     const c = client();
     const clock = manualClock();
     const result = await refreshWith('oauth2', c.config, { refreshToken: c.refreshToken }, context({ now: clock.now }));
-    expect(result.token).toEqual({ accessToken: fake.lastAccessToken, tokenType: 'Bearer', issuedAt: clock.now(), expiresAt: clock.now() + 3_600_000 });
+    expect(result.token).toEqual({ accessToken: fake.lastAccessToken, tokenType: 'Bearer', issuedAt: clock.now(), expiresAt: clock.now() + 3_599_000 }); // expires_in 3600: a whole second taken off
     expect(fake.isValidAccessToken(result.token.accessToken)).toBe(true);
     expect(result.refreshToken).toBeDefined();
     expect(result.refreshToken).not.toBe(c.refreshToken);
@@ -117,7 +117,7 @@ describe('oauth2 provider', () => {
     fake.setExpiresIn(2);
     try {
       const result = await refreshWith('oauth2', c.config, { refreshToken: c.refreshToken }, context());
-      expect(result.token.expiresAt - result.token.issuedAt).toBe(2_000);
+      expect(result.token.expiresAt - result.token.issuedAt).toBe(1_000);
     } finally {
       fake.setExpiresIn(3600);
     }
@@ -141,7 +141,7 @@ describe('oauth2 provider', () => {
     const c = client();
     fake.respondNextWith(1, '{"access_token":"a1","token_type":"Bearer","expires_in":"120"}');
     const r1 = await refreshWith('oauth2', c.config, { refreshToken: c.refreshToken }, context());
-    expect(r1.token.expiresAt - r1.token.issuedAt).toBe(120_000);
+    expect(r1.token.expiresAt - r1.token.issuedAt).toBe(119_000);
     fake.respondNextWith(1, '{"access_token":"a2","token_type":"Bearer","expires_in":2147483647}');
     const r2 = await refreshWith('oauth2', c.config, { refreshToken: c.refreshToken }, context());
     expect(r2.token.expiresAt - r2.token.issuedAt).toBe(365 * 86_400_000);

@@ -51,7 +51,7 @@ describe('preset quirks read by the oauth2 provider', () => {
       answering(200, { ok: true, access_token: 'xoxe.xoxb-1', token_type: 'bot', expires_in: 43_200, refresh_token: 'xoxe-1-new', scope: 'chat:write' });
       const clock = manualClock();
       const result = await refreshWith('oauth2', config('slack'), grant, context({ now: clock.now }));
-      expect(result.token).toMatchObject({ accessToken: 'xoxe.xoxb-1', tokenType: 'Bearer', expiresAt: clock.now() + 43_200_000 });
+      expect(result.token).toMatchObject({ accessToken: 'xoxe.xoxb-1', tokenType: 'Bearer', expiresAt: clock.now() + 43_199_000 });
       expect(result.refreshToken).toBe('xoxe-1-new');
       const control = await providerFailure(refreshWith('oauth2', config(), grant, context()));
       expect({ code: control.code, rotatedRefreshToken: control.rotatedRefreshToken }).toEqual({ code: 'invalid_token_type', rotatedRefreshToken: 'xoxe-1-new' });
@@ -68,7 +68,7 @@ describe('preset quirks read by the oauth2 provider', () => {
     it('string expires_in is read as seconds, with no warning', async () => {
       const clock = manualClock();
       const result = await refreshWith('oauth2', config('github'), grant, context({ now: clock.now }));
-      expect(result.token.expiresAt).toBe(clock.now() + 8 * 3_600_000);
+      expect(result.token.expiresAt).toBe(clock.now() + 8 * 3_600_000 - 1_000);
       expect(result.warning).toBeUndefined();
     });
 

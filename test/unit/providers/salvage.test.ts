@@ -34,7 +34,7 @@ describe('oauth2 answers that fail validation', () => {
     fake.respondNextWith(1, answer({ id_token: idToken(claims(c.clientId, { iss: 'http://127.0.0.1:1' })) }));
     const clock = manualClock();
     const result = await refreshWith('oauth2', c.config, { refreshToken: c.refreshToken }, context({ now: clock.now }));
-    expect(result.token).toEqual({ accessToken: 'at-salvaged', tokenType: 'Bearer', issuedAt: clock.now(), expiresAt: clock.now() + 600_000 });
+    expect(result.token).toEqual({ accessToken: 'at-salvaged', tokenType: 'Bearer', issuedAt: clock.now(), expiresAt: clock.now() + 599_000 });
     expect(result.refreshToken).toBe('rt-rotated-0123456789');
     expect(result.warning).toEqual({ code: 'id_token_rejected', message: expect.stringContaining('OAUTH_JWT_CLAIM_COMPARISON_FAILED') });
     expect(result.warning?.message).not.toContain(c.clientSecret);
@@ -77,7 +77,7 @@ describe('oauth2 answers that fail validation', () => {
     fake.respondNextWith(1, body, 200, contentType);
     const result = await refreshWith('oauth2', c.config, { refreshToken: c.refreshToken }, context());
     expect(result.token).toMatchObject({ accessToken: 'at-salvaged', ...token });
-    expect(result.token.expiresAt - result.token.issuedAt).toBe(600_000);
+    expect(result.token.expiresAt - result.token.issuedAt).toBe(599_000);
     expect(result.warning?.code).toBe('answer_not_conform');
     expect(result.refreshToken).toBe(refreshToken);
   });
