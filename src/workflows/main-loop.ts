@@ -12,14 +12,14 @@ import { forceBudgetOf } from './force-budget';
 import { admitAttempt, nextStep, scheduledAt, type RunFacts } from './next-step';
 import { connectLinkDue, makeConnectLink } from './connect-link';
 import { signalDependents } from './dependent-signals';
-import { eventsOf, queueEvents, refreshTokenExpiryEvent } from './lifecycle-events';
+import { eventsOf, queueEvents } from './lifecycle-events';
 import { flushEvents } from './notification';
 import { currentDetails, timerSummary } from './operator-view';
 import { noteChange, publish } from './publication';
 import { isReprobed, reprobeDelayMs, retryDelayMs } from './schedule';
 import type { CredentialState, Round } from './state';
 import { attemptInput, toAttemptFailure, upstreamActivities } from './upstream';
-import { takeWarnings } from './warnings';
+import { takeExpiryWarnings, takeWarnings } from './warnings';
 
 function runFacts(): RunFacts {
   const info = workflowInfo();
@@ -96,18 +96,6 @@ async function runAttempt(state: CredentialState, round: Round): Promise<void> {
   round.attempt++;
 }
 
-/**
- * Queues `credential.refresh_token_expiring` when it is due. Histories recorded before this
- * existed never have a known refresh-token expiry, so they never reach the patch check; new runs
- * record the marker the first time a warning is queued (the handing-over is a new command).
- */
-function warnOfRefreshTokenExpiry(state: CredentialState): void {
-  const warning = refreshTokenExpiryEvent(state, Date.now());
-  if (!warning || !patched('halflife-refresh-token-expiry')) return;
-  queueEvents(state, [warning]);
-  state.refreshTokenWarnedFor = state.refreshTokenExpiresAt;
-}
-
 /** Runs the credential until it is revoked, or until this run should continue as new. */
 export async function runMainLoop(state: CredentialState): Promise<'revoked' | 'continue_as_new'> {
   let shownDetails: string | undefined;
@@ -120,7 +108,7 @@ export async function runMainLoop(state: CredentialState): Promise<'revoked' | '
     const event = noteChange(state);
     queueEvents(state, takeWarnings(state, Date.now()));
     if (event) queueEvents(state, eventsOf(state, before, Date.now()));
-    warnOfRefreshTokenExpiry(state);
+    queueEvents(state, takeExpiryWarnings(state, Date.now(), patched));
     if (event && !state.mirror.off) await publish(state, () => Date.now(), event);
     const details = currentDetails(state);
     if (details !== shownDetails) setCurrentDetails((shownDetails = details));
