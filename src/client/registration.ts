@@ -69,7 +69,7 @@ const schema = z.object({
   policy: z.record(z.string(), z.unknown()).optional(),
   connect: z.record(z.string(), z.unknown()).optional(),
   parent: z.string({ error: 'must be a credential id' }).regex(credentialIdPattern, 'must be a credential id: 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit').optional(),
-  clientSecretExpiresAt: z.union([z.number().int().positive().max(8.64e15), z.iso.datetime({ offset: true }), z.date()], { error: instantError }).optional(),
+  clientSecretExpiresAt: z.union([z.number({ error: instantError }).int(instantError).positive(instantError).max(8.64e15, instantError), z.iso.datetime({ offset: true, error: instantError }), z.date({ error: instantError })], { error: instantError }).optional(),
 }).strict();
 
 /** Throws the first zod issue as an InvalidConfigError. */
