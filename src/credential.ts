@@ -156,6 +156,8 @@ export interface CredentialDescription {
   reprobeAt?: number;
   /** When the refresh token dies, when known (the answer's `refresh_token_expires_in`, or the preset's absolute lifetime): re-connect before. */
   refreshTokenExpiresAt?: number;
+  /** When the client secret dies, as the registration declared it: rotate it before (`credential.client_secret_expiring` warns). */
+  clientSecretExpiresAt?: number;
   /** A fresh connect link to re-connect it (credentials created by a connect link, in `reauth_required`); a capability. */
   connectLink?: { url: string; expiresAt: number };
   counts: CredentialCounts;

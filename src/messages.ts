@@ -37,6 +37,8 @@ export interface ReauthorizeRequest {
   config?: Record<string, unknown>;
   /** The non-secret part of `config`, shown by `describe`. */
   settings?: Record<string, unknown>;
+  /** With `config`: when its client secret dies (epoch ms), or undefined when the new configuration declares no expiry. */
+  clientSecretExpiresAt?: number;
 }
 
 /** Arguments of the `reconfigure` update. */
@@ -46,6 +48,8 @@ export interface ReconfigureRequest {
   config?: Record<string, unknown>;
   /** The non-secret part of `config`, shown by `describe`. */
   settings?: Record<string, unknown>;
+  /** A new client-secret expiry (epoch ms; re-arms `credential.client_secret_expiring`), or null to forget it; absent: unchanged. */
+  clientSecretExpiresAt?: number | null;
 }
 
 /**
@@ -68,6 +72,8 @@ export interface RegisterRequest {
   connect?: ConnectSettings;
   /** The parent credential of a derived one (a WeChat JS-SDK ticket's `wechat` credential). */
   parent?: string;
+  /** When the client secret dies (epoch ms), as the registration declares it; a registration without it declares none. */
+  clientSecretExpiresAt?: number;
 }
 
 /** The answer to `register`. */

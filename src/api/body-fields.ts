@@ -52,6 +52,11 @@ export const grantFields = {
   expires_at: instant.optional(),
 };
 
+/** The declared expiry of the configuration's secret, for providers whose configuration holds one. */
+export const clientSecretFields = {
+  client_secret_expires_at: instant.optional().describe('when the client secret dies (ISO 8601): `credential.client_secret_expiring` is sent 7 days before; a replacement without it declares none'),
+};
+
 /** A policy field's API name: snake_case, with durations in seconds (`minRefreshIntervalMs` → `min_refresh_interval_s`). */
 export function snakeField(name: string): string {
   return name.endsWith('Ms') ? `${snakeCase(name.slice(0, -2))}_s` : snakeCase(name);

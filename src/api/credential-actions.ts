@@ -36,7 +36,7 @@ async function replacementFor(client: ApiTokenClient, id: string, body: Credenti
   const spec = await inApiTerms(() => parseRegistration(toRegisterInput(id, body), options));
   const current = await client.describe(id);
   if (current.provider !== spec.provider) throw new ProviderMismatchError(id, current.provider, spec.provider);
-  return { grant: spec.grant, config: spec.config, settings: spec.settings };
+  return { grant: spec.grant, config: spec.config, settings: spec.settings, ...(spec.clientSecretExpiresAt !== undefined ? { clientSecretExpiresAt: spec.clientSecretExpiresAt } : {}) };
 }
 
 /** The outcome of `registerOrReplace`. */

@@ -14,10 +14,10 @@ import { presets, type Preset } from '../providers/presets';
 import { presetPassThroughFields } from '../providers/presets/resolve';
 import { getProvider } from '../providers/registry';
 import { endpointUrl } from '../providers/url';
-import { apiField, grantFields, policyFields } from './body-fields';
+import { apiField, clientSecretFields, grantFields, policyFields } from './body-fields';
 
-/** Fields of a preset body that are not configuration (the grant, a held token, the policy). */
-const nonConfigFields = new Set(['preset', ...Object.keys(grantFields), ...Object.keys(policyFields)]);
+/** Fields of a preset body that are not configuration (the grant, a held token, the client secret's expiry, the policy). */
+const nonConfigFields = new Set(['preset', ...Object.keys(grantFields), ...Object.keys(clientSecretFields), ...Object.keys(policyFields)]);
 
 /** The override fields of a preset body: each optional, checked like the provider's own. */
 const overrideFields = {
@@ -41,6 +41,7 @@ function presetBodySchema(preset: Preset) {
     ...overrideFields,
     ...passed,
     ...(provider.needsRefreshToken ? grantFields : {}),
+    ...clientSecretFields,
     ...policyFields,
   });
 }

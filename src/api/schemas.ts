@@ -23,7 +23,7 @@ import type { Provider } from '../providers/provider';
 import { issueRule } from '../providers/url';
 import { getProvider, providerList } from '../providers/registry';
 import { subscriptionFieldNames } from '../webhooks/subscription-input';
-import { apiField, apiPolicyFields, grantFields, policyFields, scaleOf, snakeField } from './body-fields';
+import { apiField, apiPolicyFields, clientSecretFields, grantFields, policyFields, scaleOf, snakeField } from './body-fields';
 import { isPresetBody, presetBodySchemas, presetRegisterInput } from './preset-bodies';
 
 export { providerNames } from '../providers/names';
@@ -43,7 +43,7 @@ const parentField = (p: Provider) => ({
 /** The `PUT /v1/credentials/{id}` body of one provider: `provider`, its configuration fields in snake_case, its grant or parent, the policy. */
 function bodySchemaFor(p: Provider) {
   const config = Object.fromEntries(Object.entries(p.fields).map(([name, f]) => [snakeCase(name), apiField(f)]));
-  return z.strictObject({ provider: z.literal(p.name), ...config, ...(p.needsRefreshToken ? grantFields : {}), ...(p.derivedFrom ? parentField(p) : {}), ...policyFields });
+  return z.strictObject({ provider: z.literal(p.name), ...config, ...(p.needsRefreshToken ? grantFields : {}), ...(p.derivedFrom ? parentField(p) : {}), ...(p.secretFields.length > 0 ? clientSecretFields : {}), ...policyFields });
 }
 
 /** The registration body schema of every provider, by name. */
@@ -183,6 +183,7 @@ export function toRegisterInput(id: string, body: CredentialBody): RegisterInput
   }
   const input: RegisterInput = body.provider === undefined && body.preset !== undefined ? presetRegisterInput(id, { ...body, preset: body.preset }) : { id, provider: provider.name, config };
   if (provider.derivedFrom && typeof body.parent === 'string') input.parent = body.parent;
+  if (typeof body.client_secret_expires_at === 'string') input.clientSecretExpiresAt = body.client_secret_expires_at;
   if (provider.needsRefreshToken) {
     const held = body as { refresh_token?: string; access_token?: string; token_type?: string; expires_at?: string };
     input.grant = { refreshToken: held.refresh_token };

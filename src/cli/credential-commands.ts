@@ -29,6 +29,7 @@ function describeLines(d: CredentialDescription, now = Date.now(), connect: read
   if (d.expiresAt) rows.push(['expires', `${new Date(d.expiresAt).toISOString()} (${relativeTime(d.expiresAt, now)})`]);
   if (d.nextRefreshAt) rows.push(['next refresh', `${new Date(d.nextRefreshAt).toISOString()} (${relativeTime(d.nextRefreshAt, now)})`]);
   if (d.refreshTokenExpiresAt) rows.push(['refresh token', `expires ${new Date(d.refreshTokenExpiresAt).toISOString()} (${relativeTime(d.refreshTokenExpiresAt, now)}): re-connect before`]);
+  if (d.clientSecretExpiresAt) rows.push(['client secret', `expires ${new Date(d.clientSecretExpiresAt).toISOString()} (${relativeTime(d.clientSecretExpiresAt, now)}): rotate it before`]);
   if (d.lastRefreshAt) rows.push(['last refresh', `${new Date(d.lastRefreshAt).toISOString()} (${relativeTime(d.lastRefreshAt, now)})`]);
   if (d.lastError) rows.push(['last error', `${d.lastError.kind} ${d.lastError.code}: ${d.lastError.message}`]);
   const c = d.counts;

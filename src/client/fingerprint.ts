@@ -23,11 +23,12 @@ function digest(kind: string, value: unknown): string {
  * The fingerprint of a whole registration and of its grant alone. A derived credential's parent
  * and configuration count as its grant: another parent, or another kind of ticket (`type`), means
  * a new token at once, not at the next refresh. Without a parent both digests are what they were
- * before parents existed, so identical registrations stay no-ops.
+ * before parents existed, so identical registrations stay no-ops; so without a declared
+ * client-secret expiry (another one is another registration, applied without a refresh).
  */
 export function registrationFingerprints(spec: CredentialSpec): { fingerprint: string; grantFingerprint: string } {
   return {
-    fingerprint: digest('registration', { provider: spec.provider, config: spec.config, grant: spec.grant, policy: spec.policy ?? {}, parent: spec.parent }),
+    fingerprint: digest('registration', { provider: spec.provider, config: spec.config, grant: spec.grant, policy: spec.policy ?? {}, parent: spec.parent, clientSecretExpiresAt: spec.clientSecretExpiresAt }),
     grantFingerprint: digest('grant', spec.parent === undefined ? spec.grant : { ...spec.grant, parent: spec.parent, config: spec.config }),
   };
 }

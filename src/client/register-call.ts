@@ -16,7 +16,7 @@ import { withUpdateRetries } from './update-calls';
 
 /** The `register` update's argument for `spec`. */
 export function registrationRequest(spec: CredentialSpec, mode: RegisterRequest['mode']): RegisterRequest {
-  return { mode, ...registrationFingerprints(spec), provider: spec.provider, config: spec.config, settings: spec.settings ?? {}, grant: spec.grant, ...(spec.policy ? { policy: spec.policy } : {}), ...(spec.connect ? { connect: spec.connect } : {}), ...(spec.parent !== undefined ? { parent: spec.parent } : {}) };
+  return { mode, ...registrationFingerprints(spec), provider: spec.provider, config: spec.config, settings: spec.settings ?? {}, grant: spec.grant, ...(spec.policy ? { policy: spec.policy } : {}), ...(spec.connect ? { connect: spec.connect } : {}), ...(spec.parent !== undefined ? { parent: spec.parent } : {}), ...(spec.clientSecretExpiresAt !== undefined ? { clientSecretExpiresAt: spec.clientSecretExpiresAt } : {}) };
 }
 
 /** Sends the registration (starting the workflow if needed); retries while the workflow cannot take updates. */

@@ -39,9 +39,17 @@ export interface RegisterInput {
   connect?: ConnectSettings;
   /** A derived credential's parent: the id of the credential whose token its refresh uses (e.g. the `wechat` one of a `wechat_jsapi_ticket`). */
   parent?: string;
+  /**
+   * When the client secret in `config` dies (the provider's console shows it: an Azure AD or Google
+   * client secret's expiry), as an ISO 8601 date-time, epoch ms or a Date: `credential.client_secret_expiring`
+   * is sent 7 days before. Only for providers whose configuration holds a secret.
+   */
+  clientSecretExpiresAt?: number | string | Date;
 }
 
 const secret = tokenString();
+
+const instantError = 'must be an ISO 8601 date-time with a time zone, epoch milliseconds or a Date';
 
 const schema = z.object({
   id: z.string().regex(credentialIdPattern, 'must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit'),
@@ -61,6 +69,7 @@ const schema = z.object({
   policy: z.record(z.string(), z.unknown()).optional(),
   connect: z.record(z.string(), z.unknown()).optional(),
   parent: z.string({ error: 'must be a credential id' }).regex(credentialIdPattern, 'must be a credential id: 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit').optional(),
+  clientSecretExpiresAt: z.union([z.number({ error: instantError }).int(instantError).positive(instantError).max(8.64e15, instantError), z.iso.datetime({ offset: true, error: instantError }), z.date({ error: instantError })], { error: instantError }).optional(),
 }).strict();
 
 /** Throws the first zod issue as an InvalidConfigError. */
@@ -119,6 +128,15 @@ function checkParentField(name: ProviderName, id: string, parent: string | undef
   if (parent === id) throw new InvalidConfigError('parent', 'must name another credential');
 }
 
+/** A declared client-secret expiry needs a provider whose configuration holds a secret; the instant in epoch ms. */
+function clientSecretExpiryOf(name: ProviderName, value: number | string | Date | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (getProvider(name).secretFields.length === 0) throw new InvalidConfigError('clientSecretExpiresAt', `is not used by the ${name} provider: its configuration holds no secret`);
+  const at = new Date(value).getTime();
+  if (!Number.isSafeInteger(at) || at <= 0) throw new InvalidConfigError('clientSecretExpiresAt', instantError);
+  return at;
+}
+
 /** Validates a registration (outbound URLs against the egress policy too) and turns it into the workflow's starting spec. */
 export function parseRegistration(input: unknown, options: RegistrationOptions = {}): CredentialSpec {
   const parsed = schema.safeParse(input);
@@ -136,6 +154,7 @@ export function parseRegistration(input: unknown, options: RegistrationOptions =
     throw new InvalidConfigError('grant.refreshToken', `is required by the ${reg.preset !== undefined ? `${String(reg.preset)} preset` : `${name} provider`}`);
   }
   checkParentField(name, reg.id, reg.parent);
+  const clientSecretExpiresAt = clientSecretExpiryOf(name, reg.clientSecretExpiresAt);
   const spec: CredentialSpec = {
     id: reg.id,
     provider: name,
@@ -145,6 +164,7 @@ export function parseRegistration(input: unknown, options: RegistrationOptions =
     policy,
     ...(reg.connect ? { connect: reg.connect as unknown as ConnectSettings } : {}),
     ...(reg.parent !== undefined ? { parent: reg.parent } : {}),
+    ...(clientSecretExpiresAt !== undefined ? { clientSecretExpiresAt } : {}),
   };
   if (reg.token) {
     const expiresAt = new Date(reg.token.expiresAt).getTime();

@@ -94,6 +94,15 @@ export function applySuccess(state: CredentialState, token: TokenSet, refreshTok
   return !repeated;
 }
 
+/**
+ * Records the client secret's declared expiry (undefined: none declared). The warning is kept per
+ * expiry, so a new one re-arms `credential.client_secret_expiring`; the same one again does not.
+ */
+export function declareClientSecretExpiry(state: CredentialState, expiresAt: number | undefined): void {
+  if (expiresAt === undefined) delete state.clientSecretExpiresAt;
+  else state.clientSecretExpiresAt = expiresAt;
+}
+
 /** Keeps a refresh token the provider rotated to in an answer that failed otherwise (never replay the old one). */
 export function keepRotatedRefreshToken(state: CredentialState, refreshToken: string | undefined): void {
   if (refreshToken && refreshToken !== state.grant.refreshToken) state.grant = { ...state.grant, refreshToken };
@@ -149,6 +158,7 @@ export function describeState(state: CredentialState, now: number): CredentialDe
     ...(round ? { refresh: { cause: round.cause, attempt: round.attempt, nextAttemptAt: round.nextAttemptAt, inFlight: round.inFlight } } : {}),
     ...(state.reprobe ? { reprobeAt: state.reprobe.at } : {}),
     ...(state.refreshTokenExpiresAt !== undefined ? { refreshTokenExpiresAt: state.refreshTokenExpiresAt } : {}),
+    ...(state.clientSecretExpiresAt !== undefined ? { clientSecretExpiresAt: state.clientSecretExpiresAt } : {}),
     ...(state.status === 'reauth_required' && state.connectLink?.url ? { connectLink: { url: state.connectLink.url, expiresAt: state.connectLink.expiresAt } } : {}),
     counts: { ...state.counts },
     policy: { ...state.policy },

@@ -6,7 +6,7 @@
 import { condition, log, type ApplicationFailure } from '@temporalio/workflow';
 import type { CredentialDescription, CredentialStatus, RefreshOutcome, TokenView } from '../credential';
 import type { ReauthorizeRequest, ReconfigureRequest, RefreshRequest, RegisterOutcome, RegisterRequest } from '../messages';
-import { describeState, hasValidToken, learnLifetime, sameJson, startRound, tokenView, touch } from './credential-state';
+import { declareClientSecretExpiry, describeState, hasValidToken, learnLifetime, sameJson, startRound, tokenView, touch } from './credential-state';
 import { budgetFailure, credentialExistsFailure, reauthRequiredFailure, revokedFailure, upstreamFailingFailure } from './failures';
 import { forceBudgetOf } from './force-budget';
 import { decideRefresh, waiterOutcome, waiterSettled, type Join, type RefreshFailure } from './refresh-requests';
@@ -82,7 +82,10 @@ async function replaceGrant(state: CredentialState, req: ReauthorizeRequest): Pr
     state.refreshTokenExpiresAt = undefined;
     state.refreshTokenWarnedFor = undefined;
   }
-  if (req.config) state.config = req.config;
+  if (req.config) {
+    state.config = req.config;
+    declareClientSecretExpiry(state, req.clientSecretExpiresAt);
+  }
   if (req.settings) state.settings = req.settings;
   state.grantGeneration++;
   state.lastError = undefined;
@@ -143,12 +146,13 @@ export async function onRegister(state: CredentialState, req: RegisterRequest): 
     // Same grant, new configuration: applied without a refresh (the current token stays valid).
     state.config = req.config;
     state.settings = req.settings;
+    declareClientSecretExpiry(state, req.clientSecretExpiresAt);
     touch(state);
     const token = tokenView(state);
     if (token && hasValidToken(state, Date.now())) return { result: 'replaced', token };
   }
   state.grantFingerprint = req.grantFingerprint;
-  const token = await replaceGrant(state, { grant: req.grant, config: req.config, settings: req.settings });
+  const token = await replaceGrant(state, { grant: req.grant, config: req.config, settings: req.settings, clientSecretExpiresAt: req.clientSecretExpiresAt });
   return { result: 'replaced', token };
 }
 
@@ -158,6 +162,7 @@ export function onReconfigure(state: CredentialState, req: ReconfigureRequest): 
   if (req.policy) state.policy = { ...state.policy, ...req.policy };
   if (req.config) state.config = req.config;
   if (req.settings) state.settings = req.settings;
+  if (req.clientSecretExpiresAt !== undefined) declareClientSecretExpiry(state, req.clientSecretExpiresAt ?? undefined);
   if (req.config && state.status === 'reauth_required' && state.lastError?.kind === 'configuration' && !state.round) {
     state.reprobe = undefined;
     startRound(state, 'reprobe', false, Date.now());

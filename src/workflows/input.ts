@@ -25,6 +25,8 @@ export interface CredentialSpec {
   connect?: ConnectSettings;
   /** The parent credential of a derived one (its refresh uses the parent's current token). */
   parent?: string;
+  /** When the client secret dies, as the registration declares it (epoch ms); warned of ahead. */
+  clientSecretExpiresAt?: number;
 }
 
 /** Input of the credential workflow. */
@@ -55,6 +57,7 @@ export function initialState(spec: CredentialSpec, now: number, fingerprints: { 
     mirror: { revision: 0, failures: 0 },
     ...(spec.connect ? { connect: spec.connect } : {}),
     ...(spec.parent !== undefined ? { parent: spec.parent } : {}),
+    ...(spec.clientSecretExpiresAt !== undefined ? { clientSecretExpiresAt: spec.clientSecretExpiresAt } : {}),
     ...(fingerprints.fingerprint !== undefined ? { fingerprint: fingerprints.fingerprint } : {}),
     ...(fingerprints.grantFingerprint !== undefined ? { grantFingerprint: fingerprints.grantFingerprint } : {}),
   };

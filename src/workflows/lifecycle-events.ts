@@ -1,7 +1,7 @@
 /**
  * The lifecycle events of a credential, derived from what consumers saw before and after a change
- * (pure): `reauth_required`, `degraded`, `expired`, `recovered`, `revoked`, `rotated`; and
- * `refresh_token_expiring` once a known refresh-token expiry is near. The main
+ * (pure): `reauth_required`, `degraded`, `expired`, `recovered`, `revoked`, `rotated` (the
+ * warnings ahead of trouble, `quota_low` and the `…_expiring` ones, are in ./warnings.ts). The main
  * loop hands them to the notifier (webhooks, see src/webhooks) through an activity; until that
  * succeeds they wait in the state, so none is lost to a crash or a notifier outage.
  */
@@ -40,30 +40,6 @@ export function eventsOf(state: CredentialState, before: Seen | undefined, now: 
       : {}),
     ...(type === 'credential.reauth_required' && state.connectLink?.url ? { data: { connectUrl: state.connectLink.url, connectUrlExpiresAt: state.connectLink.expiresAt } } : {}),
   }));
-}
-
-/** How long before a known refresh-token expiry `credential.refresh_token_expiring` is sent: 7 days. */
-export const refreshTokenWarningLeadMs = 7 * 86_400_000;
-
-/**
- * The `credential.refresh_token_expiring` event due at `now`, if one is: the refresh token's
- * expiry is known, within `refreshTokenWarningLeadMs`, and not warned about yet (one event per
- * expiry; a new grant clears both).
- */
-export function refreshTokenExpiryEvent(state: CredentialState, now: number): CredentialLifecycleEvent | undefined {
-  const at = state.refreshTokenExpiresAt;
-  if (at === undefined || state.refreshTokenWarnedFor === at || state.status === 'revoked' || now < at - refreshTokenWarningLeadMs) return undefined;
-  const type = 'credential.refresh_token_expiring';
-  return {
-    id: `${state.id}:${state.createdAt}:${at}:${type}`,
-    type,
-    credentialId: state.id,
-    at: now,
-    status: state.status,
-    version: state.version,
-    ...(state.token ? { expiresAt: state.token.expiresAt } : {}),
-    data: { refreshTokenExpiresAt: at },
-  };
 }
 
 /** Queues events for the notifier, keeping the newest `maxPendingEvents`. */

@@ -12,7 +12,7 @@ import { forceBudgetOf } from './force-budget';
 import { admitAttempt, nextStep, scheduledAt, type RunFacts } from './next-step';
 import { connectLinkDue, makeConnectLink } from './connect-link';
 import { signalDependents } from './dependent-signals';
-import { eventsOf, queueEvents, refreshTokenExpiryEvent } from './lifecycle-events';
+import { eventsOf, queueEvents } from './lifecycle-events';
 import { flushEvents } from './notification';
 import type { DecisionClock } from './decision-clock';
 import { currentDetails, timerSummary } from './operator-view';
@@ -20,7 +20,7 @@ import { noteChange, publish } from './publication';
 import { isReprobed, reprobeDelayMs, retryDelayMs } from './schedule';
 import type { CredentialState, Round } from './state';
 import { attemptInput, toAttemptFailure, upstreamActivities } from './upstream';
-import { takeWarnings } from './warnings';
+import { takeExpiryWarnings, takeWarnings } from './warnings';
 
 function runFacts(now: number): RunFacts {
   const info = workflowInfo();
@@ -97,18 +97,6 @@ async function runAttempt(state: CredentialState, clock: DecisionClock, round: R
   round.attempt++;
 }
 
-/**
- * Queues `credential.refresh_token_expiring` when it is due. Histories recorded before this
- * existed never have a known refresh-token expiry, so they never reach the patch check; new runs
- * record the marker the first time a warning is queued (the handing-over is a new command).
- */
-function warnOfRefreshTokenExpiry(state: CredentialState, now: number): void {
-  const warning = refreshTokenExpiryEvent(state, now);
-  if (!warning || !patched('halflife-refresh-token-expiry')) return;
-  queueEvents(state, [warning]);
-  state.refreshTokenWarnedFor = state.refreshTokenExpiresAt;
-}
-
 /** Runs the credential until it is revoked, or until this run should continue as new. */
 export async function runMainLoop(state: CredentialState, clock: DecisionClock): Promise<'revoked' | 'continue_as_new'> {
   let shownDetails: string | undefined;
@@ -121,7 +109,7 @@ export async function runMainLoop(state: CredentialState, clock: DecisionClock):
     const event = noteChange(state);
     queueEvents(state, takeWarnings(state, clock.now()));
     if (event) queueEvents(state, eventsOf(state, before, clock.now()));
-    warnOfRefreshTokenExpiry(state, clock.now());
+    queueEvents(state, takeExpiryWarnings(state, clock.now(), patched));
     if (event && !state.mirror.off) await clock.local(() => publish(state, () => clock.now(), event));
     const details = currentDetails(state);
     if (details !== shownDetails) setCurrentDetails((shownDetails = details));

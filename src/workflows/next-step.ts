@@ -78,17 +78,19 @@ export function nextStep(state: CredentialState, now: number, run: RunFacts): St
     !state.mirror.off && state.mirror.revision < state.revision ? state.mirror.retryAt : undefined,
     state.notifier && !state.notifier.off && state.notifier.pending.length > 0 ? state.notifier.retryAt : undefined,
   );
+  // An expiry warning falling due (set by ./warnings.ts behind its patch): woken for even when no refresh is due before it.
+  const warningAt = state.warned?.wakeAt;
   if (round) {
     const expiry = state.status === 'degraded' ? state.token?.expiresAt : undefined;
-    return { kind: 'wait', until: earliest(round.nextAttemptAt, expiry, mirrorRetry) };
+    return { kind: 'wait', until: earliest(round.nextAttemptAt, expiry, mirrorRetry, warningAt) };
   }
   if (state.status === 'reauth_required') {
     if (state.reprobe && state.reprobe.at <= now) return { kind: 'start', cause: 'reprobe' };
-    return { kind: 'wait', until: earliest(state.reprobe?.at, mirrorRetry) };
+    return { kind: 'wait', until: earliest(state.reprobe?.at, mirrorRetry, warningAt) };
   }
   const due = scheduledAt(state);
   if (due === undefined || due <= now) return { kind: 'start', cause: 'scheduled' };
-  return { kind: 'wait', until: earliest(due, mirrorRetry) };
+  return { kind: 'wait', until: earliest(due, mirrorRetry, warningAt) };
 }
 
 /** Whether an attempt may call the provider now. */

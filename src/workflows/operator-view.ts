@@ -4,7 +4,7 @@
  * the summaries of the timers and activities the main loop schedules. No secret: settings only
  * contribute the endpoint's host.
  */
-import { refreshTokenWarningLeadMs } from './lifecycle-events';
+import { expiryWarningLeadMs } from './warnings';
 import type { CredentialState } from './state';
 
 const iso = (ms: number | undefined): string => (ms === undefined ? '—' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'));
@@ -24,7 +24,7 @@ export function remedyOf(state: CredentialState): string {
 function refreshTokenNote(state: CredentialState): string {
   const at = state.refreshTokenExpiresAt;
   if (at === undefined) return '';
-  const near = Date.now() >= at - refreshTokenWarningLeadMs;
+  const near = Date.now() >= at - expiryWarningLeadMs;
   return near ? `\n\nrefresh token expires ${iso(at)} → re-connect before then: ${remedyOf({ ...state, reprobe: undefined })}` : ` · refresh token expires ${iso(at)}`;
 }
 
@@ -54,6 +54,7 @@ export function timerSummary(state: CredentialState, until: number): string {
   if (state.status === 'degraded' && until === state.token?.expiresAt) return 'token expiry (degraded → expired)';
   if (state.reprobe && until === state.reprobe.at) return 're-probe after a configuration failure';
   if (!round && until === state.nextRefreshAt) return `refresh at ${Math.round(state.policy.refreshRatio * 100)} % of the lifetime`;
+  if (until === state.warned?.wakeAt) return 'an expiry warning (refresh token or client secret) falls due';
   return 'retry publishing to Redis or handing events to webhooks';
 }
 

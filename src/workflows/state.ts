@@ -139,6 +139,8 @@ export interface CredentialState {
   refreshTokenExpiresAt?: number;
   /** The `refreshTokenExpiresAt` a `credential.refresh_token_expiring` event was queued for (one warning per expiry). */
   refreshTokenWarnedFor?: number;
+  /** When the client secret (the configuration's secret) dies, as the registration declared it; `credential.client_secret_expiring` warns before. */
+  clientSecretExpiresAt?: number;
   /** A derived credential's parent (its refresh uses the parent's current token). */
   parent?: string;
   /** The newest parent version this derived credential was told of (`parentRotated`). */

@@ -26,6 +26,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Rejects a `clientSecretExpiresAt` that is not an instant in epoch milliseconds (null too, where `nullable`). */
+function checkClientSecretExpiry(value: unknown, nullable = false): void {
+  if (value === undefined || (nullable && value === null)) return;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    reject('clientSecretExpiresAt', `must be an instant in epoch milliseconds${nullable ? ', or null to forget it' : ''}`);
+  }
+}
+
 /** Rejects every update while the run drains for continue-as-new. */
 export function refuseWhileDraining(state: CredentialState): void {
   if (state.draining) throw retryOnNewRunFailure();
@@ -56,6 +64,7 @@ export function validateReauthorizeRequest(state: CredentialState, req: Reauthor
   if (state.provider === 'oauth2' && refreshToken === undefined) {
     reject('grant.refreshToken', 'is required by the oauth2 provider');
   }
+  checkClientSecretExpiry(req.clientSecretExpiresAt);
 }
 
 /** Validates a `register` update: a request of the credential's own provider, with its fingerprints. */
@@ -76,6 +85,7 @@ export function validateRegisterRequest(state: CredentialState, req: RegisterReq
   if (!isPlainObject(req.config)) reject('config', 'must be an object');
   if (!isPlainObject(req.grant)) reject('grant', 'must be an object');
   if (req.parent !== undefined && (typeof req.parent !== 'string' || req.parent === state.id)) reject('parent', 'must be the id of another credential');
+  checkClientSecretExpiry(req.clientSecretExpiresAt);
   const problem = policyProblem(req.policy);
   if (problem) reject(problem.field, problem.reason);
 }
@@ -87,4 +97,5 @@ export function validateReconfigureRequest(req: ReconfigureRequest): void {
   if (problem) reject(problem.field, problem.reason);
   if (req.config !== undefined && !isPlainObject(req.config)) reject('config', 'must be an object');
   if (req.settings !== undefined && !isPlainObject(req.settings)) reject('settings', 'must be an object');
+  checkClientSecretExpiry(req.clientSecretExpiresAt, true);
 }

@@ -1,13 +1,13 @@
 /**
  * Refresh-token expiry: read from the answer's `refresh_token_expires_in`, else a preset's
  * absolute lifetime; kept in the credential state (cleared by a new grant's handler); shown by
- * describe and the operator view; warned about once, `refreshTokenWarningLeadMs` ahead.
+ * describe and the operator view; warned about once, `expiryWarningLeadMs` ahead.
  */
 import { sendJson, startLoopbackServer, type LoopbackServer } from '../../../src/fakes/fake-http';
 import { refreshTokenExpiry } from '../../../src/providers/oauth2-answer';
 import { applySuccess, describeState } from '../../../src/workflows/credential-state';
 import { initialState } from '../../../src/workflows/input';
-import { refreshTokenExpiryEvent, refreshTokenWarningLeadMs } from '../../../src/workflows/lifecycle-events';
+import { expiryWarningLeadMs, refreshTokenExpiryEvent } from '../../../src/workflows/warnings';
 import { currentDetails } from '../../../src/workflows/operator-view';
 import { context, manualClock, refreshWith } from './kit';
 
@@ -83,8 +83,8 @@ describe('in the credential', () => {
     const state = initialState(spec, 0);
     const expiry = 30 * DAY;
     applySuccess(state, token(0), undefined, 0, expiry);
-    expect(refreshTokenExpiryEvent(state, expiry - refreshTokenWarningLeadMs - 1)).toBeUndefined();
-    const event = refreshTokenExpiryEvent(state, expiry - refreshTokenWarningLeadMs);
+    expect(refreshTokenExpiryEvent(state, expiry - expiryWarningLeadMs - 1)).toBeUndefined();
+    const event = refreshTokenExpiryEvent(state, expiry - expiryWarningLeadMs);
     expect(event).toMatchObject({ type: 'credential.refresh_token_expiring', credentialId: 'c1', status: 'active', data: { refreshTokenExpiresAt: expiry } });
     expect(event?.id).toBe(`c1:0:${expiry}:credential.refresh_token_expiring`);
     state.refreshTokenWarnedFor = expiry;
