@@ -3,12 +3,9 @@
  * call `lifetimeMs`; `docs/providers.md` embeds `lifetimeMarkdown()` (a unit test checks it) and a
  * unit test runs every example of every rule.
  *
- * The lifetime counts from the instant the request was sent, not when the answer arrived, and a
- * whole number of seconds counts one second less: providers that date tokens in whole seconds
- * (`exp` = `iat` + lifetime, with `iat` rounded down: oidc-provider, most JWT issuers) expire them
- * up to a second before "sent + expires_in". A token is never believed to live longer than the
- * provider meant (`npm run chaos` measured tokens served up to 0.7 s past the provider's expiry
- * before this second was taken off).
+ * The lifetime counts from the instant the request was sent, not when the answer arrived: a token
+ * is never believed to live longer than the provider meant. For the same reason an OAuth 2.0 token
+ * endpoint's whole number of seconds counts one second less (`issuerRoundingMs`).
  */
 import { ProviderError } from '../errors';
 
@@ -33,10 +30,9 @@ const invalid = '`invalid_expires_in` (malformed): retried with backoff, a rotat
 /** Every rule, in documentation order. */
 export const lifetimeRules: readonly LifetimeRule[] = [
   { seen: 'absent or `null`', rule: 'the default lifetime (`ctx.defaultLifetimeMs`: the credential\'s `policy.defaultLifetimeMs`, default 1 h)', examples: [[undefined, 'default'], [null, 'default']] },
-  { seen: 'a whole number of seconds (`3600`)', rule: 'one second less (3,599 s): the provider may have rounded the instant it issued the token down to its second', examples: [[3600, 3_599_000], [2, 1_000]] },
-  { seen: 'a fraction of seconds (`59.5`)', rule: 'that many seconds, to the millisecond (a provider with sub-second clocks)', examples: [[59.5, 59_500], [1.5, 1_500]] },
-  { seen: 'a numeric string (`"3600"`, `" 7200 "`)', rule: 'parsed, then as a number', examples: [['3600', 3_599_000], [' 7200 ', 7_199_000], ['90.5', 90_500]] },
-  { seen: 'under one second (`0.2`), or one second (`1`)', rule: 'one second, the shortest lifetime Halflife schedules', examples: [[0.2, minLifetimeMs], ['0.5', minLifetimeMs], [1, minLifetimeMs]] },
+  { seen: 'a positive number (`3600`, `59.5`)', rule: 'that many seconds, to the millisecond', examples: [[3600, 3_600_000], [59.5, 59_500]] },
+  { seen: 'a numeric string (`"3600"`, `" 7200 "`)', rule: 'parsed, then as a number', examples: [['3600', 3_600_000], [' 7200 ', 7_200_000], ['90.5', 90_500]] },
+  { seen: 'under one second (`0.2`)', rule: 'one second, the shortest lifetime Halflife schedules', examples: [[0.2, minLifetimeMs], ['0.5', minLifetimeMs]] },
   { seen: 'over 365 days (`2147483647`)', rule: 'clamped to 365 days (servers send it for "never"; the token is refreshed earlier than needed)', examples: [[2_147_483_647, maxLifetimeMs], [1e12, maxLifetimeMs]] },
   { seen: 'zero (`0`, `"0"`)', rule: `${invalid}; the token may be dead already, and a zero lifetime would refresh without pause`, examples: [[0, 'invalid'], ['0', 'invalid']] },
   { seen: 'negative (`-5`, `"-5"`)', rule: invalid, examples: [[-5, 'invalid'], ['-5', 'invalid']] },
@@ -56,11 +52,23 @@ export function lifetimeMs(expiresIn: unknown, defaultLifetimeMs: number): numbe
   if (expiresIn === undefined || expiresIn === null) return defaultLifetimeMs;
   const seconds = typeof expiresIn === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(expiresIn) ? Number(expiresIn) : expiresIn;
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) throw invalidExpiresIn(seconds);
-  const ms = Number.isInteger(seconds) ? (seconds - 1) * 1000 : Math.round(seconds * 1000);
-  return Math.min(Math.max(ms, minLifetimeMs), maxLifetimeMs);
+  return Math.min(Math.max(Math.round(seconds * 1000), minLifetimeMs), maxLifetimeMs);
 }
 
 /** The rules as the Markdown table `docs/providers.md` embeds. */
 export function lifetimeMarkdown(): string {
   return ['| `expires_in` | lifetime |', '|---|---|', ...lifetimeRules.map((r) => `| ${r.seen} | ${r.rule} |`)].join('\n');
+}
+
+/**
+ * What an OAuth 2.0 token answer's lifetime loses to the issuer's whole-second clock: one second
+ * when `expires_in` is a whole number of seconds, else nothing. Issuers that date tokens in whole
+ * seconds (`exp` = `iat` + lifetime with `iat` rounded down: oidc-provider, most JWT issuers)
+ * expire them up to a second before "sent + expires_in"; `npm run chaos` measured tokens served up
+ * to 0.7 s past oidc-provider's expiry before this second was taken off. Never below the shortest
+ * lifetime. (WeChat and WeCom count their own lifetimes exactly and keep theirs.)
+ */
+export function issuerRoundingMs(expiresIn: unknown, lifetime: number): number {
+  if (expiresIn === undefined || expiresIn === null || lifetime % 1_000 !== 0 || lifetime >= maxLifetimeMs) return 0; // clamped: shorter already
+  return Math.min(1_000, Math.max(0, lifetime - minLifetimeMs));
 }

@@ -9,7 +9,7 @@ import type { TokenSet } from '../credential';
 import { ProviderError } from '../errors';
 import { scrubKnownSecrets } from '../secrets/scrub';
 import { shorten } from './http';
-import { lifetimeMs } from './lifetime';
+import { issuerRoundingMs, lifetimeMs } from './lifetime';
 import type { ProviderResult, ProviderWarning } from './provider';
 import { metadataOf } from './request-extras';
 
@@ -76,6 +76,7 @@ export function readAnswer(body: Record<string, unknown>, ctx: AnswerContext): P
   let lifetime: number;
   try {
     lifetime = lifetimeMs(body.expires_in, ctx.defaultLifetimeMs);
+    lifetime -= issuerRoundingMs(body.expires_in, lifetime);
   } catch (err) {
     throw unusable('invalid_expires_in', (err as Error).message, err);
   }

@@ -41,8 +41,8 @@ describe('lifetimeMs', () => {
     expect(lifetimeMs(null, 42_000)).toBe(42_000);
   });
   test('numbers and numeric strings are seconds; huge values are clamped', () => {
-    expect(lifetimeMs(3600, 1)).toBe(3_599_000); // whole seconds: one less (lifetime.ts)
-    expect(lifetimeMs('7200', 1)).toBe(7_199_000);
+    expect(lifetimeMs(3600, 1)).toBe(3_600_000);
+    expect(lifetimeMs('7200', 1)).toBe(7_200_000);
     expect(lifetimeMs(2_147_483_647, 1)).toBe(maxLifetimeMs);
   });
   test.each([[0], [-5], ['soon'], [Number.NaN], [Number.POSITIVE_INFINITY], [true], [{}]])('%p is invalid_expires_in', async (value) => {

@@ -37,7 +37,7 @@ describe('WeChat tickets', () => {
       accessToken: fake.tickets.currentTicket(target.parent.owner, type),
       tokenType: 'Ticket',
       issuedAt: sentAt,
-      expiresAt: sentAt + 7_199_000,
+      expiresAt: sentAt + 7_200_000,
       metadata: { appId: target.parent.owner, ticketType: type },
     });
   });

@@ -24,7 +24,7 @@ describe('wechat provider', () => {
   test('/cgi-bin/token: a new token each call; the previous one works for the overlap only', async () => {
     await start({ expiresIn: 60, overlapMs: 5_000 });
     const first = await refreshWith('wechat', config(), {}, ctx());
-    expect(first.token).toEqual({ accessToken: first.token.accessToken, tokenType: 'Bearer', issuedAt: clock.now(), expiresAt: clock.now() + 59_000 });
+    expect(first.token).toEqual({ accessToken: first.token.accessToken, tokenType: 'Bearer', issuedAt: clock.now(), expiresAt: clock.now() + 60_000 });
     expect(first.token.renewableAt).toBeUndefined();
     const second = await refreshWith('wechat', config(), {}, ctx({ current: first.token }));
     expect(second.token.accessToken).not.toBe(first.token.accessToken);

@@ -24,7 +24,7 @@ describe('wecom provider', () => {
   test('the same token until expiry: first issuedAt kept, earlier expiry kept, renewableAt = expiresAt', async () => {
     await start({ expiresIn: 10 });
     const first = await refreshWith('wecom', config(), {}, ctx());
-    expect(first.token).toEqual({ accessToken: fake.lastAccessToken, tokenType: 'Bearer', issuedAt: clock.now(), expiresAt: clock.now() + 9_000, renewableAt: clock.now() + 9_000 });
+    expect(first.token).toEqual({ accessToken: fake.lastAccessToken, tokenType: 'Bearer', issuedAt: clock.now(), expiresAt: clock.now() + 10_000, renewableAt: clock.now() + 10_000 });
     clock.advance(4_000);
     const again = await refreshWith('wecom', config(), {}, ctx(first.token));
     expect(again.token).toEqual(first.token);
@@ -43,7 +43,7 @@ describe('wecom provider', () => {
     await refreshWith('wecom', config(), {}, ctx());
     clock.advance(4_000);
     const repeated = await refreshWith('wecom', config(), {}, ctx());
-    expect(repeated.token.expiresAt - repeated.token.issuedAt).toBe(5_000);
+    expect(repeated.token.expiresAt - repeated.token.issuedAt).toBe(6_000);
   });
 
   test('an early invalidation makes the old token 40014 and the next call gets a new one', async () => {
