@@ -8,9 +8,7 @@
  */
 import { createDecipheriv } from 'node:crypto';
 import { PushRejectedError } from '../errors';
-
-/** The shape of an EncodingAESKey: 43 characters of the base64 alphabet. */
-export const encodingAesKeyPattern = /^[A-Za-z0-9+/]{43}$/;
+import { encodingAesKeyPattern } from './push-kinds';
 
 /** The 32-byte AES key of an EncodingAESKey; a key of the wrong shape is refused. */
 export function aesKeyOf(encodingAesKey: string): Buffer {

@@ -7,6 +7,9 @@
  * HTTP callback route read it, so the field names are written once.
  */
 
+/** The shape of an EncodingAESKey: 43 characters of the base64 alphabet (32 bytes once `=` is appended). */
+export const encodingAesKeyPattern = /^[A-Za-z0-9+/]{43}$/;
+
 /** What one push-receiving provider declares. */
 export interface PushKind {
   /** The configuration field with the receiver id (WeChat: the component AppID; WeCom: the suite id). */
