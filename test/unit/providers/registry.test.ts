@@ -42,6 +42,10 @@ describe('registry', () => {
       [],
       ['corpsecret'],
       [],
+      ['componentAppsecret', 'callbackToken', 'encodingAesKey'],
+      [],
+      ['suiteSecret', 'callbackToken', 'encodingAesKey'],
+      [],
     ]);
   });
 
