@@ -24,6 +24,7 @@ import { ApiKeys } from '../../src/api/keys';
 import { createApiServer } from '../../src/api/server';
 import { connectTemporal } from '../../src/client/connect';
 import { TokenClient } from '../../src/client/token-client';
+import { AesGcmCodec } from '../../src/codec/aes-gcm-codec';
 import { createDataConverter } from '../../src/codec/data-converter';
 import { parseKeyring } from '../../src/codec/keyring';
 import { freePort } from '../../src/dev/net';
@@ -127,8 +128,18 @@ describe('third-party platforms: pushed tickets, component and suite tokens, aut
     // Its scheduled refresh (half of 8 s) uses the latest ticket too.
     const third = await wechat.pushTicket(c.appid, callback(c.id));
     await waitFor('a scheduled refresh with the third ticket', () => wechat.ticketsUsed.get(c.appid)?.at(-1) === third.ticket, { timeoutMs: lifetimeS * 1000 });
-    await waitFor('the new version', async () => (await client.getToken(c.id)).version > refreshed.token.version, { timeoutMs: 5_000 });
+    await waitFor('the new version', async () => (await client.describe(c.id)).version > refreshed.token.version, { timeoutMs: 5_000 });
     expect((await client.describe(c.id)).status).toBe('active');
+
+    // The runs that kept a ticket without a refresh carry the patch marker, and replay.
+    const runs = await runsOf(client.temporal, credentialWorkflowId(c.id));
+    const patches = runs.histories.flatMap((h) => h.events ?? []).map((e) => e.markerRecordedEventAttributes).filter((m) => m?.markerName === 'core_patch');
+    expect(patches.length).toBeGreaterThanOrEqual(1);
+    // Marker details travel through the payload codec like every payload: decode them to read the patch ids.
+    const codec = new AesGcmCodec(parseKeyring(testEnv().encryptionKeys));
+    const ids = await Promise.all(patches.flatMap((m) => Object.values(m?.details ?? {}).flatMap((d) => d.payloads ?? [])).map(async (p) => Buffer.from((await codec.decode([p as never]))[0]?.data ?? []).toString()));
+    expect(ids.join(' ')).toContain('halflife-grant-material');
+    expect((await replay(runs.inputs)).filter((o) => o.error)).toEqual([]);
   });
 
   it('refuses a push with a bad signature or for another AppID, naming the reason, and stores nothing', async () => {
