@@ -70,6 +70,7 @@ export const wechatComponentProvider = defineProvider<WechatComponentConfig>({
   fields: wechatComponentFields,
   configSchema: wechatComponentConfigSchema,
   needsRefreshToken: false,
+  optionalGrant: true,
   classification: rules,
   summary: { grant: 'WeChat third-party platform `/cgi-bin/component/api_component_token` with the pushed `component_verify_ticket`', refreshToken: 'the latest pushed ticket', repeatsToken: 'no' },
   refresh,

@@ -64,6 +64,7 @@ export const wecomSuiteProvider = defineProvider<WecomSuiteConfig>({
   fields: wecomSuiteFields,
   configSchema: wecomSuiteConfigSchema,
   needsRefreshToken: false,
+  optionalGrant: true,
   classification: rules,
   summary: { grant: 'WeCom third-party `/cgi-bin/service/get_suite_token` with the pushed `suite_ticket`', refreshToken: 'the latest pushed ticket', repeatsToken: 'yes, until expiry' },
   refresh,
