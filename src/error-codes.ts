@@ -41,6 +41,8 @@ export const errorCodes = {
   webhookConflict: 'webhook_conflict',
   /** A received webhook's signature, timestamp or headers did not verify (`verifyWebhook`). */
   webhookVerificationFailed: 'webhook_verification_failed',
+  /** A platform callback (ticket push) did not verify or decrypt, or named another receiver (`PushRejectedError`). */
+  pushRejected: 'push_rejected',
   /** Anything else: a generic answer, never a stack trace. */
   internal: 'internal',
 } as const;

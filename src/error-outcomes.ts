@@ -64,6 +64,7 @@ export const errorOutcomes = {
   WebhookConflictError: outcome(409, errorCodes.webhookConflict, exitCodes.conflict),
   WebhookVerificationError: outcome(400, errorCodes.webhookVerificationFailed, exitCodes.invalidInput),
   WebhookTestTimeoutError: outcome(503, errorCodes.noWorker, exitCodes.unavailable),
+  PushRejectedError: outcome(400, errorCodes.pushRejected, exitCodes.invalidInput),
 } as const satisfies Record<string, ErrorOutcome>;
 
 /** The outcome of Temporal not answering (no connection, deadline exceeded, overloaded). */

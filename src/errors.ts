@@ -296,6 +296,24 @@ export class WebhookVerificationError extends HalflifeError {
   }
 }
 
+/** Why a platform callback was refused (`PushRejectedError.reason`). */
+export type PushRejection = 'bad_signature' | 'receiver_mismatch' | 'undecryptable' | 'malformed' | 'bad_key' | 'not_a_push_credential';
+
+/**
+ * A platform callback (a `component_verify_ticket` or `suite_ticket` push) was refused before
+ * anything was stored: its signature, encryption, receiver id or shape did not check out, or the
+ * credential receives no pushes. Answered with 400; the message never quotes a key or the message.
+ */
+@SymbolBasedInstanceOfError('PushRejectedError')
+export class PushRejectedError extends HalflifeError {
+  readonly reason: PushRejection;
+
+  constructor(reason: PushRejection, message: string, options?: CauseOptions) {
+    super(`push refused (${reason}): ${message}`, errorCodes.pushRejected, options);
+    this.reason = reason;
+  }
+}
+
 /** No worker ran a test delivery in time (`POST /v1/webhooks/{id}/test`). Answered with 503. */
 @SymbolBasedInstanceOfError('WebhookTestTimeoutError')
 export class WebhookTestTimeoutError extends HalflifeError {

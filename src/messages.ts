@@ -5,6 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ConnectSettings } from './connect/messages';
 import type { CredentialDescription, Grant, ProviderName, RefreshOutcome, RefreshPolicy, TokenView } from './credential';
+import type { PushKeys } from './platform/push-kinds';
 
 /** Default task queue of the credential workers. */
 export const defaultTaskQueue = 'halflife';
@@ -33,6 +34,13 @@ export interface RefreshRequest {
 /** Arguments of the `reauthorize` update: a new grant and, optionally, new provider settings. */
 export interface ReauthorizeRequest {
   grant?: Grant;
+  /**
+   * New grant material for the next refresh, not a replacement of a failing grant (a pushed
+   * `component_verify_ticket` or `suite_ticket`): while the credential holds a valid token and is
+   * not `reauth_required`, the grant is stored and the update answers the current token without a
+   * refresh; otherwise it is used at once, as without this flag. Not with `config`.
+   */
+  keepToken?: boolean;
   /** Replacement provider configuration, already validated by the caller. */
   config?: Record<string, unknown>;
   /** The non-secret part of `config`, shown by `describe`. */
@@ -127,6 +135,13 @@ export const registerUpdate = defineUpdate<RegisterOutcome, [RegisterRequest]>('
 
 /** End the credential: the workflow deletes the cached token and completes. */
 export const revokeUpdate = defineUpdate<CredentialDescription, [RevokeRequest]>('revoke');
+
+/**
+ * The keys that open the platform's pushes for this credential (`wechat_component`, `wecom_suite`):
+ * the receiver id, callback token and EncodingAESKey (secrets, inside encrypted payloads only);
+ * null for every other provider. Read by the push callback route (src/api/push-routes.ts).
+ */
+export const pushKeysQuery = defineQuery<PushKeys | null>('pushKeys');
 
 /** A derived credential announces itself to its parent, which then signals it each new version. */
 export const addDependentSignal = defineSignal<[AddDependentRequest]>('addDependent');

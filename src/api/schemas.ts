@@ -40,10 +40,13 @@ const parentField = (p: Provider) => ({
     .describe(`the id of the ${p.derivedFrom?.join(' or ')} credential whose token this one is obtained with`),
 });
 
+/** The grant of a provider that may be registered without one (a platform before its first pushed ticket). */
+const optionalGrantField = { refresh_token: token.optional().describe('the latest pushed ticket, if you hold one (otherwise the first push brings it)') };
+
 /** The `PUT /v1/credentials/{id}` body of one provider: `provider`, its configuration fields in snake_case, its grant or parent, the policy. */
 function bodySchemaFor(p: Provider) {
   const config = Object.fromEntries(Object.entries(p.fields).map(([name, f]) => [snakeCase(name), apiField(f)]));
-  return z.strictObject({ provider: z.literal(p.name), ...config, ...(p.needsRefreshToken ? grantFields : {}), ...(p.derivedFrom ? parentField(p) : {}), ...(p.secretFields.length > 0 ? clientSecretFields : {}), ...policyFields });
+  return z.strictObject({ provider: z.literal(p.name), ...config, ...(p.needsRefreshToken ? grantFields : p.optionalGrant ? optionalGrantField : {}), ...(p.derivedFrom ? parentField(p) : {}), ...(p.secretFields.length > 0 ? clientSecretFields : {}), ...policyFields });
 }
 
 /** The registration body schema of every provider, by name. */
@@ -184,6 +187,8 @@ export function toRegisterInput(id: string, body: CredentialBody): RegisterInput
   const input: RegisterInput = body.provider === undefined && body.preset !== undefined ? presetRegisterInput(id, { ...body, preset: body.preset }) : { id, provider: provider.name, config };
   if (provider.derivedFrom && typeof body.parent === 'string') input.parent = body.parent;
   if (typeof body.client_secret_expires_at === 'string') input.clientSecretExpiresAt = body.client_secret_expires_at;
+  const ticket = (body as { refresh_token?: unknown }).refresh_token;
+  if (provider.optionalGrant && typeof ticket === 'string') input.grant = { refreshToken: ticket };
   if (provider.needsRefreshToken) {
     const held = body as { refresh_token?: string; access_token?: string; token_type?: string; expires_at?: string };
     input.grant = { refreshToken: held.refresh_token };

@@ -26,7 +26,9 @@ import { apiErrorHandler, defaultRetryAfterS } from './errors';
 import type { ApiKey, ApiKeys } from './keys';
 import { ApiMetrics } from './metrics';
 import { openApiDocument } from './openapi';
+import type { PushClient } from '../platform/push-client';
 import { presetRoutes } from './preset-routes';
+import { pushRoutes } from './push-routes';
 import { answerClientError, answerUnroutableRequests, requireHostHeader } from './transport-errors';
 import { installUnroutedAnswers } from './unrouted';
 import { webhookRoutes, type ApiWebhookClient } from './webhook-routes';
@@ -77,11 +79,14 @@ export interface ApiServerOptions {
   connect?: ApiConnectClient;
   /** Serve the webhook routes (`/v1/webhooks`; see docs/webhooks.md): a `WebhookClient`. @default not served */
   webhooks?: ApiWebhookClient;
+  /** Serve the platforms' ticket callbacks (`/v1/push/{id}`, public; see docs/providers.md): a `PushClient`. @default not served */
+  push?: PushClient;
 }
 
 /** `ApiServerOptions` with every default filled in. */
-export interface ResolvedApiServerOptions extends Required<Omit<ApiServerOptions, 'codec' | 'health' | 'connect' | 'webhooks'>> {
+export interface ResolvedApiServerOptions extends Required<Omit<ApiServerOptions, 'codec' | 'health' | 'connect' | 'webhooks' | 'push'>> {
   connect?: ApiConnectClient;
+  push?: PushClient;
   webhooks?: ApiWebhookClient;
   health: Required<Pick<ApiHealthChecks, 'timeoutMs'>> & ApiHealthChecks;
   codec?: Required<ApiCodecOptions>;
@@ -200,6 +205,7 @@ export function createApiServer(given: ApiServerOptions): FastifyInstance {
   void app.register(credentialRoutes, { tokenClient: options.tokenClient, keys, metrics, egressPolicy: options.egressPolicy, connect: options.connect });
   if (options.connect) void app.register(connectRoutes, { connect: options.connect, tokenClient: options.tokenClient, keys });
   if (options.webhooks) void app.register(webhookRoutes, { webhooks: options.webhooks, keys });
+  if (options.push) void app.register(pushRoutes, { push: options.push, logger: options.logger });
   if (options.codec) {
     const { codec, redact, allowLoopbackWithoutKey } = options.codec;
     void app.register(codecRoutes, {

@@ -160,7 +160,7 @@ export function parseRegistration(input: unknown, options: RegistrationOptions =
     provider: name,
     config,
     settings: publicSettings(name, config),
-    grant: provider.needsRefreshToken ? { refreshToken: reg.grant?.refreshToken } : {},
+    grant: provider.needsRefreshToken || (provider.optionalGrant && reg.grant?.refreshToken) ? { refreshToken: reg.grant?.refreshToken } : {},
     policy,
     ...(reg.connect ? { connect: reg.connect as unknown as ConnectSettings } : {}),
     ...(reg.parent !== undefined ? { parent: reg.parent } : {}),

@@ -58,13 +58,17 @@ export function throwOnErrcode(provider: ProviderName, rules: readonly Classific
   });
 }
 
-/** Builds the token set of a successful answer (`access_token`, `expires_in`), its lifetime counted from `sentAt`. */
-export function tokenFromAnswer(answer: ErrcodeAnswer, ctx: ProviderContext): TokenSet {
+/**
+ * Builds the token set of a successful answer (`access_token`, or the `field` the API names it,
+ * and `expires_in`), its lifetime counted from `sentAt`.
+ */
+export function tokenFromAnswer(answer: ErrcodeAnswer, ctx: ProviderContext, field = 'access_token'): TokenSet {
   const { body, sentAt } = answer;
-  if (typeof body.access_token !== 'string' || body.access_token === '') {
-    throw new ProviderError('malformed', 'missing_access_token', 'token API answer has neither errcode nor access_token', { httpStatus: 200 });
+  const value = body[field];
+  if (typeof value !== 'string' || value === '') {
+    throw new ProviderError('malformed', 'missing_access_token', `token API answer has neither errcode nor ${field}`, { httpStatus: 200 });
   }
-  return { accessToken: body.access_token, tokenType: 'Bearer', issuedAt: sentAt, expiresAt: sentAt + lifetimeMs(body.expires_in, ctx.defaultLifetimeMs) };
+  return { accessToken: value, tokenType: 'Bearer', issuedAt: sentAt, expiresAt: sentAt + lifetimeMs(body.expires_in, ctx.defaultLifetimeMs) };
 }
 
 /**

@@ -16,6 +16,10 @@ export const providerNames = [
   'wechat_card_ticket',
   'wecom',
   'wecom_jsapi_ticket',
+  'wechat_component',
+  'wechat_authorizer',
+  'wecom_suite',
+  'wecom_corp',
 ] as const;
 
 /** Names of the token endpoints Halflife can talk to. */

@@ -101,6 +101,8 @@ export interface Provider<Config extends Record<string, unknown> = Record<string
   readonly configSchema: z.ZodType<Config>;
   /** Whether the grant needs a refresh token. */
   readonly needsRefreshToken: boolean;
+  /** The grant's `refreshToken` may be given at registration but is not required (a platform's pushed ticket, which arrives later). */
+  readonly optionalGrant?: true;
   /**
    * A derived provider: the kinds of parent credential it needs (registered as `parent`), whose
    * current token `refresh` gets as `ctx.parent`. Absent: the provider takes no parent.

@@ -15,8 +15,12 @@ import { oauth2Provider } from './oauth2';
 import { oauth2ClientCredentialsProvider } from './oauth2-client-credentials';
 import type { CompletionOptions, Provider } from './provider';
 import { wechatProvider } from './wechat';
+import { wechatAuthorizerProvider } from './wechat-authorizer';
+import { wechatComponentProvider } from './wechat-component';
 import { wechatCardTicketProvider, wechatJsapiTicketProvider } from './wechat-ticket';
 import { wecomProvider } from './wecom';
+import { wecomCorpProvider } from './wecom-corp';
+import { wecomSuiteProvider } from './wecom-suite';
 import { wecomJsapiTicketProvider } from './wecom-ticket';
 
 export { providerNames } from './names';
@@ -40,6 +44,10 @@ const all: readonly Provider[] = [
   untyped(wechatCardTicketProvider),
   untyped(wecomProvider),
   untyped(wecomJsapiTicketProvider),
+  untyped(wechatComponentProvider),
+  untyped(wechatAuthorizerProvider),
+  untyped(wecomSuiteProvider),
+  untyped(wecomCorpProvider),
 ];
 
 if (all.map((p) => p.name).join() !== providerNames.join()) {

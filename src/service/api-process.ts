@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiKeys } from '../api/keys';
 import { ApiMetrics } from '../api/metrics';
 import { createApiServer } from '../api/server';
+import { createPushClient } from '../platform/push-client';
 import { AesGcmCodec } from '../codec/aes-gcm-codec';
 import type { Keyring } from '../codec/keyring';
 import type { HalflifeConfig } from '../config';
@@ -49,6 +50,8 @@ export async function startApiProcess(config: HalflifeConfig, logger: Logger, ad
       publicUrl: config.publicUrl,
       fetch: createEgressFetch(egressPolicyFromEnv(process.env, { development: !config.production })),
     }),
+    // The platforms' ticket pushes (wechat_component, wecom_suite), authenticated by their signatures.
+    push: createPushClient(client.temporal),
   });
   try {
     await app.listen({ host: config.apiHost, port: config.apiPort });

@@ -24,6 +24,7 @@ import {
   forceRefreshSignal,
   getTokenQuery,
   parentRotatedSignal,
+  pushKeysQuery,
   reauthorizeUpdate,
   reconfigureUpdate,
   refreshUpdate,
@@ -38,6 +39,7 @@ import { onForceRefresh, onReauthorize, onReconfigure, onRefresh, onRegister, on
 import { stateFromInput, type CredentialWorkflowInput } from './input';
 import { legacyCredentialWorkflow } from './legacy/v0_1/credential-workflow';
 import { runMainLoop } from './main-loop';
+import { pushKeysOf } from '../platform/push-kinds';
 import { eventsOf, queueEvents } from './lifecycle-events';
 import { flushEvents } from './notification';
 import { noteChange, publish } from './publication';
@@ -66,6 +68,7 @@ function isV01Replay(input: unknown): boolean {
 function wireHandlers(state: CredentialState): void {
   setHandler(getTokenQuery, () => tokenView(state));
   setHandler(describeQuery, () => describeState(state, Date.now()));
+  setHandler(pushKeysQuery, () => pushKeysOf(state.provider, state.config));
   setHandler(forceRefreshSignal, (req) => onForceRefresh(state, req));
   const open = <T>(validate?: (req: T) => void) => (req: T) => {
     refuseWhileDraining(state);

@@ -3,7 +3,7 @@
  * pure functions of ./refresh-requests.ts) and then only waits: no handler issues a command, so
  * the main loop is the one place that calls the provider (see ./main-loop.ts for why).
  */
-import { condition, log, type ApplicationFailure } from '@temporalio/workflow';
+import { condition, log, patched, type ApplicationFailure } from '@temporalio/workflow';
 import type { CredentialDescription, CredentialStatus, RefreshOutcome, TokenView } from '../credential';
 import type { ReauthorizeRequest, ReconfigureRequest, RefreshRequest, RegisterOutcome, RegisterRequest } from '../messages';
 import { declareClientSecretExpiry, describeState, hasValidToken, learnLifetime, sameJson, startRound, tokenView, touch } from './credential-state';
@@ -103,12 +103,32 @@ async function replaceGrant(state: CredentialState, req: ReauthorizeRequest): Pr
 }
 
 /**
+ * Marks runs in which a `reauthorize` with `keepToken` stored a grant without a refresh (runs
+ * recorded before it never sent `keepToken`, so they never reach the check).
+ */
+export const grantMaterialPatch = 'halflife-grant-material';
+
+/** Stores new grant material (a pushed ticket) for the next refresh; the current, valid token stays. */
+function keepGrantForNextRefresh(state: CredentialState, grant: NonNullable<ReauthorizeRequest['grant']>): TokenView {
+  state.grant = { ...grant };
+  state.applied = { grant: { ...grant } };
+  state.grantGeneration++;
+  touch(state);
+  const token = tokenView(state);
+  if (!token) throw upstreamFailingFailure(state.lastError); // unreachable: the caller checked that a valid token is held
+  return token;
+}
+
+/**
  * `reauthorize` update: a new grant replaces the failing one (and any attempt still using it).
  * The grant already applied, sent again (a retried or concurrent call), joins the round it started
  * or answers with its outcome: it is never sent to the provider twice.
  */
 export async function onReauthorize(state: CredentialState, req: ReauthorizeRequest): Promise<TokenView> {
   if (state.status === 'revoked') throw revokedFailure();
+  if (req.keepToken === true && req.grant && state.status !== 'reauth_required' && hasValidToken(state, Date.now()) && patched(grantMaterialPatch)) {
+    return keepGrantForNextRefresh(state, req.grant);
+  }
   const again = state.applied && req.grant && sameJson(req.grant, state.applied.grant) && (req.config === undefined || sameJson(req.config, state.applied.config ?? state.config));
   if (!again) return replaceGrant(state, req);
   const round = state.round;

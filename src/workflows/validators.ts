@@ -61,6 +61,8 @@ export function validateReauthorizeRequest(state: CredentialState, req: Reauthor
   if (refreshToken !== undefined && (typeof refreshToken !== 'string' || refreshToken.length === 0 || refreshToken.length > maxSecretLength)) {
     reject('grant.refreshToken', `must be a non-empty string of at most ${maxSecretLength} characters`);
   }
+  if (req.keepToken !== undefined && typeof req.keepToken !== 'boolean') reject('keepToken', 'must be true or false');
+  if (req.keepToken === true && (req.config !== undefined || refreshToken === undefined)) reject('keepToken', 'needs grant.refreshToken and no config');
   if (state.provider === 'oauth2' && refreshToken === undefined) {
     reject('grant.refreshToken', 'is required by the oauth2 provider');
   }

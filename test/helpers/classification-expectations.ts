@@ -151,6 +151,53 @@ const wecomTicketRows: Row[] = [
   ...ticketTransport,
 ];
 
+/** A platform whose ticket has not been pushed yet: nothing is sent, it waits for the push. */
+const noTicket: Row = { match: 'no ticket yet', kind: 'reauth', code: 'ticket_missing', status: 'reauth_required', retry: none };
+const missingGrant: Row = { match: 'grant without refresh token', kind: 'configuration', code: 'missing_refresh_token', status: 'reauth_required', retry: none };
+const errcodeReauth = (n: number): Row => ({ match: `errcode=${n}`, kind: 'reauth', code: `errcode_${n}`, status: 'reauth_required', retry: none });
+
+const wechatComponentRows: Row[] = [
+  noTicket,
+  busy,
+  dailyQuota,
+  ...[61005, 61006].map(errcodeReauth),
+  ...[40013, 40125, 40001, 61004, 41002, 41004].map(errcodeConfiguration),
+  errcodeOther,
+  ...transport,
+];
+
+const wechatAuthorizerRows: Row[] = [
+  missingGrant,
+  busy,
+  ...[40001, 40014, 42001, 41001].map(parentToken),
+  ...[61023, 61003].map(errcodeReauth),
+  dailyQuota,
+  ...[61004, 40013].map(errcodeConfiguration),
+  errcodeOther,
+  ...transport,
+];
+
+const wecomSuiteRows: Row[] = [
+  noTicket,
+  busy,
+  dailyQuota,
+  errcodeReauth(40085),
+  ...[40083, 40001, 40091, 60020].map(errcodeConfiguration),
+  errcodeOther,
+  ...transport,
+];
+
+const wecomCorpRows: Row[] = [
+  missingGrant,
+  busy,
+  ...[40082, 42009].map(parentToken),
+  errcodeReauth(40084),
+  dailyQuota,
+  ...[40013, 60020].map(errcodeConfiguration),
+  errcodeOther,
+  ...transport,
+];
+
 /** Every documented row of every provider. */
 export const expectedRows: readonly ExpectedRow[] = [
   ...oauthRows(true).map((r) => ({ provider: 'oauth2' as const, ...r })),
@@ -162,4 +209,8 @@ export const expectedRows: readonly ExpectedRow[] = [
   ...wechatTicketRows.map((r) => ({ provider: 'wechat_jsapi_ticket' as const, ...r })),
   ...wechatTicketRows.map((r) => ({ provider: 'wechat_card_ticket' as const, ...r })),
   ...wecomTicketRows.map((r) => ({ provider: 'wecom_jsapi_ticket' as const, ...r })),
+  ...wechatComponentRows.map((r) => ({ provider: 'wechat_component' as const, ...r })),
+  ...wechatAuthorizerRows.map((r) => ({ provider: 'wechat_authorizer' as const, ...r })),
+  ...wecomSuiteRows.map((r) => ({ provider: 'wecom_suite' as const, ...r })),
+  ...wecomCorpRows.map((r) => ({ provider: 'wecom_corp' as const, ...r })),
 ];

@@ -45,6 +45,7 @@ const samples: Record<string, errors.HalflifeError> = {
   WebhookConflictError: new errors.WebhookConflictError('configured', 'cfg'),
   WebhookVerificationError: new errors.WebhookVerificationError('No matching signature found'),
   WebhookTestTimeoutError: new errors.WebhookTestTimeoutError('wh_x', 30),
+  PushRejectedError: new errors.PushRejectedError('bad_signature', 'msg_signature does not match the callback token'),
 };
 
 /** Classes answered 500 / exit 1 on purpose: internal failures, and the bases of the others. */

@@ -39,7 +39,7 @@ interface Scenario {
 function scenarioFor(row: ClassificationRow): Scenario {
   const m = row.match;
   const controller = new AbortController();
-  if (m === 'grant without refresh token') return { setup: () => undefined, code: row.code, grant: {} };
+  if (m === 'grant without refresh token' || m === 'no ticket yet') return { setup: () => undefined, code: row.code, grant: {} };
   if (m.startsWith('error=')) {
     const error = m === 'error=<other>' ? 'access_denied' : m.slice('error='.length);
     return { setup: (t) => t.oauthError?.(error), code: m === 'error=<other>' ? 'access_denied' : row.code };

@@ -20,14 +20,17 @@ function configError(name: ProviderName, raw: unknown): InvalidConfigError {
 
 describe('registry', () => {
   test('has every provider under its own name', () => {
-    expect(providerNames).toEqual(['oauth2', 'oauth2_client_credentials', 'jwt_bearer', 'github_app', 'wechat', 'wechat_jsapi_ticket', 'wechat_card_ticket', 'wecom', 'wecom_jsapi_ticket']);
+    expect(providerNames).toEqual(['oauth2', 'oauth2_client_credentials', 'jwt_bearer', 'github_app', 'wechat', 'wechat_jsapi_ticket', 'wechat_card_ticket', 'wecom', 'wecom_jsapi_ticket', 'wechat_component', 'wechat_authorizer', 'wecom_suite', 'wecom_corp']);
     for (const name of providerNames) expect(getProvider(name).name).toBe(name);
     expect(providers.oauth2.needsRefreshToken).toBe(true);
-    expect(providerNames.filter((n) => n !== 'oauth2').map((n) => providers[n].needsRefreshToken)).toEqual([false, false, false, false, false, false, false, false]);
+    // The platform children hold their grant (authorizer_refresh_token, permanent code) as a refresh token.
+    expect(providerNames.filter((n) => n !== 'oauth2').map((n) => providers[n].needsRefreshToken)).toEqual([false, false, false, false, false, false, false, false, false, true, false, true]);
     expect(providerNames.filter((n) => providers[n].derivedFrom).map((n) => [n, providers[n].derivedFrom])).toEqual([
       ['wechat_jsapi_ticket', ['wechat']],
       ['wechat_card_ticket', ['wechat']],
       ['wecom_jsapi_ticket', ['wecom']],
+      ['wechat_authorizer', ['wechat_component']],
+      ['wecom_corp', ['wecom_suite']],
     ]);
     expect(providerNames.map((n) => providers[n].secretFields)).toEqual([
       ['clientSecret', 'privateKey'],
@@ -38,6 +41,10 @@ describe('registry', () => {
       [],
       [],
       ['corpsecret'],
+      [],
+      ['componentAppsecret', 'callbackToken', 'encodingAesKey'],
+      [],
+      ['suiteSecret', 'callbackToken', 'encodingAesKey'],
       [],
     ]);
   });

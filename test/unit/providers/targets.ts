@@ -11,6 +11,9 @@ import { startFakeWechatServer, type FakeWechatServer } from '../../../src/fakes
 import { startFakeWecomServer, type FakeWecomServer } from '../../../src/fakes/wecom-server';
 import { privateKeySecrets } from '../../helpers/secrets-scan';
 import type { ProviderContext } from '../../../src/providers/provider';
+import { startFakeWechatComponentServer, type FakeWechatComponentServer } from '../../../src/fakes/wechat-component-server';
+import { startFakeWecomSuiteServer, type FakeWecomSuiteServer } from '../../../src/fakes/wecom-suite-server';
+import { wechatAuthorizerTarget, wechatComponentTarget, wecomCorpTarget, wecomSuiteTarget } from './platform-targets';
 import { wechatTicketTarget, wecomTicketTarget, type TicketParent } from './ticket-targets';
 
 /** A provider wired to its fake. */
@@ -49,19 +52,24 @@ export interface Fakes {
   github: FakeGithubServer;
   wechat: FakeWechatServer;
   wecom: FakeWecomServer;
+  component: FakeWechatComponentServer;
+  suite: FakeWecomSuiteServer;
   close(): Promise<void>;
 }
 
 /** Starts one fake of each kind. */
 export async function startFakes(): Promise<Fakes> {
-  const [oauth, jwt, github, wechat, wecom] = await Promise.all([
+  const [oauth, jwt, github, wechat, wecom, component, suite] = await Promise.all([
     startFakeOAuth2Server(),
     startFakeJwtBearerServer(),
     startFakeGithubServer({ pathPrefix: '/api/v3' }),
     startFakeWechatServer(),
     startFakeWecomServer(),
+    startFakeWechatComponentServer(),
+    startFakeWecomSuiteServer(),
   ]);
-  return { oauth, jwt, github, wechat, wecom, close: async () => void (await Promise.all([oauth.close(), jwt.close(), github.close(), wechat.close(), wecom.close()])) };
+  const all = [oauth, jwt, github, wechat, wecom, component, suite];
+  return { oauth, jwt, github, wechat, wecom, component, suite, close: async () => void (await Promise.all(all.map((f) => f.close()))) };
 }
 
 let counter = 0;
@@ -207,5 +215,13 @@ export function targetFor(provider: ProviderName, fakes: Fakes, options: { stabl
       return wechatTicketTarget(provider, fakes.wechat);
     case 'wecom_jsapi_ticket':
       return wecomTicketTarget(fakes.wecom, options.stable ? 'agent' : 'corp');
+    case 'wechat_component':
+      return wechatComponentTarget(fakes.component);
+    case 'wechat_authorizer':
+      return wechatAuthorizerTarget(fakes.component);
+    case 'wecom_suite':
+      return wecomSuiteTarget(fakes.suite);
+    case 'wecom_corp':
+      return wecomCorpTarget(fakes.suite);
   }
 }

@@ -23,8 +23,10 @@ async function accessToken(url: string): Promise<string> {
 
 /** The parent of a ticket target, for registering it (integration) or handing it over (`context`). */
 export interface TicketParent {
-  provider: 'wechat' | 'wecom';
+  provider: 'wechat' | 'wecom' | 'wechat_component' | 'wecom_suite';
   config: Record<string, unknown>;
+  /** The parent's grant (a platform's ticket), when it needs one. */
+  grant?: { refreshToken?: string };
   /** The name under which the fake counts this app's tickets. */
   owner: string;
 }
