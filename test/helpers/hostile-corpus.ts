@@ -47,6 +47,9 @@ function jsonRequest(method: string, path: string, body: unknown, key: string, h
   return buildRequest(method, path, { headers: { ...auth(key), 'Content-Type': 'application/json', ...headers }, body: typeof body === 'string' ? body : json(body) });
 }
 
+/** The callback keys of a push-fed provider (a 43-character EncodingAESKey). */
+const pushKeys = { callback_token: 'callback-token-1', encoding_aes_key: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
+
 /** A valid registration body of each provider (with the context's secrets). */
 function validBody(provider: string, ctx: CorpusContext): Record<string, unknown> {
   const { clientSecret, refreshToken, appSecret } = ctx.secrets;
@@ -67,6 +70,14 @@ function validBody(provider: string, ctx: CorpusContext): Record<string, unknown
     case 'wechat_card_ticket':
     case 'wecom_jsapi_ticket':
       return { provider, parent: 'parent-1' };
+    case 'wechat_component':
+      return { provider, component_appid: 'wx0123456789abcdef', component_appsecret: appSecret, ...pushKeys };
+    case 'wecom_suite':
+      return { provider, suite_id: 'ww0123456789abcdef', suite_secret: appSecret, ...pushKeys };
+    case 'wechat_authorizer':
+      return { provider, parent: 'parent-1', authorizer_appid: 'wxfedcba9876543210', refresh_token: refreshToken };
+    case 'wecom_corp':
+      return { provider, parent: 'parent-1', auth_corpid: 'wwfedcba9876543210', refresh_token: refreshToken };
     default:
       throw new Error(`the corpus has no valid body for provider ${provider}: add one`);
   }
