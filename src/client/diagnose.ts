@@ -5,8 +5,9 @@
  */
 import { temporal } from '@temporalio/proto';
 import type { Client } from '@temporalio/client';
-import { NoWorkerError, TokenExpiredError, UpstreamFailingError, WorkflowFailingError } from '../errors';
+import { isHalflifeError, NoWorkerError, TokenExpiredError, UpstreamFailingError, WorkflowFailingError } from '../errors';
 import { credentialWorkflowId, describeQuery } from '../messages';
+import { translateError } from './errors-map';
 
 /** How long a diagnosis may take before it gives up and reports what it knows. */
 const probeMs = 2_000;
@@ -66,4 +67,30 @@ export async function diagnose(client: Client, taskQueue: string, id: string): P
     return new UpstreamFailingError(id, `the token endpoint is failing (${last.code}: ${last.message}) and no valid token is left`, { retryAfterS: 5 });
   }
   return new TokenExpiredError(id);
+}
+
+/** True for a query the server gave up on because no worker took it (gRPC DEADLINE_EXCEEDED naming the worker). */
+function isQueryNoWorkerTook(err: unknown): boolean {
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const e = current as { code?: unknown; details?: unknown; message?: unknown; cause?: unknown };
+    if (e.code === 4 && /worker/i.test(`${String(e.details ?? '')} ${String(e.message ?? '')}`)) return true;
+    current = e.cause;
+  }
+  return false;
+}
+
+/**
+ * The error to report for a failed workflow call about credential `id`. When the worker running
+ * its workflow task stopped mid-task (a crash, a frozen host), the server refuses queries and
+ * updates with FAILED_PRECONDITION, as for a task that fails, or lets a query time out "before a
+ * worker could process it"; the diagnosis tells `no_worker` from `workflow_failing`.
+ */
+export async function explainFailure(client: Client, taskQueue: string, id: string, err: unknown): Promise<unknown> {
+  const translated = translateError(err, id);
+  const failing = isHalflifeError(translated, 'WorkflowFailingError');
+  if (!failing && !isQueryNoWorkerTook(err)) return translated;
+  const diagnosed = await diagnose(client, taskQueue, id);
+  if (isHalflifeError(diagnosed, 'NoWorkerError') || isHalflifeError(diagnosed, 'WorkflowFailingError')) return diagnosed;
+  return translated;
 }

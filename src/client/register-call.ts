@@ -10,7 +10,7 @@ import { expiresAtSearchAttribute, providerSearchAttribute, statusSearchAttribut
 import { credentialWorkflow } from '../workflows/credential-workflow';
 import { credentialStaticDetails } from '../workflows/operator-view';
 import type { CredentialSpec } from '../workflows/input';
-import { translateError } from './errors-map';
+import { explainFailure } from './diagnose';
 import { registrationFingerprints } from './fingerprint';
 import { withUpdateRetries } from './update-calls';
 
@@ -40,6 +40,6 @@ export async function sendRegistration(client: Client, options: { taskQueue: str
       return client.workflow.executeUpdateWithStart(registerUpdate, { args: [request], startWorkflowOperation: start });
     }, { deadlineMs: options.deadlineMs });
   } catch (err) {
-    throw translateError(err, spec.id);
+    throw await explainFailure(client, options.taskQueue, spec.id, err);
   }
 }

@@ -12,7 +12,7 @@ import { policyProblem } from '../policy';
 import { TokenCache } from '../redis/token-cache';
 import { isAuthError } from './auth-errors';
 import { withDeadline } from './deadline';
-import { diagnose } from './diagnose';
+import { diagnose, explainFailure } from './diagnose';
 import { checkParent } from './parent-check';
 import { translateError } from './errors-map';
 import { registrationRequest, sendRegistration } from './register-call';
@@ -133,7 +133,7 @@ export class TokenClient {
       );
       return this.remember(id, token);
     } catch (err) {
-      throw translateError(err, id);
+      throw await this.explain(err, id);
     }
   }
 
@@ -153,7 +153,7 @@ export class TokenClient {
     try {
       return await withUpdateRetries(() => this.handle(id).executeUpdate(reconfigureUpdate, { args: [request] }), { deadlineMs: this.options.refreshTimeoutMs });
     } catch (err) {
-      throw translateError(err, id);
+      throw await this.explain(err, id);
     }
   }
 
@@ -222,12 +222,9 @@ export class TokenClient {
     }
   }
 
-  /** The error for a failed workflow call; FAILED_PRECONDITION also means "its worker stopped mid-task" (then `no_worker`). */
-  private async explain(err: unknown, id: string): Promise<unknown> {
-    const translated = translateError(err, id);
-    if (!isHalflifeError(translated, 'WorkflowFailingError')) return translated;
-    const diagnosed = await diagnose(this.temporal, this.options.taskQueue, id);
-    return isHalflifeError(diagnosed, 'NoWorkerError') ? diagnosed : translated;
+  /** The error for a failed workflow call (see `explainFailure`). */
+  private explain(err: unknown, id: string): Promise<unknown> {
+    return explainFailure(this.temporal, this.options.taskQueue, id, err);
   }
 
   private async readCache(id: string): Promise<TokenView | undefined> {
