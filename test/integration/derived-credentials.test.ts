@@ -189,9 +189,11 @@ describe('derived credentials: WeChat JS-SDK tickets', () => {
   it('loses nothing when Redis restarts empty: the parent still signals, the new ticket reaches the new Redis', async () => {
     const pair = await registerPair();
     await waitFor('the parent to list its ticket', async () => (await client.describe(pair.parentId)).dependents?.includes(pair.childId));
+    // A sentinel shows the new Redis starts empty (counting keys would race with other credentials' publications).
+    await redis.set('derived-restart-sentinel', '1');
     await redisServer.stop();
     redisServer = await startRedisServer({ port: Number(new URL(redisServer.url).port), dir });
-    expect(await waitFor('the new Redis', () => redis.dbsize().then((n) => String(n)), { retryOn: () => true })).toBe('0');
+    expect(await waitFor('the new Redis', () => redis.exists('derived-restart-sentinel').then((n) => String(n)), { retryOn: () => true })).toBe('0');
 
     const before = issued(pair.appid);
     await client.refresh(pair.parentId, { staleVersion: pair.parent.version });
