@@ -22,6 +22,7 @@ import { capturingFetch, replayingFetch, sealAnswer, unsealAnswer, type AttemptP
 import type { RefreshCredentialInput, RefreshCredentialResult } from './contracts';
 import type { DurableHeartbeat } from './durable-heartbeat';
 import { isParentTokenRejected, parentTokenFor, renewedParentToken, type ParentClient } from './parent-token';
+import { timeoutSignal } from './timeout-signal';
 
 /** Test seams of the refresh activity (tests crash the worker at these instants). */
 export interface RefreshHooks {
@@ -187,7 +188,7 @@ export function createRefreshCredential(deps: RefreshDeps) {
       const call = (fetch: UpstreamFetch, parent: ParentToken | undefined, now: () => number = Date.now) =>
         provider.refresh(input.config, input.grant, {
           fetch,
-          signal: AbortSignal.any([ctx.cancellationSignal, abort.signal, AbortSignal.timeout(answerWaitTimeouts * input.timeoutMs)]),
+          signal: timeoutSignal(answerWaitTimeouts * input.timeoutMs, ctx.cancellationSignal, abort.signal),
           now,
           defaultLifetimeMs: input.defaultLifetimeMs,
           current: input.current,

@@ -27,6 +27,7 @@ import {
   type ServerDeps,
 } from './authorization-server';
 import type { DeviceAuthorization, DeviceAuthorizationInput, ObtainedGrant, PollDeviceInput } from './contracts';
+import { timeoutSignal } from '../timeout-signal';
 
 /** Seconds between polls when the server names no interval (RFC 8628 §3.2). */
 export const defaultDeviceIntervalS = 5;
@@ -38,7 +39,7 @@ const maxBackoffS = 60;
 export function createRequestDeviceAuthorization(deps: ServerDeps) {
   return async function requestDeviceAuthorization(input: DeviceAuthorizationInput): Promise<DeviceAuthorization> {
     const { config, as, client, auth, allowInsecure } = serverOf(input.profile);
-    const signal = AbortSignal.any([Context.current().cancellationSignal, AbortSignal.timeout(30_000)]);
+    const signal = timeoutSignal(30_000, Context.current().cancellationSignal);
     const send = deps.send ?? ((url: URL, init: RequestInit) => cappedFetch(url.toString(), init));
     let response: Response;
     try {
@@ -86,7 +87,7 @@ async function pollOnce(deps: ServerDeps, input: PollDeviceInput, intervalS: num
   const secrets = [config.clientSecret, input.deviceCode];
   const saved = savedAnswer();
   const sentAt = saved?.sentAt ?? Date.now();
-  const signal = AbortSignal.any([Context.current().cancellationSignal, AbortSignal.timeout(30_000)]);
+  const signal = timeoutSignal(30_000, Context.current().cancellationSignal);
   let response: Response;
   try {
     response = await oauth.deviceCodeGrantRequest(as, client, auth, input.deviceCode, requestOptions(tokenRequestFetch(deps, saved), signal, allowInsecure));

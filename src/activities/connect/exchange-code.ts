@@ -14,6 +14,7 @@ import * as oauth from 'oauth4webapi';
 import { transientStatusError } from '../../providers/http';
 import { connectFailure, grantOf, jsonBody, oauthError, requestOptions, savedAnswer, serverOf, tokenRequestFetch, withoutIdToken, type ServerDeps } from './authorization-server';
 import type { ExchangeCodeInput, ObtainedGrant } from './contracts';
+import { timeoutSignal } from '../timeout-signal';
 
 /** Creates the `exchangeAuthorizationCode` activity. */
 export function createExchangeAuthorizationCode(deps: ServerDeps) {
@@ -29,7 +30,7 @@ export function createExchangeAuthorizationCode(deps: ServerDeps) {
     } catch (err) {
       throw connectFailure({ result: 'exchange_failed', code: 'issuer_mismatch', message: `the authorization response does not come from ${as.issuer} (${(err as Error).message})` });
     }
-    const signal = AbortSignal.any([ctx.cancellationSignal, AbortSignal.timeout(30_000)]);
+    const signal = timeoutSignal(30_000, ctx.cancellationSignal);
     const saved = savedAnswer();
     const fetch = tokenRequestFetch(deps, saved);
     const sentAt = saved?.sentAt ?? Date.now();

@@ -18,6 +18,7 @@ import { webhookPayload } from '../../webhooks/payload';
 import { verdictOf, type AttemptOutcome } from '../../webhooks/retry-schedule';
 import { signWebhook } from '../../webhooks/signing';
 import type { DeliverWebhookInput } from './contracts';
+import { timeoutSignal } from '../timeout-signal';
 
 /** Dependencies of `deliverWebhook`. */
 export interface WebhookActivityDeps {
@@ -52,7 +53,7 @@ export function outcomeOfTransport(err: unknown, signal: AbortSignal): AttemptOu
 
 async function post(deps: WebhookActivityDeps, url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<AttemptOutcome> {
   const ctx = Context.current();
-  const signal = AbortSignal.any([ctx.cancellationSignal, AbortSignal.timeout(timeoutMs)]);
+  const signal = timeoutSignal(timeoutMs, ctx.cancellationSignal);
   const beat = setInterval(() => ctx.heartbeat(), 1_000);
   try {
     ctx.heartbeat();
