@@ -58,7 +58,7 @@ describe('a worker stopped while it holds the workflow task', () => {
       expect(described.status).toBe('active');
       await client.revoke(cred.id);
     } finally {
-      await client.close();
+      await client.shutdown();
     }
   });
 });
