@@ -12,6 +12,7 @@ import { revokeCorpusLeftovers, sendCorpus } from '../bad-input';
 import { inPool, registerCredentials, type ChaosCredential } from '../credentials';
 import { startFaultyProxy } from '../faulty-proxy';
 import { between, pause, secondsSince } from '../figures';
+import { saveEvidence } from '../evidence';
 import { lostInFlightExcuse } from '../excuses';
 import { startMedic } from '../medic';
 import { Readers, type ReadFigures } from '../readers';
@@ -59,6 +60,8 @@ export interface SoakFigures extends LossFigures {
   stormUpstreamCalls: number[];
   maxEventsPerRun: number;
   rss: { samples: RssSample[]; workerMiB: { first: number; max: number; last: number }; apiMiB: { first: number; max: number; last: number } };
+  /** Where the histories of lost, wedged and unrecovered credentials were saved (see evidence.ts). */
+  evidence?: string;
   durationS: number;
 }
 
@@ -172,6 +175,9 @@ export async function runSoak(ctx: ScenarioContext, o: SoakOptions): Promise<Soa
     const stats = await peer.stats();
     const losses = await lossesOf(peer, stack.client, all, stack.workers.kills(started));
     const wedges = await wedgesOf(stack.client, all.map((c) => c.id));
+    const suspects = new Set([...losses.losses.map((l) => l.credentialId), ...wedges.map((w) => w.credentialId), ...recovery.pending.map((p) => p.id)]);
+    const evidence = await saveEvidence(stack.client, stack.env, ctx.tag, [...suspects].slice(0, 20), all, peer);
+    if (evidence) ctx.step(`evidence of ${suspects.size} credentials (at most 20 kept) in ${evidence}`);
     const workerSeries = samples.map((x) => Math.max(0, ...x.workersMiB));
     const apiSeries = samples.map((x) => x.apiMiB ?? 0);
     const shape = (series: number[]) => ({ first: series[0] ?? 0, max: Math.max(0, ...series), last: series.at(-1) ?? 0 });
@@ -194,6 +200,7 @@ export async function runSoak(ctx: ScenarioContext, o: SoakOptions): Promise<Soa
       stormUpstreamCalls,
       maxEventsPerRun: (await maxEventsPerRun(stack.client).catch(() => ({ maxEvents: -1 }))).maxEvents,
       rss: { samples, workerMiB: shape(workerSeries), apiMiB: shape(apiSeries) },
+      ...(evidence ? { evidence } : {}),
       durationS: secondsSince(started),
     };
   } finally {
