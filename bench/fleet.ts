@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     api: options.apis,
     tuning: options.tuning,
     sqlite_pragmas: options.sqlitePragmas,
+    dynamic_config: options.dynamicConfig,
     cpus: os.cpus().length,
     load_average: os.loadavg().map((l) => Math.round(l * 100) / 100),
     seconds: Math.round(seconds),

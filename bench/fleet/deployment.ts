@@ -38,6 +38,8 @@ export interface DeploymentSpec {
   tuning: WorkerTuning;
   /** `--sqlite-pragma` values for the dev server (e.g. `journal_mode=wal`). */
   sqlitePragmas: string[];
+  /** `--dynamic-config-value` settings of the dev server. */
+  dynamicConfig: string[];
   readRatePerS: number;
 }
 
@@ -142,7 +144,7 @@ export async function startDeployment(base: FleetBase, spec: DeploymentSpec): Pr
       temporalCli: base.temporalCli,
       // As `halflife start` runs it (write-ahead logging) unless pragmas are given (`--sqlite-pragma journal_mode=delete`).
       ...(spec.sqlitePragmas.length > 0 ? { sqlitePragmas: spec.sqlitePragmas } : {}),
-      extraArgs: ['--metrics-port', String(metricsPort)],
+      extraArgs: ['--metrics-port', String(metricsPort), ...spec.dynamicConfig.flatMap((kv) => ['--dynamic-config-value', kv])],
       log: base.log,
     });
     stops.push(() => server.stop());

@@ -19,6 +19,8 @@ export interface FleetOptions {
   sampleHistories: number;
   tuning: WorkerTuning;
   sqlitePragmas: string[];
+  /** `--dynamic-config-value` settings of the dev server (`KEY=JSON`). */
+  dynamicConfig: string[];
   /** Lateness p99 above this breaks a step. */
   maxLatenessP99Ms: number;
   write: boolean;
@@ -29,6 +31,7 @@ export interface FleetOptions {
 /** The help text. */
 export const usage = `npm run bench:fleet -- [--credentials N | --ladder N1,N2,...] [--lifetime S] [--workers W] [--api A]
   [--concurrency C] [--read-rate R] [--sample-histories K] [--sqlite-pragma journal_mode=delete,...] (default: write-ahead logging, as halflife start)
+  [--dynamic-config KEY=JSON,...] (dev server settings, e.g. system.enableActivityEagerExecution=true)
   [--max-cached N] [--wft-slots N] [--activity-slots N] [--wft-pollers N] [--activity-pollers N] [--sticky-timeout-ms MS]
   [--no-write] [--keep]`;
 
@@ -67,6 +70,7 @@ function parse(argv: string[]): FleetOptions {
       'read-rate': { type: 'string' },
       'sample-histories': { type: 'string' },
       'sqlite-pragma': { type: 'string' },
+      'dynamic-config': { type: 'string' },
       'max-cached': { type: 'string' },
       'wft-slots': { type: 'string' },
       'activity-slots': { type: 'string' },
@@ -104,6 +108,10 @@ function parse(argv: string[]): FleetOptions {
     sampleHistories: positiveInt('sample-histories', values['sample-histories'], 20, 0),
     tuning,
     sqlitePragmas: (values['sqlite-pragma'] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    dynamicConfig: (values['dynamic-config'] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((kv) => {
+      if (!/^[\w.]+=.+$/.test(kv)) throw new FleetUsageError(`--dynamic-config: expected KEY=JSON, got ${JSON.stringify(kv)}`);
+      return kv;
+    }),
     maxLatenessP99Ms: positiveInt('max-lateness-p99-ms', values['max-lateness-p99-ms'], 1000),
     write: values['no-write'] !== true,
     keep: values.keep === true,

@@ -50,7 +50,7 @@ export async function runStep(base: FleetBase & { redisPid?: number }, options: 
   const label = `step-${index + 1}-${n}`;
   const lifetimeMs = options.lifetimeS * 1000;
   const endpoint = await startFleetTokenEndpoint(options.lifetimeS, 0.5);
-  const deployment = await startDeployment(base, { label, workers: options.workers, apis: options.apis, tuning: options.tuning, sqlitePragmas: options.sqlitePragmas, readRatePerS: options.readRatePerS });
+  const deployment = await startDeployment(base, { label, workers: options.workers, apis: options.apis, tuning: options.tuning, sqlitePragmas: options.sqlitePragmas, dynamicConfig: options.dynamicConfig, readRatePerS: options.readRatePerS });
   const dir = path.join(base.dir, label);
   const watch = new ProcWatch();
   watch.add('server', deployment.server.pid);

@@ -9,8 +9,11 @@ import { isHalflifeError, NoWorkerError, TokenExpiredError, UpstreamFailingError
 import { credentialWorkflowId, describeQuery } from '../messages';
 import { translateError } from './errors-map';
 
-/** How long a diagnosis may take before it gives up and reports what it knows. */
+/** How long one probe of a diagnosis may take before it gives up and reports what it knows. */
 const probeMs = 2_000;
+
+/** The longest a diagnosis takes (three probes). */
+export const diagnosisMs = 3 * probeMs;
 
 async function bounded<T>(promise: Promise<T>): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;

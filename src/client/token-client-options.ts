@@ -20,7 +20,7 @@ export interface TokenClientOptions {
   dataConverter?: DataConverter;
   /** How long a token read is reused in-process. @default 1000 */
   localCacheMs?: number;
-  /** How long `refresh`, `register` and `reauthorize` wait before answering with what there is. @default 30_000 */
+  /** How long `getToken`, `refresh`, `register` and `reauthorize` wait before answering with what there is (reads and refreshes keep the last 6 s, at most half, to say why there is nothing). @default 30_000 */
   refreshTimeoutMs?: number;
   /** Where registered URLs may point (and OIDC discovery may go). @default from HALFLIFE_EGRESS_ALLOW/DENY */
   egressPolicy?: EgressPolicy;

@@ -12,7 +12,8 @@ import { policyProblem } from '../policy';
 import { TokenCache } from '../redis/token-cache';
 import { isAuthError } from './auth-errors';
 import { withDeadline } from './deadline';
-import { diagnose, explainFailure } from './diagnose';
+import { diagnose, diagnosisMs, explainFailure } from './diagnose';
+import { patiently } from './patience';
 import { checkParent } from './parent-check';
 import { translateError } from './errors-map';
 import { registrationRequest, sendRegistration } from './register-call';
@@ -82,18 +83,24 @@ export class TokenClient {
     return { id: spec.id, workflowId, token: this.remember(spec.id, outcome.token), result };
   }
 
-  /** A valid access token: in-process cache, then Redis, then the workflow; never an expired one. */
+  /**
+   * A valid access token: in-process cache, then Redis, then the workflow; never an expired one.
+   * While the credential cannot answer (its worker died and the next has not taken over, Temporal
+   * restarts) the read waits, up to `refreshTimeoutMs`, rather than fail (see patience.ts).
+   */
   async getToken(id: string, options: { minTtlMs?: number } = {}): Promise<TokenView> {
     const minTtl = options.minTtlMs ?? 0;
     const now = Date.now();
     const local = this.local.get(id);
     if (local && now - local.cachedAt < this.options.localCacheMs && local.view.expiresAt - now > minTtl) return local.view;
-    const cached = await this.readCache(id);
-    if (cached && cached.expiresAt - now > minTtl) return this.remember(id, cached);
-    let view = await this.query(id);
-    if (!view || view.expiresAt - Date.now() <= minTtl) view = (await this.refresh(id, view ? { staleVersion: view.version } : {})).token;
-    if (view.expiresAt <= Date.now()) throw await diagnose(this.temporal, this.options.taskQueue, id);
-    return this.remember(id, view);
+    return patiently(this.waitUntil(now), async (deadline) => {
+      const cached = await this.readCache(id);
+      if (cached && cached.expiresAt - Date.now() > minTtl) return this.remember(id, cached);
+      let view = await this.query(id);
+      if (!view || view.expiresAt - Date.now() <= minTtl) view = (await this.refreshBy(id, view ? { staleVersion: view.version } : {}, deadline)).token;
+      if (view.expiresAt <= Date.now()) throw await diagnose(this.temporal, this.options.taskQueue, id);
+      return this.remember(id, view);
+    });
   }
 
   /**
@@ -103,20 +110,32 @@ export class TokenClient {
    * `refreshed: false` and the reason; only without a valid token does it throw.
    */
   async refresh(id: string, options: { staleVersion?: number } = {}): Promise<RefreshOutcome> {
+    return patiently(this.waitUntil(Date.now()), (deadline) => this.refreshBy(id, options, deadline));
+  }
+
+  /** Until when a read or refresh that began at `start` keeps trying: its last try may end in a diagnosis, which must fit in `refreshTimeoutMs` too. */
+  private waitUntil(start: number): number {
+    const { refreshTimeoutMs } = this.options;
+    return start + Math.max(refreshTimeoutMs - diagnosisMs, refreshTimeoutMs / 2);
+  }
+
+  /** One try of `refresh` that gives up at `deadline` (epoch ms). */
+  private async refreshBy(id: string, options: { staleVersion?: number }, deadline: number): Promise<RefreshOutcome> {
     const known = this.local.get(id)?.view;
     if (known && options.staleVersion !== undefined && known.version > options.staleVersion && known.expiresAt > Date.now()) {
       return { token: known, refreshed: false, reason: 'superseded' }; // already replaced: no round trip
     }
-    const outcome = await this.refreshes.refresh(id, options.staleVersion, (staleVersion) => this.sendRefresh(id, staleVersion));
+    const outcome = await this.refreshes.refresh(id, options.staleVersion, (staleVersion) => this.sendRefresh(id, staleVersion, deadline));
     this.remember(id, outcome.token);
     return outcome;
   }
 
-  private async sendRefresh(id: string, staleVersion: number | undefined): Promise<RefreshOutcome> {
+  private async sendRefresh(id: string, staleVersion: number | undefined, deadline: number): Promise<RefreshOutcome> {
     const timeout = Symbol('timeout');
+    const waitMs = Math.max(1, deadline - Date.now());
     try {
-      const call = withUpdateRetries(() => this.handle(id).executeUpdate(refreshUpdate, { args: [{ staleVersion }] }), { deadlineMs: this.options.refreshTimeoutMs });
-      return await withDeadline(call, this.options.refreshTimeoutMs, () => Object.assign(new Error('refresh deadline'), { [timeout]: true }));
+      const call = withUpdateRetries(() => this.handle(id).executeUpdate(refreshUpdate, { args: [{ staleVersion }] }), { deadlineMs: waitMs });
+      return await withDeadline(call, waitMs, () => Object.assign(new Error('refresh deadline'), { [timeout]: true }));
     } catch (err) {
       if (!(err as Record<symbol, unknown>)[timeout] && !isUpdateLimit(err)) throw await this.explain(err, id);
       const current = (await this.readCache(id)) ?? (await this.query(id).catch(() => null));
