@@ -2,7 +2,7 @@
  * Capacity settings of a credential worker: how many credentials it keeps cached, how many
  * workflow tasks and refreshes it runs at once, how many pollers it keeps open, and how long a
  * workflow task waits on its sticky queue before the server hands it to any worker. Unset ones keep
- * the Temporal SDK's defaults. From code (`CredentialWorkerOptions.tuning`) or the environment
+ * the Temporal SDK's defaults, but for the workflow task slots (`defaultWorkflowTaskSlots`). From code (`CredentialWorkerOptions.tuning`) or the environment
  * (`HALFLIFE_WORKER_*`, parsed once at the edge; a bad value is an `InvalidConfigError` naming the
  * variable). BENCHMARKS.md (fleet) has the measurements these are chosen from.
  */
@@ -13,7 +13,7 @@ import { InvalidConfigError } from './errors';
 export interface WorkerTuning {
   /** `HALFLIFE_WORKER_MAX_CACHED_WORKFLOWS`: credentials kept in memory between their workflow tasks (0: none). @default the SDK's: ≈ 600 per GiB of heap above 200 MB */
   maxCachedWorkflows?: number;
-  /** `HALFLIFE_WORKER_WORKFLOW_TASK_SLOTS`: workflow tasks run at once (at least 2 while caching). @default the SDK's (40) */
+  /** `HALFLIFE_WORKER_WORKFLOW_TASK_SLOTS`: workflow tasks run at once (at least 2 while caching). @default defaultWorkflowTaskSlots (5) */
   maxConcurrentWorkflowTaskExecutions?: number;
   /** `HALFLIFE_WORKER_ACTIVITY_SLOTS`: activities (upstream refreshes) run at once. @default the SDK's (100) */
   maxConcurrentActivityTaskExecutions?: number;
@@ -24,6 +24,17 @@ export interface WorkerTuning {
   /** `HALFLIFE_WORKER_STICKY_TIMEOUT_MS`: how long a task waits for this worker on its sticky queue before any worker may take it (replaying the history). @default the SDK's (10 s) */
   stickyQueueScheduleToStartTimeoutMs?: number;
 }
+
+/**
+ * Workflow tasks a worker runs at once unless told otherwise (the SDK's 40 is too many). They share
+ * one JavaScript thread, so they finish together; a worker that lost its cache (a restart, a
+ * crash) replays each run's history first, ≈ 0.8 s for a 1,000-event run on this project's 2-core
+ * machine. Forty such tasks outlast the 10 s workflow task timeout, time out, are handed out again
+ * and never finish: the 30-minute soak wedged 23 of 100 credentials so. Five finish in time even at
+ * twice that cost; a calm workflow task takes tens of milliseconds, so five still pass about a hundred a
+ * second (an estimate from BENCHMARKS.md's fleet figures).
+ */
+export const defaultWorkflowTaskSlots = 5;
 
 /** The environment variable of each setting. */
 export const workerTuningVariables: Readonly<Record<keyof WorkerTuning, string>> = {
@@ -54,7 +65,7 @@ export function workerTuningProblem(tuning: WorkerTuning): [keyof WorkerTuning, 
   const slots = tuning.maxConcurrentWorkflowTaskExecutions;
   if (slots !== undefined && slots < 2 && tuning.maxCachedWorkflows !== 0) return ['maxConcurrentWorkflowTaskExecutions', 'must be at least 2 while workflows are cached'];
   const pollers = tuning.maxConcurrentWorkflowTaskPolls;
-  if (pollers !== undefined && pollers > (slots ?? 40)) return ['maxConcurrentWorkflowTaskPolls', `must not exceed the workflow task slots (${slots ?? 40})`];
+  if (pollers !== undefined && pollers > (slots ?? defaultWorkflowTaskSlots)) return ['maxConcurrentWorkflowTaskPolls', `must not exceed the workflow task slots (${slots ?? defaultWorkflowTaskSlots})`];
   return undefined;
 }
 
@@ -79,7 +90,7 @@ export function workerTuningFromEnv(env: Record<string, string | undefined>): Wo
 export function workerOptionsOf(tuning: WorkerTuning = {}): Partial<WorkerOptions> {
   const problem = workerTuningProblem(tuning);
   if (problem) throw new InvalidConfigError(`tuning.${problem[0]}`, problem[1]);
-  const { stickyQueueScheduleToStartTimeoutMs: sticky, ...counts } = tuning;
+  const { stickyQueueScheduleToStartTimeoutMs: sticky, ...counts } = { maxConcurrentWorkflowTaskExecutions: defaultWorkflowTaskSlots, ...tuning };
   const options: Partial<WorkerOptions> = Object.fromEntries(Object.entries(counts).filter(([, v]) => v !== undefined));
   if (sticky !== undefined) options.stickyQueueScheduleToStartTimeout = sticky;
   return options;

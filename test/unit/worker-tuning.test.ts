@@ -5,14 +5,15 @@
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
-import { workerOptionsOf, workerTuningFromEnv, workerTuningVariables } from '../../src/worker-tuning';
+import { defaultWorkflowTaskSlots, workerOptionsOf, workerTuningFromEnv, workerTuningVariables } from '../../src/worker-tuning';
 
 const isolated = { TEMPORAL_CONFIG_FILE: path.join(os.tmpdir(), 'halflife-no-such-profile.toml') };
 
 describe('worker tuning from the environment', () => {
-  it('is absent when no variable is set, so the SDK defaults apply', () => {
+  it('is absent when no variable is set, so the SDK defaults apply but for the workflow task slots', () => {
     expect(loadConfig({ ...isolated }).workerTuning).toBeUndefined();
-    expect(workerOptionsOf(undefined)).toEqual({});
+    expect(workerOptionsOf(undefined)).toEqual({ maxConcurrentWorkflowTaskExecutions: defaultWorkflowTaskSlots });
+    expect(defaultWorkflowTaskSlots).toBeLessThan(40); // the SDK's, which a cold worker cannot finish within the task timeout
   });
 
   it('reads every variable into the configuration', () => {

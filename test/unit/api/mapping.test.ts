@@ -102,7 +102,7 @@ describe('shapes', () => {
     expect(JSON.stringify(body)).not.toContain('leak');
     expect(body).not.toHaveProperty('expires_at');
     expect(body.last_error).toEqual({ kind: 'reauth', code: 'invalid_grant', message: 'grant rejected', at: '1970-01-01T00:00:00.000Z' });
-    expect(body.policy).toMatchObject({ retry_initial_s: 1, upstream_timeout_s: 15, max_cycles_per_run: 100, jitter_ratio: 0.04 });
+    expect(body.policy).toMatchObject({ retry_initial_s: 1, upstream_timeout_s: 15, max_cycles_per_run: 25, jitter_ratio: 0.04 });
   });
 });
 
