@@ -4,7 +4,8 @@
  * with FAILED_PRECONDITION, the same answer it gives for a workflow task that fails. The client
  * must say what an operator can act on: `no_worker` (start or wait for a worker), not
  * `workflow_failing` (reset the workflow). Found by `npm run chaos`, where every such read was
- * reported as a failing workflow.
+ * reported as a failing workflow. And a read of an expired token at that moment waits for the
+ * next worker rather than fail.
  */
 import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { credentialWorkflowId, forceRefreshSignal } from '../../src/messages';
@@ -56,6 +57,47 @@ describe('a worker stopped while it holds the workflow task', () => {
       workers.push(await startWorkerProcess(taskQueue));
       const described = await waitFor('the credential to answer on a new worker', () => client.describe(cred.id).catch(() => undefined), { timeoutMs: 60_000 });
       expect(described.status).toBe('active');
+      await client.revoke(cred.id);
+    } finally {
+      await client.shutdown();
+    }
+  });
+
+  it('makes a token read wait for the next worker, which returns the new token (not no_worker)', async () => {
+    // The worst moment of a crash for a reader: the token expired and nobody can answer. The read
+    // waits through it instead of a 503 it would only retry (the chaos suite counted 96 of those).
+    fake.setExpiresIn(3);
+    const taskQueue = uniqueId('tq-readcrash');
+    const client = await openTokenClient(taskQueue, { refreshTimeoutMs: 60_000 });
+    try {
+      const first = await startWorkerProcess(taskQueue);
+      workers.push(first);
+      const cred = await registerOAuth2(client, fake);
+      // Frozen before the refresh at half-life: its open polls take the timer's workflow task and
+      // never answer; the task times out, and is killed with it, as in a crash mid-task.
+      first.child.kill('SIGSTOP');
+      const handle = client.temporal.workflow.getHandle(credentialWorkflowId(cred.id));
+      await waitFor('the workflow task to time out on the frozen worker', async () => ((await handle.describe()).raw.pendingWorkflowTask?.attempt ?? 0) >= 2, { timeoutMs: 60_000, intervalMs: 250 });
+      await first.kill();
+      await waitFor('the token to expire', () => Date.now() > cred.token.expiresAt + 200, { timeoutMs: 10_000 });
+
+      const read = client.getToken(cred.id).then(
+        (token) => ({ token }),
+        (error: unknown) => ({ error: error as { name?: string; code?: string } }),
+      );
+      // The hostile moment, shown by a call issued after the read: the server refuses the
+      // workflow's queries (its task is owed by a worker that is gone), which reads as no_worker.
+      const refused = await client.describe(cred.id).then(
+        () => undefined,
+        (err: unknown) => err as { code?: string },
+      );
+      expect(refused?.code).toBe('no_worker');
+      workers.push(await startWorkerProcess(taskQueue));
+
+      const outcome = await read;
+      expect(outcome).toEqual({ token: expect.objectContaining({ version: 2 }) });
+      if ('token' in outcome) expect(outcome.token.expiresAt).toBeGreaterThan(Date.now());
+      expect(fake.callsFor(cred.clientId)).toBe(2);
       await client.revoke(cred.id);
     } finally {
       await client.shutdown();
