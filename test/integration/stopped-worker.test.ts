@@ -14,6 +14,9 @@ import { openTokenClient, uniqueId } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
+// Each case waits out workflow-task timeouts on a frozen worker: 60–90 s alone, more on a loaded machine.
+jest.setTimeout(240_000);
+
 describe('a worker stopped while it holds the workflow task', () => {
   let fake: FakeOAuth2Server;
   const workers: WorkerProcess[] = [];
@@ -95,9 +98,14 @@ describe('a worker stopped while it holds the workflow task', () => {
       workers.push(await startWorkerProcess(taskQueue));
 
       const outcome = await read;
-      expect(outcome).toEqual({ token: expect.objectContaining({ version: 2 }) });
-      if ('token' in outcome) expect(outcome.token.expiresAt).toBeGreaterThan(Date.now());
-      expect(fake.callsFor(cred.clientId)).toBe(2);
+      // A newer token than the expired one (with 2 s tokens the new worker may have refreshed twice
+      // by the time the read returns), valid, and no refresh token ever presented twice.
+      expect(outcome).toEqual({ token: expect.objectContaining({ status: 'active' }) });
+      if ('token' in outcome) {
+        expect(outcome.token.version).toBeGreaterThanOrEqual(2);
+        expect(outcome.token.expiresAt).toBeGreaterThan(Date.now());
+      }
+      expect(fake.replays).toBe(0);
       await client.revoke(cred.id);
     } finally {
       await client.shutdown();
