@@ -90,7 +90,7 @@ export function workerTuningFromEnv(env: Record<string, string | undefined>): Wo
 export function workerOptionsOf(tuning: WorkerTuning = {}): Partial<WorkerOptions> {
   const problem = workerTuningProblem(tuning);
   if (problem) throw new InvalidConfigError(`tuning.${problem[0]}`, problem[1]);
-  const { stickyQueueScheduleToStartTimeoutMs: sticky, ...counts } = { maxConcurrentWorkflowTaskExecutions: defaultWorkflowTaskSlots, ...tuning };
+  const { stickyQueueScheduleToStartTimeoutMs: sticky, ...counts } = { ...tuning, maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTaskExecutions ?? defaultWorkflowTaskSlots };
   const options: Partial<WorkerOptions> = Object.fromEntries(Object.entries(counts).filter(([, v]) => v !== undefined));
   if (sticky !== undefined) options.stickyQueueScheduleToStartTimeout = sticky;
   return options;

@@ -5,6 +5,7 @@
  * token would retry a 503 anyway, so a token read waits through those moments until its deadline:
  * it comes back late with a valid token instead of failing (the chaos suite counted 96 such 503s).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { errorCodes } from '../error-codes';
 import { errorOutcomeOf } from '../error-outcomes';
 
@@ -13,8 +14,6 @@ export function isPassing(err: unknown): boolean {
   const { code } = errorOutcomeOf(err);
   return code === errorCodes.noWorker || code === errorCodes.temporalUnavailable;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs `attempt` until it succeeds, fails for good, or `deadline` (epoch ms) leaves no time for

@@ -4,6 +4,7 @@
  * and a run that is continuing as new (the validators answer `RetryOnNewRun`). Both are retried
  * with jittered backoff until the caller's deadline, so callers never see them.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isGrpcServiceError } from '@temporalio/client';
 import { retryOnNewRunFailureType } from '../failure-types';
 import { isUpdateLimitStatus } from './connect';
@@ -41,8 +42,6 @@ export interface UpdateRetryOptions {
   /** Also retry on the in-flight update limit. @default true */
   onLimit?: boolean;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs `call`, retrying it while the workflow cannot take the update (see the module comment). */
 export async function withUpdateRetries<T>(call: () => Promise<T>, options: UpdateRetryOptions): Promise<T> {
