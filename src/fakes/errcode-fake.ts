@@ -28,6 +28,11 @@ export class ErrcodeInjections {
     this.queue.push(count, { type: 'hang' });
   }
 
+  /** Drops the injected behaviours not yet consumed. */
+  clearFailures(): void {
+    this.queue.clear();
+  }
+
   /** Applies the next injected behaviour to `res`; returns false when none was queued. */
   apply(res: ServerResponse): boolean {
     const injection = this.queue.take();

@@ -97,6 +97,11 @@ export class Injections<T> {
     return head.item;
   }
 
+  /** Drops every queued behaviour: the next requests are answered normally. */
+  clear(): void {
+    this.queue.length = 0;
+  }
+
   /** How many requests still have a behaviour queued. */
   get pending(): number {
     return this.queue.reduce((sum, entry) => sum + entry.remaining, 0);

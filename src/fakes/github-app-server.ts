@@ -125,6 +125,10 @@ export class FakeGithubServer {
   hangNext(count: number): void {
     this.injections.push(count, { type: 'hang' });
   }
+  /** Drops the injected behaviours not yet consumed. */
+  clearFailures(): void {
+    this.injections.clear();
+  }
   /** Stops the server. */
   close(): Promise<void> {
     return this.server.close();

@@ -27,6 +27,10 @@ export abstract class OAuthInjectable {
   rejectNextWith(count: number, error: string, options: { status?: number; description?: string } = {}): void {
     this.injections.push(count, { type: 'reject', error, status: options.status ?? (error === 'invalid_client' ? 401 : 400), description: options.description });
   }
+  /** Drops the injected behaviours not yet consumed. */
+  clearFailures(): void {
+    this.injections.clear();
+  }
   /** The next `count` token requests get exactly `rawBody` (malformed answers). */
   respondNextWith(count: number, rawBody: string, status = 200, contentType = 'application/json'): void {
     this.injections.push(count, { type: 'raw', answer: { status, body: rawBody, contentType } });
