@@ -3,6 +3,7 @@
  * refreshes go through the workflow's `refresh` update, one in flight per credential per process
  * (./refresh-coalescer.ts); registration is one update-with-start, idempotent for the same body.
  */
+import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { withDefaults, type TokenClientOptions } from './token-client-options';
 import type { CredentialDescription, RefreshOutcome, TokenView } from '../credential';
@@ -75,8 +76,10 @@ export class TokenClient {
     const request = registrationRequest(spec, mode);
     const key = `register:${spec.id}:${mode}:${request.fingerprint}`;
     const joined = this.shared.has(key);
+    // While no worker can take it (one just died), the registration waits like a read does.
+    const updateId = randomUUID();
     const outcome = await this.shared.run(key, () =>
-      sendRegistration(this.temporal, { taskQueue: this.options.taskQueue, deadlineMs: this.options.refreshTimeoutMs }, spec, request),
+      patiently(this.waitUntil(Date.now()), (deadline) => sendRegistration(this.temporal, { taskQueue: this.options.taskQueue, deadline, updateId }, spec, request)),
     );
     // Only the caller whose request was sent created the credential; the ones that joined it found it registered.
     const result = joined && outcome.result === 'created' ? 'unchanged' : outcome.result;

@@ -4,12 +4,12 @@
  * with FAILED_PRECONDITION, the same answer it gives for a workflow task that fails. The client
  * must say what an operator can act on: `no_worker` (start or wait for a worker), not
  * `workflow_failing` (reset the workflow). Found by `npm run chaos`, where every such read was
- * reported as a failing workflow. And a read of an expired token at that moment waits for the
- * next worker rather than fail.
+ * reported as a failing workflow. And a read of an expired token, or a registration, at that
+ * moment waits for the next worker rather than fail.
  */
 import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { credentialWorkflowId, forceRefreshSignal } from '../../src/messages';
-import { registerOAuth2 } from '../helpers/oauth2-credential';
+import { fastPolicy, registerOAuth2 } from '../helpers/oauth2-credential';
 import { openTokenClient, uniqueId } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
@@ -63,6 +63,56 @@ describe('a worker stopped while it holds the workflow task', () => {
       await client.revoke(cred.id);
     } finally {
       await client.shutdown();
+    }
+  });
+
+  it('makes a registration wait for the next worker (not no_worker), and each caller hears what it did', async () => {
+    // Registrations during a crash, as the chaos storm met them: a new credential's first workflow
+    // task goes to one of two workers that froze, and times out there, then on the other; from then
+    // on the server refuses the credential's updates at once. The same registration sent again then (from
+    // another process, as a retrying caller would) waits for the next worker like a read does, and so
+    // does the first. The one applied first reports `created`, the other `unchanged`.
+    const taskQueue = uniqueId('tq-regcrash');
+    const [first, second] = await Promise.all([openTokenClient(taskQueue, { refreshTimeoutMs: 60_000 }), openTokenClient(taskQueue, { refreshTimeoutMs: 60_000 })]);
+    const settle = <T>(p: Promise<T>) => p.then((outcome) => ({ outcome }), (error: unknown) => ({ error: error as { name?: string; code?: string } }));
+    try {
+      const frozen = await Promise.all([startWorkerProcess(taskQueue), startWorkerProcess(taskQueue)]);
+      workers.push(...frozen);
+      await registerOAuth2(first, fake); // the workers are up and polling
+      for (const w of frozen) w.child.kill('SIGSTOP');
+      const clientId = uniqueId('client');
+      const clientSecret = `secret-${uniqueId('s')}-${uniqueId('s')}`;
+      fake.addClient(clientId, clientSecret);
+      const spec = {
+        id: uniqueId('regcrash'),
+        provider: 'oauth2',
+        config: { tokenEndpoint: fake.tokenEndpoint, clientId, clientSecret, clientAuth: 'client_secret_basic' },
+        grant: { refreshToken: fake.issueRefreshToken(clientId) },
+        policy: fastPolicy,
+      } as const;
+
+      const created = settle(first.register(spec));
+      const handle = first.temporal.workflow.getHandle(credentialWorkflowId(spec.id));
+      await waitFor('the first workflow task to time out on both frozen workers', async () => ((await handle.describe().catch(() => undefined))?.raw.pendingWorkflowTask?.attempt ?? 0) >= 3, { timeoutMs: 90_000, intervalMs: 250 });
+      await Promise.all(frozen.map((w) => w.kill()));
+      // The hostile moment: the server now refuses the credential's updates and queries at once.
+      const again = settle(second.register(spec));
+      const refused = await first.describe(spec.id).then(
+        () => undefined,
+        (err: unknown) => err as { code?: string },
+      );
+      expect(refused?.code).toBe('no_worker');
+      workers.push(await startWorkerProcess(taskQueue));
+
+      // Both were refused by the server and waited; the one the new worker applied first created it.
+      const answers = await Promise.all([created, again]);
+      const token = expect.objectContaining({ status: 'active', version: 1 });
+      for (const answer of answers) expect(answer).toEqual({ outcome: expect.objectContaining({ id: spec.id, token }) });
+      expect(answers.map((a) => ('outcome' in a ? a.outcome.result : a.error.code)).sort()).toEqual(['created', 'unchanged']);
+      expect(fake.replays).toBe(0);
+      await first.revoke(spec.id);
+    } finally {
+      await Promise.all([first.shutdown(), second.shutdown()]);
     }
   });
 
