@@ -57,9 +57,21 @@ export interface CachedCredential {
   generation?: number;
 }
 
+/**
+ * A local activity's answer with the instant (epoch ms, the worker's clock) it was given. It is
+ * recorded in the activity's marker, so a run decides by it alike live and in replay (see
+ * src/workflows/decision-clock.ts). Asked for with `stamp: true`; runs that do not ask get the bare answer.
+ */
+export interface Stamped<T> {
+  result: T;
+  at: number;
+}
+
 /** Input of `publishCredential`. */
 export interface PublishCredentialInput {
   credentialId: string;
+  /** Answer `Stamped<PublishResult>`. */
+  stamp?: boolean;
   /** What happened: a new token, a status change, or the end of the credential. */
   event: 'rotated' | 'status' | 'revoked';
   record: CachedCredential;
@@ -100,6 +112,8 @@ export interface CredentialLifecycleEvent {
 /** Input of `notifyCredential`: events, oldest first. */
 export interface NotifyCredentialInput {
   credentialId: string;
+  /** Answer `Stamped<NotifyResult>`. */
+  stamp?: boolean;
   events: CredentialLifecycleEvent[];
 }
 
@@ -111,7 +125,7 @@ export interface CredentialActivities {
   /** Calls the provider once; makes the raw answer durable before anything else, and reuses a crashed attempt's answer. */
   refreshCredential(input: RefreshCredentialInput): Promise<RefreshCredentialResult>;
   /** Mirrors the credential into Redis (versioned compare-and-set) and publishes an event. Older runs read a boolean. */
-  publishCredential(input: PublishCredentialInput): Promise<boolean | PublishResult>;
+  publishCredential(input: PublishCredentialInput): Promise<boolean | PublishResult | Stamped<PublishResult>>;
   /** Hands lifecycle events to the notifier (webhooks), which delivers them durably, in order per credential. */
-  notifyCredential(input: NotifyCredentialInput): Promise<NotifyResult>;
+  notifyCredential(input: NotifyCredentialInput): Promise<NotifyResult | Stamped<NotifyResult>>;
 }

@@ -2,7 +2,7 @@
 import type { TokenCache } from '../redis/token-cache';
 import type { ConnectClient } from '../connect/connect-client';
 import { createConnectActivities, type ConnectActivities, type HandOverClient } from './connect';
-import type { CredentialActivities } from './contracts';
+import type { CredentialActivities, NotifyCredentialInput, NotifyResult, Stamped } from './contracts';
 import { observePublications, observeRefreshes } from '../metrics/activity-observers';
 import type { WorkerMetrics } from '../metrics/worker-metrics';
 import type { ParentClient } from './parent-token';
@@ -17,7 +17,7 @@ export interface ActivityDeps extends RefreshDeps {
   /** The Redis mirror; absent when Redis is not configured. */
   cache?: TokenCache;
   /** Hands lifecycle events to the webhook deliveries; absent when none are configured. */
-  notify?: CredentialActivities['notifyCredential'];
+  notify?: (input: NotifyCredentialInput) => Promise<NotifyResult>;
   /** What webhook deliveries need (subscriptions, the egress fetch, metrics); absent: this worker does not deliver. */
   webhooks?: WebhookActivityDeps;
   /** The TokenClient connect sessions hand their grants over with, and derived credentials reach their parents through (built on first use). */
@@ -26,12 +26,29 @@ export interface ActivityDeps extends RefreshDeps {
   connectClient?: () => Pick<ConnectClient, 'createFromProfile'>;
 }
 
+/** `activity`, with a test seam run before it. */
+function withSeam<I, R>(activity: (input: I) => Promise<R>, seam: ((input: I) => Promise<void> | void) | undefined): (input: I) => Promise<R> {
+  if (!seam) return activity;
+  return async (input) => {
+    await seam(input);
+    return activity(input);
+  };
+}
+
+/** `activity`, answering `{ result, at }` when its input asks for a stamp (see `Stamped`). */
+function stamping<I extends { stamp?: boolean }, R>(activity: (input: I) => Promise<R>): (input: I) => Promise<R | Stamped<R>> {
+  return async (input) => {
+    const result = await activity(input);
+    return input.stamp ? { result, at: Date.now() } : result;
+  };
+}
+
 /** Builds the activity implementations. */
 export function createActivities(deps: ActivityDeps): CredentialActivities & ConnectActivities & WebhookActivities {
   return {
     refreshCredential: observeRefreshes(createRefreshCredential(deps), deps.metrics),
-    publishCredential: observePublications(createPublishCredential(deps.cache), deps.metrics),
-    notifyCredential: deps.notify ?? (async () => 'off' as const),
+    publishCredential: stamping(observePublications(withSeam(createPublishCredential(deps.cache), deps.hooks?.beforePublish), deps.metrics)),
+    notifyCredential: stamping(deps.notify ?? (async () => 'off' as const)),
     ...createConnectActivities(deps),
     ...createWebhookActivities(deps.webhooks),
   };

@@ -19,13 +19,15 @@ import type { ParentToken, Provider } from '../providers/provider';
 import type { AnswerLog, AnswerSlot } from '../redis/answer-log';
 import { scrubKnownSecrets } from '../secrets/scrub';
 import { capturingFetch, replayingFetch, sealAnswer, unsealAnswer, type AttemptProgress, type SavedAnswer, type UpstreamFetch } from './answer-capture';
-import type { RefreshCredentialInput, RefreshCredentialResult } from './contracts';
+import type { PublishCredentialInput, RefreshCredentialInput, RefreshCredentialResult } from './contracts';
 import type { DurableHeartbeat } from './durable-heartbeat';
 import { isParentTokenRejected, parentTokenFor, renewedParentToken, type ParentClient } from './parent-token';
 import { timeoutSignal } from './timeout-signal';
 
-/** Test seams of the refresh activity (tests crash the worker at these instants). */
+/** Test seams of the activities (tests crash or starve the worker at these instants). */
 export interface RefreshHooks {
+  /** Right before a publication to Redis (the `publishCredential` local activity). */
+  beforePublish?: (input: PublishCredentialInput) => Promise<void> | void;
   /** Right before the request is sent. */
   beforeRequest?: (input: RefreshCredentialInput) => Promise<void> | void;
   /** Right after the answer's bytes arrived and its write-ahead was put on the socket, before the durable heartbeat. */

@@ -32,7 +32,7 @@ import {
   revokeUpdate,
 } from '../messages';
 import { describeState, tokenView } from './credential-state';
-import { DecisionClock, decisionClockPatch } from './decision-clock';
+import { DecisionClock, decisionClockPatch, stampedClockPatch } from './decision-clock';
 import { derivedCredentialsPatch, signalDependents } from './dependent-signals';
 import { onAddDependent, onParentRotated } from './dependents';
 import { onForceRefresh, onReauthorize, onReconfigure, onRefresh, onRegister, onRevoke } from './handlers';
@@ -96,7 +96,7 @@ export async function credentialWorkflow(input: CredentialWorkflowInput): Promis
   state.counts.runs++;
   state.cyclesThisRun = 0;
   wireHandlers(state);
-  const clock = new DecisionClock(patched(decisionClockPatch));
+  const clock = new DecisionClock(patched(decisionClockPatch), patched(stampedClockPatch));
 
   try {
     for (;;) {
@@ -123,10 +123,10 @@ export async function credentialWorkflow(input: CredentialWorkflowInput): Promis
     await clock.server(() => condition(allHandlersFinished));
     const before = state.mirror.shown;
     if (noteChange(state)) queueEvents(state, eventsOf(state, before, clock.now()));
-    await clock.local(() => flushEvents(state, () => clock.now()));
+    await clock.local((stamp) => flushEvents(state, () => clock.now(), stamp));
     await clock.server(() => signalDependents(state, true)); // derived credentials report the parent's end at once
     for (;;) {
-      await clock.local(() => publish(state, () => clock.now(), 'revoked'));
+      await clock.local((stamp) => publish(state, () => clock.now(), 'revoked', stamp));
       const servedUntil = state.token?.expiresAt ?? 0;
       if (state.mirror.off || state.mirror.revision >= state.revision || clock.now() >= servedUntil) break;
       const wakeAt = Math.min(state.mirror.retryAt ?? clock.now() + 1_000, servedUntil);

@@ -110,7 +110,7 @@ export async function runMainLoop(state: CredentialState, clock: DecisionClock):
     queueEvents(state, takeWarnings(state, clock.now()));
     if (event) queueEvents(state, eventsOf(state, before, clock.now()));
     queueEvents(state, takeExpiryWarnings(state, clock.now(), patched));
-    if (event && !state.mirror.off) await clock.local(() => publish(state, () => clock.now(), event));
+    if (event && !state.mirror.off) await clock.local((stamp) => publish(state, () => clock.now(), event, stamp));
     const details = currentDetails(state);
     if (details !== shownDetails) setCurrentDetails((shownDetails = details));
     const step = nextStep(state, clock.now(), runFacts(clock.now()));
@@ -120,10 +120,10 @@ export async function runMainLoop(state: CredentialState, clock: DecisionClock):
       case 'continue_as_new':
         return 'continue_as_new';
       case 'publish':
-        await clock.local(() => publish(state, () => clock.now()));
+        await clock.local((stamp) => publish(state, () => clock.now(), undefined, stamp));
         break;
       case 'notify':
-        await clock.local(() => flushEvents(state, () => clock.now()));
+        await clock.local((stamp) => flushEvents(state, () => clock.now(), stamp));
         break;
       case 'dependents':
         await clock.server(() => signalDependents(state));

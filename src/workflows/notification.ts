@@ -5,6 +5,7 @@
  */
 import { isCancellation, log, proxyLocalActivities } from '@temporalio/workflow';
 import type { CredentialActivities } from '../activities/contracts';
+import { unstamp } from './decision-clock';
 import type { CredentialState } from './state';
 
 const notifier = proxyLocalActivities<CredentialActivities>({
@@ -16,19 +17,24 @@ const notifier = proxyLocalActivities<CredentialActivities>({
 /** Longest wait between two hand-over attempts. */
 export const maxNotifyBackoffMs = 300_000;
 
-/** Hands the pending events over; never throws (but for cancellation). */
-export async function flushEvents(state: CredentialState, now: () => number): Promise<void> {
+/**
+ * Hands the pending events over; never throws (but for cancellation). With `stamp`, resolves with
+ * the instant the activity answered (see decision-clock.ts); undefined when there was nothing to hand over.
+ */
+export async function flushEvents(state: CredentialState, now: () => number, stamp = false): Promise<number | undefined> {
   const n = state.notifier;
-  if (!n || n.pending.length === 0) return;
+  if (!n || n.pending.length === 0) return undefined;
   const events = n.pending;
   try {
-    const result = await notifier.notifyCredential({ credentialId: state.id, events });
+    const { result, at } = unstamp(await notifier.notifyCredential({ credentialId: state.id, events, ...(stamp ? { stamp } : {}) }));
     const rest = (state.notifier?.pending ?? []).slice(events.length);
     state.notifier = { pending: result === 'off' ? [] : rest, failures: 0, ...(result === 'off' ? { off: true } : {}) };
+    return at;
   } catch (err) {
     if (isCancellation(err)) throw err;
     const failures = n.failures + 1;
     state.notifier = { ...n, pending: state.notifier?.pending ?? events, failures, retryAt: now() + Math.min(maxNotifyBackoffMs, 1_000 * 2 ** Math.min(failures, 20)) };
     log.warn('handing lifecycle events to the notifier failed; retrying later', { credentialId: state.id, events: events.length, failures });
+    return undefined;
   }
 }

@@ -8,6 +8,7 @@
 import { isCancellation, log, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { CredentialActivities, PublishCredentialInput } from '../activities/contracts';
 import { expiresAtSearchAttribute, lastErrorCodeSearchAttribute, nextRefreshAtSearchAttribute, statusSearchAttribute } from '../search-attributes';
+import { unstamp } from './decision-clock';
 import { scheduledAt } from './next-step';
 import type { CredentialState } from './state';
 
@@ -64,18 +65,23 @@ function recordOf(state: CredentialState, event: PublishCredentialInput['event']
   };
 }
 
-/** Publishes the current revision to Redis; a failure is logged and scheduled for a retry, never thrown. */
-export async function publish(state: CredentialState, now: () => number, event: PublishCredentialInput['event'] = state.mirror.event ?? 'status'): Promise<void> {
+/**
+ * Publishes the current revision to Redis; a failure is logged and scheduled for a retry, never
+ * thrown. With `stamp`, resolves with the instant the activity answered (see decision-clock.ts).
+ */
+export async function publish(state: CredentialState, now: () => number, event: PublishCredentialInput['event'] = state.mirror.event ?? 'status', stamp = false): Promise<number | undefined> {
   const revision = state.revision;
   try {
-    const result = await mirror.publishCredential(recordOf(state, event));
+    const { result, at } = unstamp(await mirror.publishCredential({ ...recordOf(state, event), ...(stamp ? { stamp } : {}) }));
     if (result === 'off') state.mirror.off = true;
     state.mirror = { ...state.mirror, revision: Math.max(state.mirror.revision, revision), failures: 0, retryAt: undefined, event: undefined };
+    return at;
   } catch (err) {
     if (isCancellation(err)) throw err;
     const failures = state.mirror.failures + 1;
     const backoff = Math.min(maxPublishBackoffMs, 1_000 * 2 ** Math.min(failures, 20));
     state.mirror = { ...state.mirror, failures, retryAt: now() + backoff };
     log.warn('publishing to Redis failed; retrying later (the workflow state stays the source of truth)', { credentialId: state.id, revision, failures });
+    return undefined;
   }
 }

@@ -12,6 +12,10 @@
  * and a crash seam: HALFLIFE_TEST_AT = before_request | after_answer | after_save (the refresh
  * instant), HALFLIFE_TEST_FOR = a credential id or `*`, HALFLIFE_TEST_DO = kill (SIGKILL inside
  * the seam, in its first microseconds) | hang (print `AT <instant> <id>` and wait to be killed).
+ * HALFLIFE_TEST_AT=before_publish with HALFLIFE_TEST_DO=stall keeps the JavaScript thread busy
+ * for HALFLIFE_TEST_STALL_MS (default 12 s) inside the `publishCredential` local activity of the
+ * credential's versions in HALFLIFE_TEST_STALL_VERSIONS (default 2), printing
+ * `STALL before_publish <id> v<version> <ms>` first.
  * The first token of a credential (registration) always passes. HALFLIFE_TEST_ACTIVITIES_ONLY=1 polls
  * activity tasks only (workflow tasks wait meanwhile). HALFLIFE_TEST_BUNDLE runs another
  * workflow bundle (a recorded release, for upgrade tests).
@@ -34,6 +38,19 @@ function seam(): RefreshHooks {
     process.stdout.write(`AT ${at} ${input.credentialId}\n`);
     await new Promise(() => undefined); // the test kills this process here
   };
+  if (at === 'before_publish') {
+    // Only the starving is offered here: the first publication of each of the credential's
+    // versions in HALFLIFE_TEST_STALL_VERSIONS (default: 2, its first refresh).
+    const versions = new Set((process.env.HALFLIFE_TEST_STALL_VERSIONS ?? '2').split(',').map(Number));
+    return {
+      beforePublish: (input) => {
+        if ((target !== '*' && input.credentialId !== target) || action !== 'stall' || !versions.delete(input.record.version)) return;
+        const ms = Number(process.env.HALFLIFE_TEST_STALL_MS ?? 12_000);
+        process.stdout.write(`STALL ${at} ${input.credentialId} v${input.record.version} ${ms}\n`);
+        for (const end = Date.now() + ms; Date.now() < end; ); // busy, as a starved event loop is
+      },
+    };
+  }
   const names: Record<string, keyof RefreshHooks> = { before_request: 'beforeRequest', after_answer: 'afterAnswer', after_save: 'afterSave' };
   const name = names[at];
   if (!name) throw new Error(`HALFLIFE_TEST_AT must be one of ${Object.keys(names).join(', ')}`);
