@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import { isHalflifeError, NoWorkerError, TokenExpiredError, UpstreamFailingError, WorkflowFailingError } from '../errors';
 import { credentialWorkflowId, describeQuery } from '../messages';
 import { translateError } from './errors-map';
+import { isRefusedQuery } from './update-calls';
 
 /** How long one probe of a diagnosis may take before it gives up and reports what it knows. */
 const probeMs = 2_000;
@@ -87,13 +88,17 @@ function isQueryNoWorkerTook(err: unknown): boolean {
  * The error to report for a failed workflow call about credential `id`. When the worker running
  * its workflow task stopped mid-task (a crash, a frozen host), the server refuses queries and
  * updates with FAILED_PRECONDITION, as for a task that fails, or lets a query time out "before a
- * worker could process it"; the diagnosis tells `no_worker` from `workflow_failing`.
+ * worker could process it"; the diagnosis tells `no_worker` from `workflow_failing`. A query the
+ * worker kept refusing past its retries (its task is still owed elsewhere, see isRefusedQuery)
+ * is `no_worker` too when the diagnosis finds nothing worse: the soak saw it answered 500.
  */
 export async function explainFailure(client: Client, taskQueue: string, id: string, err: unknown): Promise<unknown> {
   const translated = translateError(err, id);
   const failing = isHalflifeError(translated, 'WorkflowFailingError');
-  if (!failing && !isQueryNoWorkerTook(err)) return translated;
+  const refused = isRefusedQuery(err);
+  if (!failing && !refused && !isQueryNoWorkerTook(err)) return translated;
   const diagnosed = await diagnose(client, taskQueue, id);
   if (isHalflifeError(diagnosed, 'NoWorkerError') || isHalflifeError(diagnosed, 'WorkflowFailingError')) return diagnosed;
+  if (refused) return new NoWorkerError(id, 'its worker refused to answer before its pending workflow task runs; the task waits for a worker', { retryAfterS: 5, cause: err });
   return translated;
 }
