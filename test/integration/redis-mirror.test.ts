@@ -75,7 +75,8 @@ describe('Redis mirror', () => {
       expect(described.counts.upstreamCalls).toBe(fake.callsFor(cred.clientId));
       expect(described.version).toBeGreaterThanOrEqual(fake.callsFor(cred.clientId) - 1);
       expect(described.counts.failures).toBe(0);
-      expect(described.status).toBe('active');
+      // Healthy: 2 s tokens (believed 1 s) are renewed about every second, so one may be under way.
+      expect(['active', 'refreshing']).toContain(described.status);
       await client.revoke(cred.id);
     } finally {
       await client.shutdown();
