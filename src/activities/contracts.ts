@@ -120,6 +120,20 @@ export interface NotifyCredentialInput {
 /** What `notifyCredential` did: `handed_off` (durably queued for delivery) or `off` (this worker has no notifier). */
 export type NotifyResult = 'handed_off' | 'off';
 
+/** Input of `publishAndNotify`: a publication and the lifecycle events handed over with it. */
+export interface PublishAndNotifyInput {
+  /** Answer `Stamped<PublishAndNotifyResult>`. */
+  stamp?: boolean;
+  publication: Omit<PublishCredentialInput, 'stamp'>;
+  notification: Omit<NotifyCredentialInput, 'stamp'>;
+}
+
+/** What `publishAndNotify` did, part by part: a part that threw is `failed` (the worker logs why), the other stands. */
+export interface PublishAndNotifyResult {
+  published: PublishResult | 'failed';
+  notified: NotifyResult | 'failed';
+}
+
 /** The activities the credential workflow calls. */
 export interface CredentialActivities {
   /** Calls the provider once; makes the raw answer durable before anything else, and reuses a crashed attempt's answer. */
@@ -128,4 +142,6 @@ export interface CredentialActivities {
   publishCredential(input: PublishCredentialInput): Promise<boolean | PublishResult | Stamped<PublishResult>>;
   /** Hands lifecycle events to the notifier (webhooks), which delivers them durably, in order per credential. */
   notifyCredential(input: NotifyCredentialInput): Promise<NotifyResult | Stamped<NotifyResult>>;
+  /** Both of the above at once, in one local activity (one marker, one activation): what a rotation costs. */
+  publishAndNotify(input: PublishAndNotifyInput): Promise<PublishAndNotifyResult | Stamped<PublishAndNotifyResult>>;
 }

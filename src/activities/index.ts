@@ -6,6 +6,7 @@ import type { CredentialActivities, NotifyCredentialInput, NotifyResult, Stamped
 import { observePublications, observeRefreshes } from '../metrics/activity-observers';
 import type { WorkerMetrics } from '../metrics/worker-metrics';
 import type { ParentClient } from './parent-token';
+import { createPublishAndNotify } from './publish-and-notify';
 import { createPublishCredential } from './publish-credential';
 import { createRefreshCredential, type RefreshDeps } from './refresh-credential';
 import { createWebhookActivities, type WebhookActivities, type WebhookActivityDeps } from './webhooks';
@@ -45,10 +46,13 @@ function stamping<I extends { stamp?: boolean }, R>(activity: (input: I) => Prom
 
 /** Builds the activity implementations. */
 export function createActivities(deps: ActivityDeps): CredentialActivities & ConnectActivities & WebhookActivities {
+  const publish = observePublications(withSeam(createPublishCredential(deps.cache), deps.hooks?.beforePublish), deps.metrics);
+  const notify = deps.notify ?? (async () => 'off' as const);
   return {
     refreshCredential: observeRefreshes(createRefreshCredential(deps), deps.metrics),
-    publishCredential: stamping(observePublications(withSeam(createPublishCredential(deps.cache), deps.hooks?.beforePublish), deps.metrics)),
-    notifyCredential: stamping(deps.notify ?? (async () => 'off' as const)),
+    publishCredential: stamping(publish),
+    notifyCredential: stamping(notify),
+    publishAndNotify: stamping(createPublishAndNotify(publish, notify)),
     ...createConnectActivities(deps),
     ...createWebhookActivities(deps.webhooks),
   };

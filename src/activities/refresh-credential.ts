@@ -26,7 +26,7 @@ import { timeoutSignal } from './timeout-signal';
 
 /** Test seams of the activities (tests crash or starve the worker at these instants). */
 export interface RefreshHooks {
-  /** Right before a publication to Redis (the `publishCredential` local activity). */
+  /** Right before a publication to Redis (in the `publishCredential` or `publishAndNotify` local activity). */
   beforePublish?: (input: PublishCredentialInput) => Promise<void> | void;
   /** Right before the request is sent. */
   beforeRequest?: (input: RefreshCredentialInput) => Promise<void> | void;

@@ -17,6 +17,7 @@ import { flushEvents } from './notification';
 import type { DecisionClock } from './decision-clock';
 import { currentDetails, timerSummary } from './operator-view';
 import { noteChange, publish } from './publication';
+import { publishWithEvents } from './publish-and-notify';
 import { isReprobed, reprobeDelayMs, retryDelayMs } from './schedule';
 import type { CredentialState, Round } from './state';
 import { attemptInput, toAttemptFailure, upstreamActivities } from './upstream';
@@ -110,7 +111,7 @@ export async function runMainLoop(state: CredentialState, clock: DecisionClock):
     queueEvents(state, takeWarnings(state, clock.now()));
     if (event) queueEvents(state, eventsOf(state, before, clock.now()));
     queueEvents(state, takeExpiryWarnings(state, clock.now(), patched));
-    if (event && !state.mirror.off) await clock.local((stamp) => publish(state, () => clock.now(), event, stamp));
+    if (event && !state.mirror.off) await clock.local((stamp) => publishWithEvents(state, () => clock.now(), event, stamp));
     const details = currentDetails(state);
     if (details !== shownDetails) setCurrentDetails((shownDetails = details));
     const step = nextStep(state, clock.now(), runFacts(clock.now()));

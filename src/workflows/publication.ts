@@ -6,7 +6,7 @@
  * holds the workflow's revision.
  */
 import { isCancellation, log, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import type { CredentialActivities, PublishCredentialInput } from '../activities/contracts';
+import type { CredentialActivities, PublishCredentialInput, PublishResult } from '../activities/contracts';
 import { expiresAtSearchAttribute, lastErrorCodeSearchAttribute, nextRefreshAtSearchAttribute, statusSearchAttribute } from '../search-attributes';
 import { unstamp } from './decision-clock';
 import { scheduledAt } from './next-step';
@@ -45,8 +45,8 @@ export function noteChange(state: CredentialState): 'rotated' | 'status' | undef
   return event;
 }
 
-/** The record Redis holds for the state as it is now. */
-function recordOf(state: CredentialState, event: PublishCredentialInput['event']): PublishCredentialInput {
+/** The publication of the state as it is now: the record Redis holds and the event it carries. */
+export function publicationOf(state: CredentialState, event: PublishCredentialInput['event']): Omit<PublishCredentialInput, 'stamp'> {
   const t = event === 'revoked' ? undefined : state.token;
   return {
     credentialId: state.id,
@@ -65,6 +65,19 @@ function recordOf(state: CredentialState, event: PublishCredentialInput['event']
   };
 }
 
+/** Applies what a publication of `revision` did: the mirror holds it, is off, or is retried with backoff. */
+export function applyPublished(state: CredentialState, revision: number, result: PublishResult | 'failed', now: () => number): void {
+  if (result !== 'failed') {
+    if (result === 'off') state.mirror.off = true;
+    state.mirror = { ...state.mirror, revision: Math.max(state.mirror.revision, revision), failures: 0, retryAt: undefined, event: undefined };
+    return;
+  }
+  const failures = state.mirror.failures + 1;
+  const backoff = Math.min(maxPublishBackoffMs, 1_000 * 2 ** Math.min(failures, 20));
+  state.mirror = { ...state.mirror, failures, retryAt: now() + backoff };
+  log.warn('publishing to Redis failed; retrying later (the workflow state stays the source of truth)', { credentialId: state.id, revision, failures });
+}
+
 /**
  * Publishes the current revision to Redis; a failure is logged and scheduled for a retry, never
  * thrown. With `stamp`, resolves with the instant the activity answered (see decision-clock.ts).
@@ -72,16 +85,12 @@ function recordOf(state: CredentialState, event: PublishCredentialInput['event']
 export async function publish(state: CredentialState, now: () => number, event: PublishCredentialInput['event'] = state.mirror.event ?? 'status', stamp = false): Promise<number | undefined> {
   const revision = state.revision;
   try {
-    const { result, at } = unstamp(await mirror.publishCredential({ ...recordOf(state, event), ...(stamp ? { stamp } : {}) }));
-    if (result === 'off') state.mirror.off = true;
-    state.mirror = { ...state.mirror, revision: Math.max(state.mirror.revision, revision), failures: 0, retryAt: undefined, event: undefined };
+    const { result, at } = unstamp(await mirror.publishCredential({ ...publicationOf(state, event), ...(stamp ? { stamp } : {}) }));
+    applyPublished(state, revision, result === true ? 'written' : result === false ? 'stale' : result, now);
     return at;
   } catch (err) {
     if (isCancellation(err)) throw err;
-    const failures = state.mirror.failures + 1;
-    const backoff = Math.min(maxPublishBackoffMs, 1_000 * 2 ** Math.min(failures, 20));
-    state.mirror = { ...state.mirror, failures, retryAt: now() + backoff };
-    log.warn('publishing to Redis failed; retrying later (the workflow state stays the source of truth)', { credentialId: state.id, revision, failures });
+    applyPublished(state, revision, 'failed', now);
     return undefined;
   }
 }
