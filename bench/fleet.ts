@@ -15,6 +15,7 @@ import path from 'node:path';
 import { bundleWorkflows } from '../scripts/bundle-workflows';
 import { ensureRedisServerBinary, startRedisServer } from '../scripts/redis-server';
 import { generateKey } from '../src/codec/keyring';
+import { devServerDynamicConfig, mergeDynamicConfig } from '../src/dev/dev-server';
 import { freePort } from '../src/dev/net';
 import { ensureTemporalCli } from '../src/dev/temporal-cli';
 import { Redis } from 'ioredis';
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
     api: options.apis,
     tuning: options.tuning,
     sqlite_pragmas: options.sqlitePragmas,
-    dynamic_config: options.dynamicConfig,
+    dynamic_config: mergeDynamicConfig(devServerDynamicConfig, options.dynamicConfig),
     cpus: os.cpus().length,
     load_average: os.loadavg().map((l) => Math.round(l * 100) / 100),
     seconds: Math.round(seconds),

@@ -144,7 +144,8 @@ export async function startDeployment(base: FleetBase, spec: DeploymentSpec): Pr
       temporalCli: base.temporalCli,
       // As `halflife start` runs it (write-ahead logging) unless pragmas are given (`--sqlite-pragma journal_mode=delete`).
       ...(spec.sqlitePragmas.length > 0 ? { sqlitePragmas: spec.sqlitePragmas } : {}),
-      extraArgs: ['--metrics-port', String(metricsPort), ...spec.dynamicConfig.flatMap((kv) => ['--dynamic-config-value', kv])],
+      dynamicConfig: spec.dynamicConfig,
+      extraArgs: ['--metrics-port', String(metricsPort)],
       log: base.log,
     });
     stops.push(() => server.stop());

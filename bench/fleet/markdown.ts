@@ -1,4 +1,5 @@
 /** The fleet section of BENCHMARKS.md: how it was measured, one row per ladder step, and what limited the step that broke. */
+import { devServerDynamicConfig, mergeDynamicConfig } from '../../src/dev/dev-server';
 import { markdownTable } from '../measure';
 import type { StepFigures } from './figures';
 import { limitOf } from './limit';
@@ -51,7 +52,7 @@ export function fleetMarkdown(run: FleetRun): string {
     '## Fleet: how many credentials one machine keeps fresh',
     '',
     `Measured ${run.startedAt.toISOString()} by \`npm run bench:fleet -- ${run.argv.join(' ')}\` (${Math.round(run.seconds / 60)} min). Each step runs its own`,
-    `Temporal dev server on a SQLite file (${o.sqlitePragmas.length ? `pragmas ${o.sqlitePragmas.join(', ')}` : 'write-ahead logging, as `halflife start` runs it'}${o.dynamicConfig.length ? `; settings ${o.dynamicConfig.join(', ')}` : ''}), ${o.workers} worker process(es) (\`halflife worker\`'s wiring, worker options: ${tuning})`,
+    `Temporal dev server on a SQLite file (${o.sqlitePragmas.length ? `pragmas ${o.sqlitePragmas.join(', ')}` : 'write-ahead logging, as `halflife start` runs it'}; settings ${mergeDynamicConfig(devServerDynamicConfig, o.dynamicConfig).join(', ')}), ${o.workers} worker process(es) (\`halflife worker\`'s wiring, worker options: ${tuning})`,
     `and ${o.apis} API process(es) against one Redis, registers the fleet with supplied tokens at ${o.concurrency} registrations in flight (remaining life spread`,
     `over 0.2–1.2 lifetimes, so refreshes are spread evenly), then watches one full lifetime (${o.lifetimeS} s) while a reader calls \`getToken\` ${o.readRatePerS} times`,
     'a second (TokenClient with Redis, no in-process cache). The token endpoint is a loopback fake that answers from memory, rotates the',

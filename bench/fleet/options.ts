@@ -31,7 +31,7 @@ export interface FleetOptions {
 /** The help text. */
 export const usage = `npm run bench:fleet -- [--credentials N | --ladder N1,N2,...] [--lifetime S] [--workers W] [--api A]
   [--concurrency C] [--read-rate R] [--sample-histories K] [--sqlite-pragma journal_mode=delete,...] (default: write-ahead logging, as halflife start)
-  [--dynamic-config KEY=JSON,...] (dev server settings, e.g. system.enableActivityEagerExecution=true)
+  [--dynamic-config KEY=JSON,...] (dev server settings over the defaults, e.g. system.enableActivityEagerExecution=false)
   [--max-cached N] [--wft-slots N] [--activity-slots N] [--wft-pollers N] [--activity-pollers N] [--sticky-timeout-ms MS]
   [--no-write] [--keep]`;
 

@@ -13,6 +13,22 @@ import { openConnection, prepareNamespace as prepare, type SearchAttributeTypeNa
 
 export type { SearchAttributeTypeName } from './temporal-namespace';
 
+/**
+ * The dynamic config every dev server here starts with. Eager activity dispatch: the server hands
+ * the refresh activity to the worker in its answer to the workflow task that scheduled it (its
+ * start recorded in the same write), instead of queueing it for a poll; a refresh then costs one
+ * persistence write and a matching round trip less (BENCHMARKS.md, fleet). A Temporal cluster needs
+ * the same key in its dynamic config (docs/operations.md).
+ */
+export const devServerDynamicConfig: readonly string[] = ['system.enableActivityEagerExecution=true'];
+
+/** `defaults` with each key of `overrides` replacing the default's value. */
+export function mergeDynamicConfig(defaults: readonly string[], overrides: readonly string[]): string[] {
+  const key = (kv: string) => kv.slice(0, kv.indexOf('='));
+  const replaced = new Set(overrides.map(key));
+  return [...defaults.filter((kv) => !replaced.has(key(kv))), ...overrides];
+}
+
 /** Options of {@link startDevServer}. */
 export interface DevServerOptions {
   /** Address the frontend (and UI) bind to. @default '127.0.0.1' */
@@ -42,7 +58,12 @@ export interface DevServerOptions {
   log?: (msg: string) => void;
   /** The `temporal` binary; found (or built) with `ensureTemporalCli` when omitted. */
   temporalCli?: string;
-  /** Extra arguments for `temporal server start-dev` (e.g. `--dynamic-config-value K=V`). */
+  /**
+   * Dynamic config of the server (`KEY=JSON`), over {@link devServerDynamicConfig}: a key given here
+   * replaces the default's value (e.g. `system.enableActivityEagerExecution=false`).
+   */
+  dynamicConfig?: readonly string[];
+  /** Extra arguments for `temporal server start-dev` (e.g. `--metrics-port N`). */
   extraArgs?: readonly string[];
   /** How long to wait for the server to become usable. @default 60000 */
   readyTimeoutMs?: number;
@@ -133,6 +154,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     ...(opts.uiCodecEndpoint && uiPort !== null ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
     '--log-level',
     'warn',
+    ...mergeDynamicConfig(devServerDynamicConfig, opts.dynamicConfig ?? []).flatMap((kv) => ['--dynamic-config-value', kv]),
     ...(opts.extraArgs ?? []),
   ];
   log(`starting Temporal dev server on ${address} (${opts.dbFilename ? `state in ${opts.dbFilename}` : 'in memory'}${opts.logFile ? `, log ${opts.logFile}` : ''})`);

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadApiKeys } from '../../../src/api/keys';
 import { loadConfig } from '../../../src/config';
+import { devServerDynamicConfig } from '../../../src/dev/dev-server';
 import { withDefaults } from '../../../src/worker';
 
 // js-yaml comes with jest (through istanbul); no YAML parser is a dependency of Halflife itself.
@@ -70,6 +71,16 @@ describe('docker-compose.yml', () => {
     expect(service('worker').command).toEqual(['node', 'dist/cli/main.js', 'worker']);
     expect(service('api').command).toEqual(['node', 'dist/cli/main.js', 'api']);
     expect(fs.existsSync(path.join(root, 'Dockerfile'))).toBe(true);
+  });
+
+  it('gives Temporal the dev server\'s dynamic config (eager activity dispatch)', () => {
+    const env = service('temporal').environment as Record<string, string>;
+    const mount = service('temporal').volumes?.find((v) => v.includes('/etc/temporal/config/dynamicconfig'));
+    expect(mount).toBeDefined();
+    const file = path.join(root, mount!.split(':')[0]!, path.basename(env.DYNAMIC_CONFIG_FILE_PATH!));
+    const config = yaml.load(fs.readFileSync(file, 'utf8')) as Record<string, { value: unknown }[]>;
+    const fromDevServer = Object.fromEntries(devServerDynamicConfig.map((kv) => [kv.slice(0, kv.indexOf('=')), JSON.parse(kv.slice(kv.indexOf('=') + 1)) as unknown]));
+    expect(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, v[0]!.value]))).toEqual(fromDevServer);
   });
 
   it('pins every image to a version', () => {

@@ -3,7 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { startDevServer, type DevServerHandle } from '../../../src/dev/dev-server';
+import { devServerDynamicConfig, mergeDynamicConfig, startDevServer, type DevServerHandle } from '../../../src/dev/dev-server';
 import { freePort, isPortOpen } from '../../../src/dev/net';
 import { ensureTemporalCli } from '../../../src/dev/temporal-cli';
 import { waitFor } from '../../helpers/wait';
@@ -125,5 +125,12 @@ describe('startDevServer', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
     expect(await isPortOpen('127.0.0.1', dbPort, 1000)).toBe(false);
+  });
+});
+
+describe('mergeDynamicConfig', () => {
+  it('keeps the defaults, and a key given again takes the given value', () => {
+    expect(mergeDynamicConfig(devServerDynamicConfig, [])).toEqual(['system.enableActivityEagerExecution=true']);
+    expect(mergeDynamicConfig(['a.b=1', 'c=true'], ['c=false', 'd="x=y"'])).toEqual(['a.b=1', 'c=false', 'd="x=y"']);
   });
 });
