@@ -42,6 +42,12 @@ async function main(): Promise<void> {
   const bundlePath = await bundleWorkflows(path.join(dir, 'workflow-bundle.js'), { log });
   const base = { dir, temporalCli, redisUrl: redisServer.url, encryptionKeys: generateKey('fleet'), bundlePath, log, redisPid: redisServer.pid };
   const steps: StepFigures[] = [];
+  const versions = { temporalCli: versionOf(temporalCli), redisServer: versionOf(redisBinary) };
+  const writeFigures = () => {
+    if (!options.write || steps.length === 0) return;
+    const seconds = (Date.now() - startedAt.getTime()) / 1000;
+    writeSection('fleet', fleetMarkdown({ options, steps, startedAt, seconds, machine: machineLines(versions), argv: process.argv.slice(2).filter((a) => a !== '--keep' && a !== '--no-write') }));
+  };
   const phases = options.ladder.length * 2;
   try {
     for (const [index, n] of options.ladder.entries()) {
@@ -51,6 +57,7 @@ async function main(): Promise<void> {
         ui.step(k, phases, `${n} credentials: ${status}`);
       });
       steps.push(figures);
+      writeFigures(); // after every step: a ladder stopped later keeps the steps it finished
       ui.log(`step ${index + 1}: ${figures.ok ? 'kept up' : `broke (${figures.broke.join('; ')})`}; lateness p99 ${figures.lateness_ms.p99} ms, max ${figures.lateness_ms.max} ms, ${figures.refreshes_per_s} refreshes/s; ${limitOf(figures).join('; ')}`);
       const redis = new Redis(redisServer.url);
       await redis.flushall().finally(() => redis.disconnect());
@@ -80,10 +87,7 @@ async function main(): Promise<void> {
     limit: broken ? limitOf(broken) : [],
     steps,
   };
-  if (options.write) {
-    const versions = { temporalCli: versionOf(temporalCli), redisServer: versionOf(redisBinary) };
-    writeSection('fleet', fleetMarkdown({ options, steps, startedAt, seconds, machine: machineLines(versions), argv: process.argv.slice(2).filter((a) => a !== '--keep' && a !== '--no-write') }));
-  }
+  writeFigures();
   if (options.keep) ui.log(`state folder kept: ${dir}`);
   else fs.rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`${JSON.stringify(summary)}\n`);
