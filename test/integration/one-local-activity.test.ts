@@ -10,7 +10,7 @@ import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oa
 import { credentialWorkflowId } from '../../src/messages';
 import { TokenCache } from '../../src/redis/token-cache';
 import { registerOAuth2 } from '../helpers/oauth2-credential';
-import { historiesOf, replayHistories } from '../helpers/replay';
+import { historiesOf, releaseBundle, replayHistories } from '../helpers/replay';
 import { openRedis, openTokenClient, testEnv, uniqueId } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
@@ -82,7 +82,11 @@ it('each change is published and announced in one local activity, and the run re
   expect(types.filter((t) => t === 'notifyCredential')).toHaveLength(0);
   expect(types.filter((t) => t === 'publishCredential').length).toBeLessThanOrEqual(1);
 
-  const outcomes = await replayHistories(await historiesOf(client.temporal, credentialWorkflowId(reg.id)));
+  const runs = await historiesOf(client.temporal, credentialWorkflowId(reg.id));
+  const outcomes = await replayHistories(runs);
   expect(outcomes.length).toBeGreaterThan(0);
   expect(outcomes.filter((o) => o.error)).toEqual([]);
+  // The release before the change cannot run it: rolling back past a patch wedges the runs that took it (docs/operations.md).
+  const onPrevious = await replayHistories(runs, { bundlePath: releaseBundle('v0.4.0') });
+  expect(onPrevious.map((o) => o.error?.message ?? '').filter((m) => m.includes('Non-deprecated patch marker encountered for change halflife-one-local-activity'))).toHaveLength(runs.length);
 });
