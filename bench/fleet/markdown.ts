@@ -84,7 +84,7 @@ export function fleetMarkdown(run: FleetRun): string {
   for (const s of steps) {
     const d = s.events.delays;
     lines.push(
-      `Where a refresh's lateness goes at ${s.credentials} credentials (p50 / p99 over the timers of the sampled histories): the timer starts ${d.timerStartShift[0]} / ${d.timerStartShift[1]} ms after the instant the workflow computed it from (its task's start; the server starts it at the task's completion), fires ${d.timerFireDelay[0]} / ${d.timerFireDelay[1]} ms after it is due, and the refresh activity starts ${d.firedToActivityStart[0]} / ${d.firedToActivityStart[1]} ms after that.`,
+      `Where a refresh's lateness goes at ${s.credentials} credentials (p50 / p99 over the timers of the sampled histories): the timer starts ${d.timerStartShift[0]} / ${d.timerStartShift[1]} ms after its workflow task started (the server starts it when the task completes; the workflow counts it from the task's last activation), fires ${d.timerFireDelay[0]} / ${d.timerFireDelay[1]} ms after it is due, and the refresh activity starts ${d.firedToActivityStart[0]} / ${d.firedToActivityStart[1]} ms after that.`,
       '',
     );
   }
