@@ -12,6 +12,9 @@
 import { Connection } from '@temporalio/client';
 import { isEncrypted, keyIdMetadataKey } from '../../src/codec/aes-gcm-codec';
 import { generateKey } from '../../src/codec/keyring';
+import { startDevServer } from '../../src/dev/dev-server';
+import { freePort } from '../../src/dev/net';
+import { requiredSearchAttributes } from '../../src/search-attributes';
 import { startFakeOAuth2Server, type FakeOAuth2Server } from '../../src/fakes/oauth2-server';
 import { credentialWorkflowId } from '../../src/messages';
 import { registerOAuth2 } from '../helpers/oauth2-credential';
@@ -39,8 +42,9 @@ describe('rolling key rotation: workers restarted one at a time', () => {
     await fake?.close();
   });
 
-  /** A rolling deployment on `taskQueue`: two worker slots and a client, each replaced with a new ring. */
-  function deployment(taskQueue: string) {
+  /** A rolling deployment on `taskQueue` (on `temporalAddress`, else the test server): two worker slots and a client, each replaced with a new ring. */
+  function deployment(taskQueue: string, temporalAddress?: string) {
+    const at: Record<string, string> = temporalAddress ? { HALFLIFE_TEST_TEMPORAL_ADDRESS: temporalAddress } : {};
     const slots: (WorkerProcess | undefined)[] = [undefined, undefined];
     let client: TestClient | undefined;
     return {
@@ -51,13 +55,13 @@ describe('rolling key rotation: workers restarted one at a time', () => {
       /** Restarts worker `slot` with `ring` (the other keeps running). */
       async restart(slot: 0 | 1, ring: string): Promise<void> {
         await slots[slot]?.stop();
-        const worker = await startWorkerProcess(taskQueue, { HALFLIFE_TEST_ENCRYPTION_KEYS: ring });
+        const worker = await startWorkerProcess(taskQueue, { HALFLIFE_TEST_ENCRYPTION_KEYS: ring, ...at });
         started.push(worker);
         slots[slot] = worker;
       },
       async useClient(ring: string): Promise<void> {
         const previous = client;
-        client = await openTokenClient(taskQueue, { encryptionKeys: ring });
+        client = await openTokenClient(taskQueue, { encryptionKeys: ring, ...(temporalAddress ? { temporalAddress } : {}) });
         await previous?.shutdown();
       },
       async close(ids: string[]): Promise<void> {
@@ -68,13 +72,13 @@ describe('rolling key rotation: workers restarted one at a time', () => {
     };
   }
 
-  const eventsOf = async (id: string): Promise<RawEvent[]> => (await rawHistories(raw, env.namespace, credentialWorkflowId(id))).flatMap((r) => r.events);
+  const eventsOf = async (id: string, on: Connection = raw): Promise<RawEvent[]> => (await rawHistories(on, env.namespace, credentialWorkflowId(id))).flatMap((r) => r.events);
 
   /** Failed workflow tasks and activities in the credentials' histories (a task that could not decrypt fails). */
-  async function failures(ids: string[]): Promise<number> {
+  async function failures(ids: string[], on: Connection = raw): Promise<number> {
     let count = 0;
     for (const id of ids) {
-      for (const e of await eventsOf(id)) if (e.workflowTaskFailedEventAttributes || e.activityTaskFailedEventAttributes) count++;
+      for (const e of await eventsOf(id, on)) if (e.workflowTaskFailedEventAttributes || e.activityTaskFailedEventAttributes) count++;
     }
     return count;
   }
@@ -129,7 +133,13 @@ describe('rolling key rotation: workers restarted one at a time', () => {
   });
 
   it('control: without the first step (a k2,k1 worker next to one holding k1 only), tasks fail', async () => {
-    const d = deployment(uniqueId('tq-rolling-control'));
+    // On a server without eager activity dispatch (a Temporal cluster's default), any worker may
+    // run any activity, so the k1-only worker soon gets one the k2,k1 worker scheduled. (With eager
+    // dispatch, as on this project's dev servers, a run's activities stay with the worker that runs
+    // it, and the k1 worker fails only once it takes a k2 run over: later, but just as surely.)
+    const server = await startDevServer({ port: await freePort(), uiPort: null, searchAttributes: { ...requiredSearchAttributes }, dynamicConfig: ['system.enableActivityEagerExecution=false'], log: () => undefined });
+    const own = await Connection.connect({ address: server.address });
+    const d = deployment(uniqueId('tq-rolling-control'), server.address);
     const ids: string[] = [];
     try {
       await d.restart(0, k1);
@@ -138,9 +148,11 @@ describe('rolling key rotation: workers restarted one at a time', () => {
       for (let i = 0; i < 4; i++) ids.push((await registerOAuth2(d.client, fake)).id);
       await keepsRefreshing(d.client, ids, 1);
       await d.restart(0, `${k2},${k1}`);
-      await waitFor('a task failing on the k1-only worker', async () => (await failures(ids)) > 0, { timeoutMs: 40_000, intervalMs: 500 });
+      await waitFor('a task failing on the k1-only worker', async () => (await failures(ids, own)) > 0, { timeoutMs: 40_000, intervalMs: 500 });
     } finally {
       await d.close(ids);
+      await own.close();
+      await server.stop();
     }
   });
 });
