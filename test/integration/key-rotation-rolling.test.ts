@@ -136,7 +136,7 @@ describe('rolling key rotation: workers restarted one at a time', () => {
     // On a server without eager activity dispatch (a Temporal cluster's default), any worker may
     // run any activity, so the k1-only worker soon gets one the k2,k1 worker scheduled. (With eager
     // dispatch, as on this project's dev servers, a run's activities stay with the worker that runs
-    // it, and the k1 worker fails only once it takes a k2 run over: later, but just as surely.)
+    // it; the k1 worker then meets k2 only in a run it takes over, which this control does not provoke.)
     const server = await startDevServer({ port: await freePort(), uiPort: null, searchAttributes: { ...requiredSearchAttributes }, dynamicConfig: ['system.enableActivityEagerExecution=false'], log: () => undefined });
     const own = await Connection.connect({ address: server.address });
     const d = deployment(uniqueId('tq-rolling-control'), server.address);
